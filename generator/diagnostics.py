@@ -1,0 +1,36 @@
+"""Problems found in specs, as values: collected, sorted, printed together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at `path:line:col` (path relative to the spec root)."""
+
+    path: str
+    line: int
+    col: int
+    severity: Severity
+    message: str
+
+    def format(self, root: str = "") -> str:
+        """`root/path:line:col: severity: message`, the editors' format."""
+        path = f"{root.rstrip('/')}/{self.path}" if root else self.path
+        return f"{path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+
+class SpecError(Exception):
+    """Raised when a run found errors; carries every diagnostic of the run."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = tuple(sorted(diagnostics))
+        super().__init__(f"{len(self.errors)} error(s) in specs")
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")

@@ -1,0 +1,410 @@
+"""Parse stage: one markdown model doc -> one IR model, with positions.
+
+markdown-it-py finds the block structure (headings, fences, quotes, lists
+and the paragraphs that hold the tables) so that headings inside fenced
+code or quotes in a description never count as structure.  Its table rule
+is off: table rows are split here, because the format's only escape is
+`\\|`, every column count must be checked, and markdown-it's table rule
+costs four times the rest of the parse.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Optional, Sequence, Union
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .diagnostics import Diagnostic
+from .ir import (
+    AnyModel,
+    EnumModel,
+    EnumValue,
+    Field,
+    ObjectModel,
+    Position,
+    Spec,
+    UnionMember,
+    UnionModel,
+)
+from .typecell import TypeCellError, parse_cell, parse_pytext
+
+STRUCTURAL = ("Fields", "Values", "Supported Types", "Example Usage")
+FIELD_COLUMNS = ("Field", "Type", "Required", "Description")
+ENUM_COLUMNS = ("Name", "Value")
+REQUIRED = {":heavy_check_mark:": True, ":heavy_minus_sign:": False}
+DEPRECATION_NOTE = "> :warning: **DEPRECATED**: "
+FIELD_DEPRECATION = ": warning: ** DEPRECATED **: "
+OPEN_ENUM_NOTICE = "This is an open enum. Unrecognized values will not fail type checks."
+TITLE = re.compile(r"[A-Za-z0-9_]+")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A pipe not preceded by a backslash separates cells.
+CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
+MEMBER_CODE = re.compile(r"(?P<var>[A-Za-z_][A-Za-z0-9_]*): (?P<type>.+?) = /\* values here \*/\s*")
+LIST_VALUE = re.compile(r'- `(?:"(?P<string>.*)"|(?P<int>-?[0-9]+))`')
+
+_MARKDOWN = MarkdownIt("commonmark")
+# No inline parse (cells are parsed here), no newline normalisation (a few
+# real rows hold a raw "\r" mid-cell).
+_MARKDOWN.disable(["inline", "text_join", "normalize"])
+
+
+@dataclass
+class _Doc:
+    """One doc being parsed: its text, lines and the problems found."""
+
+    path: str
+    text: str
+    lines: list[str]
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, line: int, col: int, message: str) -> None:
+        self.problems.append(Diagnostic(self.path, line + 1, col + 1, "error", message))
+
+    def warning(self, line: int, col: int, message: str) -> None:
+        self.problems.append(Diagnostic(self.path, line + 1, col + 1, "warning", message))
+
+    def pos(self, line: int, col: int = 0) -> Position:
+        return Position(self.path, line + 1, col + 1)
+
+    @property
+    def namespace(self) -> str:
+        parent = PurePosixPath(self.path).parent.name
+        return parent or "models"
+
+
+def decode(data: bytes, path: str) -> tuple[Optional[str], list[Diagnostic]]:
+    """Bytes of a doc -> text; a BOM and CRLF endings are accepted."""
+    if b"\0" in data:
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        return None, [Diagnostic(path, line, 1, "error", "binary file (NUL byte): not a markdown doc")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Diagnostic(path, line, col, "error", f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded")]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r\n" in text and text.count("\r\n") == text.count("\n"):
+        text = text.replace("\r\n", "\n")
+    return text, []
+
+
+def parse_doc(text: str, path: str) -> tuple[Optional[AnyModel], list[Diagnostic]]:
+    """Parse one doc; `path` is its spec-root-relative POSIX path."""
+    doc = _Doc(path, text, text.split("\n"))
+    model = _parse(doc)
+    return (model if not any(p.severity == "error" for p in doc.problems) else None), doc.problems
+
+
+def _parse(doc: _Doc) -> Optional[AnyModel]:
+    if not doc.text.strip():
+        doc.error(0, 0, "empty file: expected a '# Title' and a '## Fields', '## Values' or '## Supported Types' section")
+        return None
+    tokens = _MARKDOWN.parse(doc.text)
+    title_index = next((i for i, t in enumerate(tokens) if _is_heading(t, "h1")), None)
+    if title_index is None:
+        doc.error(0, 0, "no title: a model doc starts with '# Title'")
+        return None
+    title_line = _line(tokens[title_index])
+    raw_title = tokens[title_index + 1].content.strip()
+    struck = raw_title.startswith("~~") and raw_title.endswith("~~") and len(raw_title) > 4
+    name = raw_title[2:-2] if struck else raw_title
+    if not TITLE.fullmatch(name):
+        doc.error(title_line, 2, f"title {name!r} is not a model name: use letters, digits and '_'")
+        return None
+    sections = _sections(tokens)
+    if not sections:
+        doc.error(title_line, 0, "no '## Fields', '## Values' or '## Supported Types' section")
+        return None
+    first_name, first_index = sections[0]
+    description, deprecated = _preamble(doc, title_line, _line(tokens[first_index]), first_name)
+    common = dict(
+        name=name,
+        namespace=doc.namespace,
+        path=doc.path,
+        description=description,
+        deprecated=deprecated,
+        pos=doc.pos(title_line),
+    )
+    kinds = [section for section, _ in sections]
+    if kinds == ["Fields"]:
+        return ObjectModel(**common, fields=_fields(doc, tokens, first_index))  # type: ignore[arg-type]
+    if kinds in (["Values"], ["Example Usage", "Values"]):
+        example = _example(doc, tokens, first_index) if kinds[0] == "Example Usage" else ""
+        return _enum(doc, tokens, sections[-1][1], example, common)
+    if kinds == ["Supported Types"]:
+        return UnionModel(**common, members=_members(doc, tokens, first_index))  # type: ignore[arg-type]
+    line = _line(tokens[sections[1][1]]) if len(sections) > 1 else _line(tokens[first_index])
+    doc.error(line, 0, f"unexpected sections {', '.join('## ' + k for k in kinds)}: a doc has exactly one of "
+              "'## Fields', '## Values' (optionally after '## Example Usage') or '## Supported Types'")
+    return None
+
+
+def _is_heading(token: Token, tag: str) -> bool:
+    return token.type == "heading_open" and token.tag == tag and token.level == 0
+
+
+def _line(token: Token) -> int:
+    return token.map[0] if token.map else 0
+
+
+def _sections(tokens: Sequence[Token]) -> list[tuple[str, int]]:
+    """The structural `## ` headings at top level, from the first one on."""
+    found: list[tuple[str, int]] = []
+    for i, token in enumerate(tokens):
+        if _is_heading(token, "h2"):
+            text = tokens[i + 1].content.strip()
+            if text in STRUCTURAL:
+                found.append((text, i))
+            elif found:
+                found.append((text, i))
+    return found
+
+
+def _preamble(doc: _Doc, title_line: int, section_line: int, first: str) -> tuple[str, str]:
+    """The description and deprecation message between title and structure.
+
+    The canonical layout is `# T\\n\\n` PRE `\\n## Fields` (no blank line
+    before `## Example Usage`), PRE = "" | DESC "\\n\\n" [DEPR "\\n\\n"]."""
+    start = title_line + 2 if title_line + 1 < len(doc.lines) and doc.lines[title_line + 1] == "" else title_line + 1
+    end = section_line if first == "Example Usage" else section_line - 1
+    body = "\n".join(doc.lines[start:max(start, end)]) if end > start else ""
+    body = body[:-1] if body.endswith("\n") and first == "Example Usage" else body
+    body = body[:-1] if body.endswith("\n") else body.rstrip("\n")
+    deprecated = ""
+    at = body.rfind(DEPRECATION_NOTE)
+    if at == 0 or (at > 0 and body[at - 2 : at] == "\n\n"):
+        deprecated = body[at + len(DEPRECATION_NOTE) :]
+        body = body[: max(0, at - 2)]
+    return body, deprecated
+
+
+def _block_after(tokens: Sequence[Token], index: int) -> Optional[Token]:
+    """The first block token after the heading at `index`, if before the next heading."""
+    for token in tokens[index + 3 :]:
+        if token.type == "heading_open":
+            return None
+        if token.level == 0 and token.type in ("paragraph_open", "fence", "bullet_list_open", "code_block", "html_block"):
+            return token
+    return None
+
+
+def _table_rows(doc: _Doc, tokens: Sequence[Token], index: int, columns: Sequence[str], section: str,
+                optional_last: Sequence[str] = ()) -> Optional[list[tuple[int, list[tuple[str, int]]]]]:
+    """Rows of the table under the heading at `index`: [(line, [(cell, col)])]."""
+    heading_line = _line(tokens[index])
+    block = _block_after(tokens, index)
+    if block is None or block.type != "paragraph_open" or not block.map:
+        doc.error(heading_line, 0, f"'## {section}' has no table")
+        return None
+    first, last = block.map
+    rows = [(n, _split_row(doc.lines[n])) for n in range(first, last)]
+    header_line, header = rows[0]
+    names = tuple(cell for cell, _ in header or [])
+    allowed = [tuple(columns), tuple(columns) + tuple(optional_last)]
+    if header is None or names not in allowed:
+        expected = " | ".join(columns)
+        doc.error(header_line, 0, f"table header must be '| {expected} |'" + (
+            f" (optionally '| {' | '.join(optional_last)} |' last)" if optional_last else ""
+        ) + f", found {doc.lines[header_line].strip()[:80]!r}")
+        return None
+    if len(rows) < 2 or rows[1][1] is None or not all(re.fullmatch(r":?-+:?", c) for c, _ in rows[1][1] or []):
+        doc.error(first + 1, 0, "table has no '| --- |' separator row under its header")
+        return None
+    if len(rows[1][1] or []) != len(names):
+        doc.error(first + 1, 0, f"separator row has {len(rows[1][1] or [])} cells, the header {len(names)}")
+        return None
+    body: list[tuple[int, list[tuple[str, int]]]] = []
+    for line, cells in rows[2:]:
+        if cells is None:
+            doc.error(line, 0, "table row must start and end with '|'")
+        elif len(cells) != len(names):
+            word = "missing" if len(cells) < len(names) else "extra"
+            doc.error(line, 0, f"{word} columns: row has {len(cells)} cells, the header {len(names)}")
+        else:
+            body.append((line, cells))
+    if last < len(doc.lines) and any(doc.lines[n].strip() for n in range(last, len(doc.lines))):
+        doc.error(last, 0, f"unexpected text after the '## {section}' table")
+    return [(0, list(header or []))] + body
+
+
+def _split_row(line: str) -> Optional[list[tuple[str, int]]]:
+    """`| a | b |` -> [(a, col), (b, col)], splitting on unescaped pipes."""
+    stripped = line.rstrip(" ")
+    if not stripped.startswith("|") or not stripped.endswith("|") or stripped.endswith("\\|") or len(stripped) < 2:
+        return None
+    cells: list[tuple[str, int]] = []
+    start = 1
+    for match in CELL_SEPARATOR.finditer(stripped, 1):
+        raw = stripped[start : match.start()]
+        lead = len(raw) - len(raw.lstrip(" "))
+        cells.append((raw.strip(" "), start + lead))
+        start = match.end()
+    return cells
+
+
+def _unescape(cell: str) -> str:
+    return cell.replace("<br/>", "\n").replace("\\|", "|")
+
+
+def _fields(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[Field, ...]:
+    rows = _table_rows(doc, tokens, index, FIELD_COLUMNS, "Fields", ("Example",))
+    if rows is None:
+        return ()
+    fields: list[Field] = []
+    for line, cells in rows[1:]:
+        (name_cell, name_col), (type_cell, type_col), (req_cell, req_col), (desc_cell, _) = cells[:4]
+        example = _unescape(cells[4][0]) if len(cells) > 4 else ""
+        struck = name_cell.startswith("~~") and name_cell.endswith("~~") and len(name_cell) > 4
+        bare = name_cell[2:-2] if struck else name_cell
+        if not (len(bare) > 2 and bare[0] == bare[-1] == "`"):
+            doc.error(line, name_col, f"field cell must be `name` in backticks, found {name_cell[:60]!r}")
+            continue
+        name = bare[1:-1]
+        if not IDENTIFIER.fullmatch(name):
+            doc.error(line, name_col + 1, f"field name {name!r} is not an identifier")
+            continue
+        try:
+            type_node = parse_cell(type_cell)
+        except TypeCellError as exc:
+            doc.error(line, type_col + exc.offset, f"bad type {type_cell[:80]!r}: {exc}")
+            continue
+        if req_cell not in REQUIRED:
+            doc.error(line, req_col, f"Required must be ':heavy_check_mark:' or ':heavy_minus_sign:', found {req_cell[:40]!r}")
+            continue
+        description = "" if desc_cell == "N/A" else _unescape(desc_cell)
+        deprecated, has_body = "", False
+        if struck or description.startswith(FIELD_DEPRECATION):
+            note, sep, rest = description.partition("\n\n")
+            if note.startswith(FIELD_DEPRECATION):
+                deprecated, description, has_body = note[len(FIELD_DEPRECATION):], rest, bool(sep)
+            deprecated = deprecated or "deprecated"
+        fields.append(Field(name, type_node, REQUIRED[req_cell], description, example, deprecated, has_body, doc.pos(line, name_col)))
+    return tuple(fields)
+
+
+def _example(doc: _Doc, tokens: Sequence[Token], index: int) -> str:
+    block = _block_after(tokens, index)
+    if block is None or block.type != "fence":
+        doc.error(_line(tokens[index]), 0, "'## Example Usage' has no code block")
+        return ""
+    return block.content[:-1] if block.content.endswith("\n") else block.content
+
+
+def _enum(doc: _Doc, tokens: Sequence[Token], index: int, example: str, common: dict) -> Optional[EnumModel]:
+    style = ""
+    if re.search(r"^value: \w+ = ", example, re.M):
+        style = "literal"
+    elif re.search(r"^value = \w+\.\w+", example, re.M):
+        style = "enum"
+    is_open = "# Open enum" in example
+    block = _block_after(tokens, index)
+    values: list[EnumValue] = []
+    if block is not None and block.type == "paragraph_open" and block.map and doc.lines[block.map[0]].startswith("|"):
+        form = "table"
+        rows = _table_rows(doc, tokens, index, ENUM_COLUMNS, "Values")
+        for line, cells in (rows or [])[1:]:
+            (member, col), (raw, _) = cells
+            if not (len(member) > 2 and member[0] == member[-1] == "`" and IDENTIFIER.fullmatch(member[1:-1])):
+                doc.error(line, col, f"enum member name must be `NAME` in backticks, found {member[:60]!r}")
+                continue
+            value: Union[str, int] = int(raw) if re.fullmatch(r"-?[0-9]+", raw) else _unescape(raw)
+            values.append(EnumValue(value, member[1:-1], raw, doc.pos(line, col)))
+    else:
+        form = "list"
+        start = _line(tokens[index]) + 1
+        for n in range(start, len(doc.lines)):
+            line = doc.lines[n]
+            if not line.strip() or line == OPEN_ENUM_NOTICE:
+                is_open = is_open or line == OPEN_ENUM_NOTICE
+                continue
+            match = LIST_VALUE.fullmatch(line)
+            if match is None:
+                doc.error(n, 0, f"enum value must be - `\"value\"` or - `123`, found {line[:60]!r}")
+                continue
+            text = match.group("string")
+            values.append(EnumValue(text if text is not None else int(match.group("int")), "", "", doc.pos(n)))
+    if not values and not any(p.severity == "error" for p in doc.problems):
+        doc.error(_line(tokens[index]), 0, "'## Values' lists no values")
+    return EnumModel(**common, values=tuple(values), form=form, style=style, open=is_open, example=example)  # type: ignore[arg-type]
+
+
+def _members(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[UnionMember, ...]:
+    members: list[UnionMember] = []
+    heading: Optional[tuple[str, int]] = None
+    for i in range(index + 3, len(tokens)):
+        token = tokens[i]
+        if token.type == "heading_open" and token.tag == "h3":
+            heading = (tokens[i + 1].content, _line(token))
+        elif token.type == "fence" and token.level == 0:
+            line = _line(token) + 1
+            code = token.content.rstrip("\n")
+            match = MEMBER_CODE.fullmatch(code)
+            if heading is None or match is None:
+                doc.error(line, 0, "a union member is '### Name' then ```python value: T = /* values here */```")
+                heading = None
+                continue
+            try:
+                member_type = parse_pytext(match.group("type"))
+            except TypeCellError as exc:
+                doc.error(line, match.start("type") + exc.offset, f"bad type {match.group('type')[:80]!r}: {exc}")
+                continue
+            members.append(UnionMember(heading[0], match.group("var"), member_type, doc.pos(heading[1])))
+            heading = None
+    if not members and not any(p.severity == "error" for p in doc.problems):
+        doc.error(_line(tokens[index]), 0, "'## Supported Types' lists no member types")
+    return tuple(members)
+
+
+# Real docs stay far below this; anything larger is not a model doc.
+MAX_DOC_BYTES = 4 * 1024 * 1024
+# Hand-written pages that live among the model docs of every Speakeasy SDK.
+DEFAULT_EXCLUDE = ("utils/retryconfig.md",)
+
+
+def spec_paths(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[list[str], list[str]]:
+    """(doc paths, excluded paths), spec-root-relative and sorted.
+
+    Sorting makes the result independent of the file system's listing order."""
+    docs: list[str] = []
+    skipped: list[str] = []
+    for path in root.rglob("*.md"):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(root).as_posix()
+        (skipped if any(PurePosixPath(rel).match(pattern) for pattern in exclude) else docs).append(rel)
+    return sorted(docs), sorted(skipped)
+
+
+def parse_file(root: Path, rel: str) -> tuple[Optional[AnyModel], list[Diagnostic]]:
+    """Read and parse the doc at spec-root-relative `rel`."""
+    try:
+        size = (root / rel).stat().st_size
+        if size > MAX_DOC_BYTES:
+            return None, [Diagnostic(rel, 1, 1, "error", f"file is {size} bytes; a model doc is at most {MAX_DOC_BYTES}")]
+        data = (root / rel).read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}")]
+    text, problems = decode(data, rel)
+    if text is None:
+        return None, problems
+    model, more = parse_doc(text, rel)
+    return model, problems + more
+
+
+def parse_spec(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[Spec, list[Diagnostic]]:
+    """Parse every doc below `root` (in one process)."""
+    docs, skipped = spec_paths(root, exclude)
+    models: list[AnyModel] = []
+    problems: list[Diagnostic] = []
+    for rel in docs:
+        model, found = parse_file(root, rel)
+        problems.extend(found)
+        if model is not None:
+            models.append(model)
+    return Spec(tuple(models), tuple(skipped)), problems
