@@ -1,0 +1,171 @@
+"""The `md2models` command: a thin layer over `generator.api`.
+
+Exit status: 0 success; 1 `check` found stale output (or `lint --strict`
+found warnings); 2 bad specs, config or usage.  Problems are printed as
+`path:line:col: severity: message`, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+import click
+
+from . import __version__, api
+from .config import ConfigError, load_config
+from .diagnostics import Diagnostic, SpecError
+from .write import OutputError, check_report_json, format_check, want_color
+
+EXIT_STALE = 1
+EXIT_USAGE = 2
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], root: Path) -> None:
+    for diagnostic in sorted(diagnostics):
+        click.echo(diagnostic.format(root.as_posix()), err=True)
+
+
+def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors users can cause into messages and exit status 2."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SpecError as exc:
+            root = kwargs.get("specs") or click.get_current_context().obj.specs
+            _print_diagnostics(exc.diagnostics, root)
+            errors = len(exc.errors)
+            click.echo(f"md2models: {errors} error{'s' if errors != 1 else ''}; nothing written", err=True)
+            sys.exit(EXIT_USAGE)
+        except (ConfigError, OutputError) as exc:
+            click.echo(f"md2models: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+
+    return run
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="md2models")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Generate a typed pydantic package and its docs from markdown model docs.
+
+    Defaults come from [tool.md2models] in the nearest pyproject.toml."""
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    shared = {"out": str(config.out), "package": config.package, "jobs": config.jobs}
+    ctx.obj = config
+    ctx.default_map = {
+        "generate": shared,
+        "check": shared,
+        "lint": {"jobs": config.jobs},
+        "ir": {"jobs": config.jobs},
+    }
+
+
+def _specs_argument(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.argument("specs", required=False, type=click.Path(path_type=Path, file_okay=False))(command)
+
+
+def _jobs_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--jobs", "-j", type=click.IntRange(min=0), show_default=True,
+                        help="Worker processes for large specs (0: one per CPU).")(command)
+
+
+def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--package", "-p", show_default=True, help="Name of the generated package.")(command)
+    return click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), show_default=True,
+                        help="Output root: gets PACKAGE/ and docs/.")(command)
+
+
+def _specs(ctx: click.Context, specs: Optional[Path]) -> Path:
+    return specs if specs is not None else ctx.obj.specs
+
+
+@main.command()
+@_specs_argument
+@_output_options
+@_jobs_option
+@click.pass_context
+@_guarded
+def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, jobs: int) -> None:
+    """Write the package and docs generated from SPECS (default: config `specs`)."""
+    specs = _specs(ctx, specs)
+    report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs)
+    _print_diagnostics(warnings, specs)
+    click.echo(f"md2models: {report.summary()}", err=True)
+
+
+@main.command()
+@_specs_argument
+@_output_options
+@_jobs_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@_guarded
+def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, jobs: int, quiet: bool,
+          fmt: str) -> None:
+    """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
+    specs = _specs(ctx, specs)
+    report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs)
+    if fmt == "json":
+        click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
+    else:
+        _print_diagnostics(warnings, specs)
+        text = format_check(report, Path(out).as_posix(), color=want_color(sys.stdout), quiet=quiet,
+                            load_new=lambda path: files[path].load())
+        click.echo(text, nl=not text.endswith("\n"))
+    if not report.up_to_date:
+        sys.exit(EXIT_STALE)
+
+
+@main.command()
+@_specs_argument
+@_jobs_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
+@click.pass_context
+def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict: bool) -> None:
+    """Check SPECS without generating: errors and style warnings."""
+    specs = _specs(ctx, specs)
+    try:
+        problems = api.lint(specs, exclude=ctx.obj.exclude, jobs=jobs)
+    except ConfigError as exc:
+        click.echo(f"md2models: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    errors = sum(1 for p in problems if p.severity == "error")
+    if fmt == "json":
+        rows = [{"path": f"{specs.as_posix()}/{p.path}", "line": p.line, "col": p.col,
+                 "severity": p.severity, "message": p.message} for p in sorted(problems)]
+        click.echo(json.dumps({"errors": errors, "warnings": len(problems) - errors, "problems": rows}, indent=2))
+    else:
+        _print_diagnostics(problems, specs)
+        click.echo(f"md2models: {errors} error(s), {len(problems) - errors} warning(s)", err=True)
+    if errors:
+        sys.exit(EXIT_USAGE)
+    if strict and problems:
+        sys.exit(EXIT_STALE)
+
+
+@main.command("ir")
+@_specs_argument
+@_jobs_option
+@click.pass_context
+@_guarded
+def ir_command(ctx: click.Context, specs: Optional[Path], jobs: int) -> None:
+    """Print the intermediate representation of SPECS as JSON."""
+    specs = _specs(ctx, specs)
+    loaded = api.load(specs, exclude=ctx.obj.exclude, jobs=jobs)
+    click.echo(api.ir_document(loaded.spec), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

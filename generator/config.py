@@ -1,0 +1,78 @@
+"""`[tool.md2models]` of pyproject.toml: defaults for every CLI option.
+
+Relative paths in the config are relative to the pyproject.toml holding it;
+options given on the command line win.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from .parse import DEFAULT_EXCLUDE
+
+KEYS = {"specs", "out", "package", "exclude", "jobs"}
+
+
+class ConfigError(Exception):
+    """A bad `[tool.md2models]` table; the message says where."""
+
+
+@dataclass(frozen=True)
+class Config:
+    specs: Path = Path("specs")
+    out: Path = Path("output")
+    package: str = "models"
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    jobs: int = 0  # 0: one per CPU
+    source: Optional[Path] = None  # the pyproject.toml it came from
+
+
+def find_pyproject(start: Path) -> Optional[Path]:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(start: Optional[Path] = None) -> Config:
+    path = find_pyproject((start or Path.cwd()).resolve())
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: error: cannot read config: {exc}") from None
+    table: Any = data.get("tool", {}).get("md2models")
+    if table is None:
+        return Config()
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: error: [tool.md2models] must be a table")
+    unknown = sorted(set(table) - KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: error: unknown [tool.md2models] key(s): {', '.join(unknown)}")
+    base = path.parent
+    try:
+        return Config(
+            specs=_relative(base, table.get("specs", "specs")),
+            out=_relative(base, table.get("out", "output")),
+            package=str(table.get("package", "models")),
+            exclude=tuple(str(p) for p in table.get("exclude", DEFAULT_EXCLUDE)),
+            jobs=int(table.get("jobs", 0)),
+            source=path,
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: error: bad [tool.md2models] value: {exc}") from None
+
+
+def _relative(base: Path, value: object) -> Path:
+    path = Path(str(value))
+    if path.is_absolute():
+        return path
+    try:
+        return (base / path).relative_to(Path.cwd())
+    except ValueError:
+        return base / path

@@ -1,0 +1,167 @@
+"""Python names for spec names: modules, classes, attributes, enum members.
+
+Pure and cheap: the resolve stage calls these to detect collisions.  Every
+function returns a valid, non-reserved ASCII identifier (or a `/`-joined path
+of them), so templates can print the result without further checks.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import sys
+from functools import lru_cache
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+# Names the generated modules themselves bind at module level (imports from
+# the runtime, typing, pydantic, the stdlib).  A class with such a name would
+# shadow them, so it gets a trailing `_`.
+RUNTIME_NAMES = frozenset(
+    {
+        "BaseModel", "UNSET", "Unset", "Nullable", "OptionalNullable",
+        "UnrecognizedStr", "UnrecognizedInt", "HttpxResponse", "HttpxRequest",
+        "RequestsResponse", "IOBytes", "open_enum_member",
+    }
+)
+MODULE_LEVEL_NAMES = RUNTIME_NAMES | frozenset(
+    {
+        "Any", "Dict", "List", "Literal", "Optional", "Union", "IO", "ClassVar",
+        "TYPE_CHECKING", "Annotated", "NotRequired", "TypedDict", "TypeAliasType",
+        "deprecated", "Enum", "Decimal", "date", "datetime", "io", "pydantic",
+        "typing", "typing_extensions",
+    }
+)
+
+# pydantic.BaseModel attributes a field must not shadow (`model_*` too).
+PYDANTIC_ATTRIBUTES = frozenset(
+    {
+        "copy", "dict", "json", "schema", "schema_json", "validate", "construct",
+        "from_orm", "parse_obj", "parse_raw", "parse_file", "update_forward_refs",
+        "fields", "Config",
+    }
+)
+
+# Builtins the docs keep as plain attribute names (FORMAT.md; the real models
+# agree): generated class bodies never refer to them, so shadowing is harmless.
+PLAIN_BUILTINS = frozenset({"type", "id", "object", "input", "property"})
+
+_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+def _is_ident(name: str) -> bool:
+    return bool(_IDENT.match(name)) and name.isascii()
+
+
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def _sanitize(name: str) -> str:
+    """Any text -> an ASCII identifier (invalid characters become `_`)."""
+    out = re.sub(r"[^A-Za-z0-9_]", "_", name) or "_"
+    if out[0].isdigit():
+        out = "_" + out
+    return out
+
+
+def _unsafe_attribute(name: str) -> bool:
+    return (
+        keyword.iskeyword(name)
+        or _is_dunder(name)
+        or name in MODULE_LEVEL_NAMES
+        or name in PYDANTIC_ATTRIBUTES
+        or (name.startswith("model_") and not name.endswith("_"))
+        or (name in _BUILTINS and name not in PLAIN_BUILTINS)
+    )
+
+
+@lru_cache(maxsize=None)
+def module_path(doc_path: str) -> str:
+    """`models/foo.md` -> `models/foo`: every part a valid identifier.
+
+    Keywords, builtins, stdlib module names and dunders get a trailing `_`,
+    so a generated module never shadows one (`models/json.md` ->
+    `models/json_`); invalid characters become `_`."""
+    stem = doc_path[:-3] if doc_path.endswith(".md") else doc_path
+    parts = []
+    for part in stem.split("/"):
+        p = _sanitize(part)
+        if (
+            keyword.iskeyword(p)
+            or p in _BUILTINS
+            or p in _STDLIB
+            or _is_dunder(p)
+            or p in {"_runtime", "py"}
+        ):
+            p += "_"
+        parts.append(p)
+    return "/".join(parts)
+
+
+@lru_cache(maxsize=None)
+def class_name(title: str) -> str:
+    """The class (or alias) name for a doc title: the title verbatim when
+    safe, else sanitized and/or given a trailing `_` (keywords, builtins,
+    dunders, names the generated modules bind: `BaseModel`, `List`, ...)."""
+    name = _sanitize(title)
+    if keyword.iskeyword(name) or name in _BUILTINS or name in MODULE_LEVEL_NAMES or _is_dunder(name):
+        name += "_"
+    return name
+
+
+def twin_name(cls: str) -> str:
+    return cls + "TypedDict"
+
+
+@lru_cache(maxsize=None)
+def attribute(field_name: str) -> tuple[str, str | None]:
+    """(safe attribute name, wire alias or None) for a `## Fields` name.
+
+    The docs already rename reserved names with a trailing `_` (`from_`,
+    `schema_`): their wire name is the stem.  Any other unsafe name (builtins
+    that generated code uses, pydantic attributes, `model_*`, dunders,
+    runtime names, non-identifiers) becomes a safe name aliased to the
+    original."""
+    wire = field_name
+    if field_name.endswith("_") and not field_name.endswith("__"):
+        stem = field_name[:-1]
+        if stem and (_unsafe_attribute(stem) or stem in _BUILTINS):
+            wire = stem
+            if _is_ident(field_name) and not _unsafe_attribute(field_name):
+                return field_name, wire
+    if _is_ident(wire) and not _unsafe_attribute(wire) and not wire.startswith("_"):
+        return wire, None
+    # pydantic treats `_x` as private: drop leading underscores (`_id` -> `id`)
+    safe = _sanitize(wire).lstrip("_") or "field"
+    if safe[0].isdigit():
+        safe = "f_" + safe
+    while _unsafe_attribute(safe):
+        safe += "_"
+    return safe, (wire if safe != wire else None)
+
+
+@lru_cache(maxsize=None)
+def enum_member(value: object) -> str:
+    """A member name derived from a value (list-form enums): `"-created_at"`
+    -> `MINUS_CREATED_AT`, `100` -> `VALUE_100`, `""` -> `EMPTY`."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        value = str(value)
+    if isinstance(value, int):
+        return f"VALUE_{value}" if value >= 0 else f"VALUE_MINUS_{-value}"
+    text = value.replace("-", " minus ", 1) if value.startswith("-") else value
+    name = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
+    if not name:
+        return "EMPTY"
+    if name[0].isdigit():
+        name = "VALUE_" + name
+    return name
+
+
+def safe_member(member: str, value: object) -> str:
+    """The table's member name when usable, else one derived from the value."""
+    if _is_ident(member) and not keyword.iskeyword(member) and not member.startswith("_") and member != "mro":
+        return member
+    return enum_member(value)

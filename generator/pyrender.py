@@ -1,0 +1,617 @@
+"""The Python renderer: resolved IR -> a typed, self-contained package.
+
+Decisions live here; module structure lives in `templates/python/`; line
+layout lives in `pylayout` (black-compatible by construction).
+
+Each logical statement is described as `pylayout.Tok` tokens built from
+validated identifiers (`naming`) and escaped literals (`py_str`), then laid
+out by `pylayout.layout`.  `_ann()` is the one function that turns a type
+tree into annotation tokens.  Everything from a spec reaches the templates
+either as such a laid-out statement or as an escaped docstring
+(`doc_escape` + `pylayout.docstring`), escaped exactly once here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
+
+from . import naming
+from . import pylayout as L
+from .ir import (
+    AnyModel,
+    EnumModel,
+    Field,
+    Generic,
+    LiteralType,
+    Markup,
+    ObjectModel,
+    Primitive,
+    Ref,
+    TypeNode,
+    UnionModel,
+)
+from .templating import render
+
+from .resolve import summarize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .resolve import Resolved, Summary
+
+Tok = L.Tok
+
+# Atoms of type cells -> (expression, (import source, name) or None)
+PRIMITIVES: dict[str, tuple[str, Optional[tuple[str, str]]]] = {
+    "str": ("str", None),
+    "int": ("int", None),
+    "float": ("float", None),
+    "bool": ("bool", None),
+    "bytes": ("bytes", None),
+    "Any": ("Any", ("typing", "Any")),
+    "Decimal": ("Decimal", ("decimal", "Decimal")),
+    "date": ("date", ("datetime", "date")),
+    "datetime": ("datetime", ("datetime", "datetime")),
+    "httpx.Response": ("HttpxResponse", ("_runtime", "HttpxResponse")),
+    "httpx.Request": ("HttpxRequest", ("_runtime", "HttpxRequest")),
+    "requests.Response": ("RequestsResponse", ("_runtime", "RequestsResponse")),
+    "IO[bytes]": ("IOBytes", ("_runtime", "IOBytes")),
+    "io.BufferedReader": ("io.BufferedReader", ("import", "io")),
+    "io.IOBase": ("io.IOBase", ("import", "io")),
+}
+# Generic origins -> (import source, name).  The SDKs' event streams are
+# iterators of events; the package types them as such.
+GENERICS: dict[str, tuple[str, str]] = {
+    "List": ("typing", "List"),
+    "Dict": ("typing", "Dict"),
+    "Optional": ("typing", "Optional"),
+    "Union": ("typing", "Union"),
+    "Nullable": ("_runtime", "Nullable"),
+    "OptionalNullable": ("_runtime", "OptionalNullable"),
+    "eventstreaming.EventStream": ("typing", "Iterator"),
+    "eventstreaming.EventStreamAsync": ("typing", "AsyncIterator"),
+}
+
+
+
+# --- escaping ------------------------------------------------------------------
+
+
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    if ch == "\\":
+        return "\\\\"
+    if ch == "\n":
+        return "\\n"
+    if ch == "\r":
+        return "\\r"
+    if ch == "\t":
+        return "\\t"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def py_str(value: str) -> str:
+    """A Python string literal for any text, in black's preferred quoting.
+
+    ASCII-only (non-ASCII and non-printables become lowercase escapes, so
+    black's width and escape normalisations are no-ops)."""
+    body = "".join(ch if (" " <= ch <= "~" and ch not in "\\\"'") else (_escape_char(ch) if ch not in "\"'" else ch) for ch in value)
+    dq, sq = value.count('"'), value.count("'")
+    if dq and dq > sq:
+        return "'" + body.replace("'", "\\'") + "'"
+    return '"' + body.replace('"', '\\"') + '"'
+
+
+def doc_escape(text: str) -> str:
+    """Spec text -> the body of a triple-quoted string that nothing can end
+    or break: backslashes doubled, non-printables escaped (`\\r`, NUL, tabs,
+    U+FEFF...), no run of quotes, no quote at either end; trailing spaces and
+    surrounding blank lines dropped (black would drop them too)."""
+    lines = [ln.rstrip(" ") for ln in text.split("\n")]
+    while lines and not lines[0].strip(" "):
+        lines.pop(0)
+    while lines and not lines[-1].strip(" "):
+        lines.pop()
+    if not lines:
+        return ""
+    lines[0] = lines[0].lstrip(" ")
+    src = "\n".join(lines)
+    out: list[str] = []
+    n = len(src)
+    for i, ch in enumerate(src):
+        if ch == '"':
+            if i == 0 or i == n - 1:
+                out.append("\\x22")
+            elif src[i - 1] == '"' or src[i + 1] == '"':
+                out.append('\\"')
+            else:
+                out.append(ch)
+        elif ch == "\n" or (ch.isprintable() and ch != "\\"):
+            out.append(ch)
+        else:
+            out.append(_escape_char(ch))
+    return "".join(out)
+
+
+def docstring(text: str, depth: int) -> str:
+    """A laid-out docstring statement at `depth` (no leading indent)."""
+    return L.docstring(doc_escape(text), "    " * depth)
+
+
+# --- per-module context --------------------------------------------------------
+
+
+def rel_module(src_parts: Sequence[str], dst_parts: Sequence[str]) -> str:
+    """Relative import path from module `src_parts` to module `dst_parts`."""
+    src_pkg = list(src_parts[:-1])
+    dst_pkg = list(dst_parts[:-1])
+    common = 0
+    while common < min(len(src_pkg), len(dst_pkg)) and src_pkg[common] == dst_pkg[common]:
+        common += 1
+    dots = "." * (len(src_pkg) - common + 1)
+    return dots + ".".join(list(dst_parts[common:]))
+
+
+class _Ctx:
+    """What one module uses: library names, and model names to import."""
+
+    def __init__(self, resolved: "Resolved", model: AnyModel, parts: list[str], own: set[str]):
+        self.resolved = resolved
+        self.model = model
+        self.parts = parts
+        self.libs: dict[str, set[str]] = {}
+        self.top: dict[str, dict[str, str]] = {}  # module -> {name: local}
+        self.bottom: dict[str, dict[str, str]] = {}
+        self.taken: dict[str, tuple[tuple[str, str], bool]] = {n: (model.key, False) for n in own}
+        self.locals: dict[tuple[tuple[str, str], bool], str] = {}
+        self.cycle = resolved.cycle_of.get(model.key)
+
+    def use(self, source: str, name: str) -> None:
+        self.libs.setdefault(source, set()).add(name)
+
+    def ref(self, ref: Ref, twin: bool) -> tuple[str, bool]:
+        """(local name, quote it?) for a reference; records the import."""
+        key = (ref.namespace, ref.name)
+        target = self.resolved.by_key[key]
+        cls = naming.class_name(target.name)
+        name = cls if (not twin or target.kind == "enum") else naming.twin_name(cls)
+        is_twin = name != cls
+        if key == self.model.key:
+            return name, True
+        ident = (key, is_twin)
+        local = self.locals.get(ident)
+        if local is None:
+            local = name
+            n = 1
+            while local in self.taken and self.taken[local] != ident:
+                n += 1
+                local = f"{name}_{naming._sanitize(ref.namespace)}" + ("" if n == 2 else str(n))
+            self.taken[local] = ident
+            self.locals[ident] = local
+        same_cycle = self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle
+        mod = rel_module(self.parts, naming.module_path(target.path).split("/"))
+        (self.bottom if same_cycle else self.top).setdefault(mod, {})[name] = local
+        return local, same_cycle
+
+    def import_lines(self, pkg_depth: int) -> list[str]:
+        stmts: list[str] = []
+        libs = self.libs
+        for mod in ("io", "pydantic"):
+            if mod in libs.get("import", set()):
+                stmts.append(L.layout([L.name("import"), L.name(mod, " ")]))
+        for src in ("datetime", "decimal", "enum", "typing", "typing_extensions"):
+            if libs.get(src):
+                stmts.append(_from_import(src, sorted(libs[src])))
+        if libs.get("_runtime"):
+            stmts.append(_from_import("." * (len(self.parts)) + "_runtime", sorted(libs["_runtime"])))
+        for mod in sorted(self.top):
+            stmts.append(_from_import(mod, _pairs(self.top[mod])))
+        return stmts
+
+    def bottom_lines(self) -> list[str]:
+        return [_from_import(mod, _pairs(self.bottom[mod])) for mod in sorted(self.bottom)]
+
+
+def _pairs(names: Mapping[str, str]) -> list[str]:
+    return [n if n == local else f"{n} as {local}" for n, local in sorted(names.items())]
+
+
+def _from_import(module: str, names: Iterable[str]) -> str:
+    toks: list[Tok] = []
+    for i, n in enumerate(names):
+        if i:
+            toks.append(L.op(L.COMMA, ","))
+        toks.append(L.name(n, " " if i else ""))
+    return L.layout([L.name("from"), L.name(module, " "), L.name("import", " "), *L.invisible_parens(toks, " ", L.IMPORT)])
+
+
+# --- type annotations -----------------------------------------------------------
+
+
+def _lsqb() -> Tok:
+    return Tok(L.LSQB, "[", parent=L.TRAILER)
+
+
+def _literal_value(v: Union[str, int, bool]) -> Tok:
+    if isinstance(v, bool):
+        return L.name("True" if v else "False")
+    if isinstance(v, int):
+        return Tok(L.NUMBER, str(v))
+    return Tok(L.STRING, py_str(v))
+
+
+def _ann(node: TypeNode, ctx: _Ctx, twin: bool, swap: bool = False) -> list[Tok]:
+    """Annotation tokens for a type tree, from validated identifiers only."""
+    if isinstance(node, Markup):
+        return _ann(node.inner, ctx, twin, swap or node.style == "link")
+    if isinstance(node, Primitive):
+        pname = node.name
+        if swap and pname in ("date", "datetime"):
+            pname = "datetime" if pname == "date" else "date"
+        expr, src = PRIMITIVES[pname]
+        if src is not None:
+            ctx.use(src[0], src[1])
+        return [L.name(expr)]
+    if isinstance(node, LiteralType):
+        ctx.use("typing", "Literal")
+        return _subscript("Literal", [[_literal_value(v)] for v in node.values])
+    if isinstance(node, Ref):
+        local, quote = ctx.ref(node, twin)
+        return [Tok(L.STRING, py_str(local))] if quote else [L.name(local)]
+    if isinstance(node, Generic):
+        source, head = GENERICS[node.origin]
+        ctx.use(source, head)
+        args = [_ann(a, ctx, twin, swap) for a in node.args]
+        if node.origin == "Dict":
+            args = [[L.name("str")], *args[-1:]]
+        return _subscript(head, args)
+    raise TypeError(f"not a type node: {node!r}")
+
+
+def _subscript(head: str, args: list[list[Tok]]) -> list[Tok]:
+    toks: list[Tok] = [L.name(head), _lsqb()]
+    for i, a in enumerate(args):
+        if i:
+            toks.append(L.op(L.COMMA, ","))
+            a[0].prefix = " "
+        toks.extend(a)
+    toks.append(Tok(L.RSQB, "]"))
+    return toks
+
+
+def _unwrap(node: TypeNode, swap: bool = False) -> tuple[TypeNode, bool]:
+    while isinstance(node, Markup):
+        swap = swap or node.style == "link"
+        node = node.inner
+    return node, swap
+
+
+def _toks_text(toks: list[Tok]) -> str:
+    return "".join(str(t) for t in toks)
+
+
+# --- statements -----------------------------------------------------------------
+
+
+def _assign(target: str, value: list[Tok], depth: int) -> str:
+    return L.layout([L.name(target), Tok(L.EQUAL, "=", " "), *L.invisible_parens(value)], depth)
+
+
+def _annassign(target: str, ann: list[Tok], default: Optional[list[Tok]], depth: int) -> str:
+    toks = [L.name(target), Tok(L.COLON, ":"), *L.invisible_parens(ann)]
+    if default is not None:
+        toks += [Tok(L.EQUAL, "=", " "), *L.invisible_parens(default)]
+    return L.layout(toks, depth)
+
+
+def _call(func: str, args: list[list[Tok]], kwargs: Sequence[tuple[str, list[Tok]]] = ()) -> list[Tok]:
+    toks: list[Tok] = [L.name(func), Tok(L.LPAR, "(", parent=L.TRAILER)]
+    items: list[list[Tok]] = list(args)
+    for k, v in kwargs:
+        items.append([L.name(k), Tok(L.EQUAL, "="), *v])
+    for i, a in enumerate(items):
+        if i:
+            toks.append(L.op(L.COMMA, ","))
+            a[0].prefix = " "
+        toks.extend(a)
+    toks.append(Tok(L.RPAR, ")"))
+    return toks
+
+
+def _class_header(name: str, bases: Sequence[str]) -> str:
+    toks: list[Tok] = [L.name("class"), L.name(name, " "), Tok(L.LPAR, "(", parent=L.CLASSDEF)]
+    for i, b in enumerate(bases):
+        if i:
+            toks.append(L.op(L.COMMA, ","))
+        toks.append(L.name(b, " " if i else ""))
+    toks += [Tok(L.RPAR, ")"), Tok(L.COLON, ":")]
+    return L.layout(toks)
+
+
+def _decorator(func: str, message: str) -> str:
+    return L.layout([L.name("@" + func), Tok(L.LPAR, "(", parent=L.TRAILER), Tok(L.STRING, py_str(message)), Tok(L.RPAR, ")")])
+
+
+# --- views ------------------------------------------------------------------------
+
+
+@dataclass
+class FieldView:
+    stmt: str
+    doc: str  # laid-out docstring statement or ""
+    has_default: bool
+
+
+@dataclass
+class ClassView:
+    header: str
+    decorators: list[str]
+    doc: str
+    preamble: list[str] = field(default_factory=list)
+    fields: list[FieldView] = field(default_factory=list)
+    missing: bool = False  # open Enum class: emit `_missing_`
+    compact: bool = False  # no blank line between fields (enum members)
+
+
+@dataclass
+class BlockView:
+    kind: str  # "class" | "assign"
+    cls: Optional[ClassView] = None
+    stmt: str = ""
+    doc: str = ""
+
+
+def _field_text(f: Field) -> str:
+    text = f.description
+    if f.deprecated:
+        note = f"Deprecated: {f.deprecated}"
+        text = f"{text}\n\n{note}" if text.strip() else note
+    return text
+
+
+def _model_text(m: AnyModel, is_class: bool) -> str:
+    text = m.description
+    if m.deprecated and not is_class:
+        note = f"Deprecated: {m.deprecated}"
+        text = f"{text}\n\n{note}" if text.strip() else note
+    return text
+
+
+def _object_blocks(m: ObjectModel, ctx: _Ctx) -> list[BlockView]:
+    cls = naming.class_name(m.name)
+    twin = naming.twin_name(cls)
+    ctx.use("_runtime", "BaseModel")
+    ctx.use("typing_extensions", "TypedDict")
+    main = ClassView(_class_header(cls, ["BaseModel"]), [], "")
+    td = ClassView(_class_header(twin, ["TypedDict"]), [], "")
+    text = _model_text(m, True)
+    if text.strip():
+        main.doc = docstring(text, 1)
+        td.doc = main.doc
+    if m.deprecated:
+        ctx.use("typing_extensions", "deprecated")
+        main.decorators.append(_decorator("deprecated", m.deprecated))
+    rows: list[tuple[FieldView, FieldView]] = []
+    for f in m.fields:
+        if f.is_extra:
+            inner, _ = _unwrap(f.type)
+            value_node = inner.args[-1] if isinstance(inner, Generic) and inner.origin == "Dict" else inner
+            ctx.use("import", "pydantic")
+            main.preamble.append(_assign("model_config", _call("pydantic.ConfigDict", [], [("extra", [Tok(L.STRING, '"allow"')])]), 1))
+            ctx.use("typing", "Dict")
+            ann = _subscript("Dict", [[L.name("str")], _ann(value_node, ctx, False, _unwrap(f.type)[1])])
+            main.preamble.append(_annassign("__pydantic_extra__", ann, _call("pydantic.Field", [], [("init", [L.name("False")])]), 1))
+            continue
+        rows.append(_field_views(f, ctx))
+    rows.sort(key=lambda r: r[0].has_default)
+    main.fields = [r[0] for r in rows]
+    td.fields = [r[1] for r in rows]
+    return [BlockView("class", cls=main), BlockView("class", cls=td)]
+
+
+def _field_views(f: Field, ctx: _Ctx) -> tuple[FieldView, FieldView]:
+    attr, alias = naming.attribute(f.name)
+    node, swap = _unwrap(f.type)
+    wrapper = ""
+    if isinstance(node, Generic) and node.origin in ("Optional", "OptionalNullable", "Nullable"):
+        wrapper = node.origin
+        node, swap = _unwrap(node.args[0], swap)
+    if wrapper == "Nullable" and not f.required:
+        wrapper = "OptionalNullable"
+    if wrapper == "" and not f.required:
+        wrapper = "Optional"
+    const = node.values[0] if isinstance(node, LiteralType) and len(node.values) == 1 else None
+
+    def core(twin: bool) -> list[Tok]:
+        return _ann(node, ctx, twin, swap)
+
+    default: Optional[list[Tok]] = None
+    if wrapper == "Optional":
+        ctx.use("typing", "Optional")
+        ann = _subscript("Optional", [core(False)])
+        default = [L.name("None")]
+    elif wrapper == "OptionalNullable":
+        ctx.use("_runtime", "OptionalNullable")
+        ctx.use("_runtime", "UNSET")
+        ann = _subscript("OptionalNullable", [core(False)])
+        default = [L.name("UNSET")]
+    elif wrapper == "Nullable":
+        ctx.use("_runtime", "Nullable")
+        ann = _subscript("Nullable", [core(False)])
+    else:
+        ann = core(False)
+    if const is not None and wrapper in ("", "Optional"):
+        default = [_literal_value(const)]
+    # the twin
+    if wrapper in ("Optional", ""):
+        tann = core(True)
+    else:
+        ctx.use("_runtime", "Nullable")
+        tann = _subscript("Nullable", [core(True)])
+    if default is not None:
+        ctx.use("typing_extensions", "NotRequired")
+        tann = _subscript("NotRequired", [tann])
+    if alias is not None:
+        ctx.use("typing_extensions", "Annotated")
+        ctx.use("import", "pydantic")
+        ann = _subscript("Annotated", [ann, _call("pydantic.Field", [], [("alias", [Tok(L.STRING, py_str(alias))])])])
+    text = _field_text(f)
+    doc = docstring(text, 1) if text.strip() else ""
+    return (
+        FieldView(_annassign(attr, ann, default, 1), doc, default is not None),
+        FieldView(_annassign(attr, tann, None, 1), doc, default is not None),
+    )
+
+
+def _enum_blocks(m: EnumModel, ctx: _Ctx, default_style: str) -> list[BlockView]:
+    cls = naming.class_name(m.name)
+    style = m.style or default_style
+    values = [v.value for v in m.values]
+    text = _model_text(m, style == "enum")
+    if style == "enum":
+        ints = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        strs = all(isinstance(v, str) for v in values)
+        ctx.use("enum", "Enum")
+        bases = ["int", "Enum"] if ints and values else (["str", "Enum"] if strs else ["Enum"])
+        view = ClassView(_class_header(cls, bases), [], docstring(text, 1) if text.strip() else "", compact=True)
+        seen: set[str] = set()
+        for v in m.values:
+            member = naming.safe_member(v.member, v.value) if v.member else naming.enum_member(v.value)
+            base, n = member, 1
+            while member in seen:
+                n += 1
+                member = f"{base}_{n}"
+            seen.add(member)
+            view.fields.append(FieldView(_assign(member, [_literal_value(v.value)], 1), "", False))
+        if m.open:
+            view.missing = True
+            ctx.use("typing", "Any")
+            ctx.use("_runtime", "open_enum_member")
+        if m.deprecated:
+            # typing_extensions.deprecated wraps __new__, which Enum needs: note it in the docstring
+            note = f"{text}\n\nDeprecated: {m.deprecated}" if text.strip() else f"Deprecated: {m.deprecated}"
+            view.doc = docstring(note, 1)
+        return [BlockView("class", cls=view)]
+    ctx.use("typing", "Literal")
+    lit = _subscript("Literal", [[_literal_value(v)] for v in values]) if values else [L.name("str")]
+    if m.open:
+        ctx.use("typing", "Union")
+        unrec = "UnrecognizedInt" if values and all(isinstance(v, int) for v in values) else "UnrecognizedStr"
+        ctx.use("_runtime", unrec)
+        lit = _subscript("Union", [lit, [L.name(unrec)]])
+    return [BlockView("assign", stmt=_assign(cls, lit, 0), doc=docstring(text, 0) if text.strip() else "")]
+
+
+def _union_blocks(m: UnionModel, ctx: _Ctx) -> list[BlockView]:
+    cls = naming.class_name(m.name)
+    twin = naming.twin_name(cls)
+    ctx.use("typing_extensions", "TypeAliasType")
+    text = _model_text(m, False)
+    doc = docstring(text, 0) if text.strip() else ""
+    out = []
+    for name, is_twin in ((cls, False), (twin, True)):
+        members = [_ann(mem.type, ctx, is_twin) for mem in m.members]
+        if len(members) == 1:
+            value = members[0]
+        else:
+            ctx.use("typing", "Union")
+            value = _subscript("Union", members)
+        stmt = _assign(name, _call("TypeAliasType", [[Tok(L.STRING, py_str(name))], value]), 0)
+        out.append(BlockView("assign", stmt=stmt, doc=doc if not is_twin else ""))
+    return out
+
+
+# --- the package ----------------------------------------------------------------
+
+
+def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str) -> str:
+    parts = naming.module_path(m.path).split("/")
+    cls = naming.class_name(m.name)
+    ctx = _Ctx(resolved, m, parts, {cls, naming.twin_name(cls)})
+    if isinstance(m, ObjectModel):
+        blocks = _object_blocks(m, ctx)
+    elif isinstance(m, EnumModel):
+        blocks = _enum_blocks(m, ctx, enum_style)
+    else:
+        blocks = _union_blocks(m, ctx)
+    return render(
+        "python/module.py.jinja",
+        {"imports": ctx.import_lines(len(parts)), "blocks": blocks, "bottom": ctx.bottom_lines()},
+    )
+
+
+def exported_names(m: Union[AnyModel, "Summary"]) -> list[str]:
+    cls = naming.class_name(m.name)
+    return [cls] if m.kind == "enum" else [cls, naming.twin_name(cls)]
+
+
+def _init_text(entries: list[tuple[str, str]], depth: int, title: str) -> str:
+    """A lazy `__init__`: entries are (name, relative module)."""
+    by_module: dict[str, list[str]] = {}
+    for n, mod in entries:
+        by_module.setdefault(mod, []).append(n)
+    imports = [L.layout([L.name("from"), L.name(mod, " "), L.name("import", " "), *L.invisible_parens(_name_list(ns), " ", L.IMPORT)], 1) for mod, ns in by_module.items()]
+    return render(
+        "python/init.py.jinja",
+        {
+            "doc": docstring(title, 0),
+            "imports": imports,
+            "entries": [(py_str(n), py_str(mod)) for n, mod in entries],
+        },
+    )
+
+
+def _name_list(names: list[str]) -> list[Tok]:
+    toks: list[Tok] = []
+    for i, n in enumerate(names):
+        if i:
+            toks.append(L.op(L.COMMA, ","))
+        toks.append(L.name(n, " " if i else ""))
+    return toks
+
+
+def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "literal") -> tuple[str, str]:
+    """(module path relative to the package, e.g. `models/foo.py`, its text).
+
+    `enum_style` ("literal" or "enum") is the representation of enums whose
+    docs do not say (older table-form docs)."""
+    return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style)
+
+
+def render_package(summaries: Iterable["Summary"], package: str) -> dict[str, str]:
+    """The package's own files: runtime, `py.typed` and the lazy `__init__`s.
+
+    {path relative to the package: text}; `summaries` in spec (path) order."""
+    files: dict[str, str] = {}
+    top_entries: list[tuple[str, str]] = []
+    top_seen: set[str] = set()
+    folders: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for m in summaries:
+        parts = naming.module_path(m.path).split("/")
+        for d in range(1, len(parts)):
+            folders.setdefault(tuple(parts[:d]), [])
+        names = exported_names(m)
+        if len(parts) > 1:
+            folders[tuple(parts[:-1])].extend((n, "." + parts[-1]) for n in names)
+        for n in names:
+            if n not in top_seen:
+                top_seen.add(n)
+                top_entries.append((n, "." + ".".join(parts)))
+    files["_runtime.py"] = render("python/runtime.py.jinja", {})
+    files["py.typed"] = ""
+    files["__init__.py"] = _init_text(top_entries, 0, f"The {package} models (lazily imported).")
+    for folder, entries in sorted(folders.items()):
+        files[f"{'/'.join(folder)}/__init__.py"] = _init_text(entries, len(folder), "Models of this folder (lazily imported).")
+    return files
+
+
+def render_python(models: Sequence[AnyModel], resolved: "Resolved", package: str, *, enum_style: str = "literal") -> dict[str, str]:
+    """All files of OUT/<package>/ as {POSIX path relative to OUT: text}."""
+    files = {f"{package}/{path}": text for path, text in render_package(map(summarize, models), package).items()}
+    for model in models:
+        path, text = render_module(model, resolved, enum_style=enum_style)
+        files[f"{package}/{path}"] = text
+    return files

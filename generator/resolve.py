@@ -1,0 +1,209 @@
+"""Resolve stage: whole-spec checks over the parsed models.
+
+It works on `Summary`s, the few facts of a model other models depend on
+(kind, names, where it lives, what it refers to), so that a run can resolve
+the whole spec from cached summaries without re-parsing unchanged docs.
+
+Checks: references are looked up by namespace and name; each link must
+point at the doc of the model it names; names must stay distinct once
+turned into Python names; import cycles between modules are found (Tarjan's
+strongly connected components) so the renderer can break them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Mapping
+
+from . import naming
+from .diagnostics import Diagnostic, Severity
+from .ir import AnyModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
+
+Key = tuple[str, str]
+Report = Callable[[Position, Severity, str], None]
+
+
+@dataclass(frozen=True)
+class Link:
+    """One reference made by a model, as written."""
+
+    ref: Ref
+    target: str  # the link path around it, "" when not a link
+    pos: Position
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the rest of the spec needs to know about one model."""
+
+    kind: str
+    name: str
+    namespace: str
+    path: str
+    pos: Position
+    links: tuple[Link, ...]
+    field_names: tuple[tuple[str, Position], ...]
+
+    @property
+    def key(self) -> Key:
+        return (self.namespace, self.name)
+
+
+def type_refs(node: TypeNode, link: str = "") -> Iterator[tuple[Ref, str]]:
+    """Every reference in a type tree, with the link target around it."""
+    if isinstance(node, Ref):
+        yield node, link
+    elif isinstance(node, Markup):
+        yield from type_refs(node.inner, node.target if node.style == "link" else "")
+    elif isinstance(node, Generic):
+        for arg in node.args:
+            yield from type_refs(arg, link)
+
+
+def summarize(model: AnyModel) -> Summary:
+    typed: list[tuple[TypeNode, Position]] = []
+    if isinstance(model, ObjectModel):
+        typed = [(field.type, field.pos) for field in model.fields]
+    elif isinstance(model, UnionModel):
+        typed = [(member.type, member.pos) for member in model.members]
+    links = tuple(Link(ref, target, pos) for node, pos in typed for ref, target in type_refs(node))
+    names = tuple((f.name, f.pos) for f in model.fields) if isinstance(model, ObjectModel) else ()
+    return Summary(model.kind, model.name, model.namespace, model.path, model.pos, links, names)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A checked spec: every model's summary by key, and the import cycles."""
+
+    by_key: Mapping[Key, Summary]
+    # Models on an import cycle (self-references included) -> a cycle id.
+    cycle_of: Mapping[Key, int]
+
+    def target(self, ref: Ref) -> Summary:
+        return self.by_key[(ref.namespace, ref.name)]
+
+    def same_cycle(self, a: Key, b: Key) -> bool:
+        cycle = self.cycle_of.get(a)
+        return cycle is not None and cycle == self.cycle_of.get(b)
+
+
+def resolve(summaries: Iterable[Summary], *, lint: bool = False) -> tuple[Resolved, list[Diagnostic]]:
+    """Check the whole spec; `lint` adds the style warnings of `md2models lint`."""
+    problems: list[Diagnostic] = []
+
+    def report(pos: Position, severity: Severity, message: str) -> None:
+        problems.append(Diagnostic(pos.path, pos.line, pos.col, severity, message))
+
+    ordered = sorted(summaries, key=lambda s: s.path)
+    by_key: dict[Key, Summary] = {}
+    by_path = {s.path: s for s in ordered}
+    for summary in ordered:
+        first = by_key.setdefault(summary.key, summary)
+        if first is not summary:
+            report(summary.pos, "error", f"model {summary.namespace}.{summary.name} is already defined in {first.path}")
+    _check_python_names(ordered, report)
+    referenced: set[Key] = set()
+    for summary in ordered:
+        for link in summary.links:
+            target = by_key.get((link.ref.namespace, link.ref.name))
+            if target is None:
+                report(link.pos, "error", f"unknown model {link.ref.namespace}.{link.ref.name}: no doc defines it")
+                continue
+            referenced.add(target.key)
+            if link.target:
+                _check_link(summary, link, target, by_path, report)
+    if lint:
+        _lint(ordered, referenced, report)
+    return Resolved(by_key, _cycles(ordered, by_key)), problems
+
+
+def _check_link(summary: Summary, link: Link, target: Summary, by_path: Mapping[str, Summary], report: Report) -> None:
+    name = f"{link.ref.namespace}.{link.ref.name}"
+    if "://" in link.target or link.target.startswith("#"):
+        report(link.pos, "warning", f"link {link.target!r} of {name} is not a path to its doc")
+        return
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), link.target.split("#")[0]))
+    if joined == ".." or joined.startswith("../") or posixpath.isabs(joined):
+        report(link.pos, "error", f"link {link.target!r} escapes the spec root (pass the folder that holds models/)")
+    elif by_path.get(joined) is not target:
+        report(link.pos, "warning", f"link {link.target!r} points at {joined}, but {name} is defined in {target.path}")
+
+
+def _check_python_names(ordered: list[Summary], report: Report) -> None:
+    """Distinct docs must stay distinct once turned into Python names."""
+    modules: dict[str, Summary] = {}
+    classes: dict[tuple[str, str], Summary] = {}
+    for summary in ordered:
+        module = naming.module_path(summary.path)
+        other = modules.setdefault(module.lower(), summary)
+        if other is not summary:
+            report(summary.pos, "error", f"{summary.path} and {other.path} become the same module {module!r}")
+        cls = naming.class_name(summary.name)
+        names = [cls] if summary.kind == "enum" else [cls, naming.twin_name(cls)]
+        for name in names:
+            seen = classes.setdefault((summary.namespace, name), summary)
+            if seen is not summary and seen.key != summary.key:
+                report(summary.pos, "error",
+                       f"model {summary.name} and {seen.name} ({seen.path}) both become the Python name {name!r}")
+        attributes: dict[str, str] = {}
+        for field_name, pos in summary.field_names:
+            attr = naming.attribute(field_name)[0]
+            if attr in attributes:
+                first = attributes[attr]
+                what = "is listed twice" if first == field_name else f"and {first!r} both become the attribute {attr!r}"
+                report(pos, "error", f"field {field_name!r} {what}")
+            attributes.setdefault(attr, field_name)
+
+
+def _lint(ordered: list[Summary], referenced: set[Key], report: Report) -> None:
+    for summary in ordered:
+        if summary.key not in referenced:
+            report(summary.pos, "warning", f"model {summary.name} is not referenced by any other model")
+        stem = posixpath.splitext(posixpath.basename(summary.path))[0]
+        if stem.rstrip("_") != summary.name.lower():
+            report(summary.pos, "warning", f"title {summary.name!r} does not match the file name {stem!r}")
+
+
+def _cycles(ordered: list[Summary], by_key: Mapping[Key, Summary]) -> dict[Key, int]:
+    """Tarjan's SCCs over model references (iterative: specs can be deep)."""
+    graph = {s.key: sorted({(l.ref.namespace, l.ref.name) for l in s.links} & by_key.keys()) for s in ordered}
+    index: dict[Key, int] = {}
+    low: dict[Key, int] = {}
+    on_stack: set[Key] = set()
+    stack: list[Key] = []
+    cycle_of: dict[Key, int] = {}
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            node, child = work.pop()
+            if child == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            edges = graph[node]
+            if child < len(edges):
+                work.append((node, child + 1))
+                successor = edges[child]
+                if successor not in index:
+                    work.append((successor, 0))
+                elif successor in on_stack:
+                    low[node] = min(low[node], index[successor])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in graph[node]:
+                    for member in component:
+                        cycle_of[member] = index[node]
+            if work:  # the parent's continuation is on top: pass low up
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return cycle_of

@@ -1,0 +1,44 @@
+"""Models of this folder (lazily imported)."""
+
+import importlib
+from typing import TYPE_CHECKING, Any, Dict, List
+
+if TYPE_CHECKING:
+    from .getsessionbilling import GetSessionBilling, GetSessionBillingTypedDict
+    from .getsessionresponsebody import (
+        GetSessionResponseBody,
+        GetSessionResponseBodyTypedDict,
+    )
+    from .getsessionusage import GetSessionUsage, GetSessionUsageTypedDict
+
+# name -> module (relative to this package); nothing is imported until used
+_LAZY: Dict[str, str] = {
+    "GetSessionBilling": ".getsessionbilling",
+    "GetSessionBillingTypedDict": ".getsessionbilling",
+    "GetSessionResponseBody": ".getsessionresponsebody",
+    "GetSessionResponseBodyTypedDict": ".getsessionresponsebody",
+    "GetSessionUsage": ".getsessionusage",
+    "GetSessionUsageTypedDict": ".getsessionusage",
+}
+
+__all__: List[str] = [
+    "GetSessionBilling",
+    "GetSessionBillingTypedDict",
+    "GetSessionResponseBody",
+    "GetSessionResponseBodyTypedDict",
+    "GetSessionUsage",
+    "GetSessionUsageTypedDict",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(_LAZY))
