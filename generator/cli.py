@@ -8,6 +8,7 @@ found warnings); 2 bad specs, config or usage.  Problems are printed as
 from __future__ import annotations
 
 import json
+import os
 import sys
 from functools import wraps
 from pathlib import Path
@@ -22,6 +23,7 @@ from .write import OutputError, check_report_json, format_check, want_color
 
 EXIT_STALE = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], root: Path) -> None:
@@ -45,6 +47,12 @@ def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
         except (ConfigError, OutputError) as exc:
             click.echo(f"md2models: {exc}", err=True)
             sys.exit(EXIT_USAGE)
+        except Exception as exc:  # a bug of ours: one line, not a traceback
+            if os.environ.get("MD2MODELS_DEBUG"):
+                raise
+            click.echo(f"md2models: internal error: {type(exc).__name__}: {exc} "
+                       "(set MD2MODELS_DEBUG=1 for the traceback, and please report it)", err=True)
+            sys.exit(EXIT_INTERNAL)
 
     return run
 
@@ -66,7 +74,6 @@ def main(ctx: click.Context) -> None:
         "generate": shared,
         "check": shared,
         "lint": {"jobs": config.jobs},
-        "ir": {"jobs": config.jobs},
     }
 
 
@@ -157,13 +164,12 @@ def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict:
 
 @main.command("ir")
 @_specs_argument
-@_jobs_option
 @click.pass_context
 @_guarded
-def ir_command(ctx: click.Context, specs: Optional[Path], jobs: int) -> None:
+def ir_command(ctx: click.Context, specs: Optional[Path]) -> None:
     """Print the intermediate representation of SPECS as JSON."""
     specs = _specs(ctx, specs)
-    loaded = api.load(specs, exclude=ctx.obj.exclude, jobs=jobs)
+    loaded = api.load(specs, exclude=ctx.obj.exclude)
     click.echo(api.ir_document(loaded.spec), nl=False)
 
 

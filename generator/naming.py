@@ -34,12 +34,19 @@ MODULE_LEVEL_NAMES = RUNTIME_NAMES | frozenset(
     }
 )
 
-# pydantic.BaseModel attributes a field must not shadow (`model_*` too).
+# pydantic.BaseModel attributes a field must not shadow.  Other `model_*`
+# names are fine: the runtime's BaseModel sets `protected_namespaces=()`, as
+# the real SDK models do (`model_type`, `model_parameters`).
 PYDANTIC_ATTRIBUTES = frozenset(
     {
         "copy", "dict", "json", "schema", "schema_json", "validate", "construct",
         "from_orm", "parse_obj", "parse_raw", "parse_file", "update_forward_refs",
         "fields", "Config",
+        "model_computed_fields", "model_config", "model_construct", "model_copy",
+        "model_dump", "model_dump_json", "model_extra", "model_fields",
+        "model_fields_set", "model_json_schema", "model_parametrized_name",
+        "model_post_init", "model_rebuild", "model_validate", "model_validate_json",
+        "model_validate_strings",
     }
 )
 
@@ -61,6 +68,8 @@ def _is_dunder(name: str) -> bool:
 
 def _sanitize(name: str) -> str:
     """Any text -> an ASCII identifier (invalid characters become `_`)."""
+    if _is_ident(name):
+        return name
     out = re.sub(r"[^A-Za-z0-9_]", "_", name) or "_"
     if out[0].isdigit():
         out = "_" + out
@@ -73,7 +82,6 @@ def _unsafe_attribute(name: str) -> bool:
         or _is_dunder(name)
         or name in MODULE_LEVEL_NAMES
         or name in PYDANTIC_ATTRIBUTES
-        or (name.startswith("model_") and not name.endswith("_"))
         or (name in _BUILTINS and name not in PLAIN_BUILTINS)
     )
 
@@ -122,7 +130,7 @@ def attribute(field_name: str) -> tuple[str, str | None]:
 
     The docs already rename reserved names with a trailing `_` (`from_`,
     `schema_`): their wire name is the stem.  Any other unsafe name (builtins
-    that generated code uses, pydantic attributes, `model_*`, dunders,
+    that generated code uses, pydantic attributes, dunders,
     runtime names, non-identifiers) becomes a safe name aliased to the
     original."""
     wire = field_name

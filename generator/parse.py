@@ -10,10 +10,12 @@ costs four times the rest of the parse.
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -373,28 +375,54 @@ def spec_paths(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[li
     Sorting makes the result independent of the file system's listing order."""
     docs: list[str] = []
     skipped: list[str] = []
-    for path in root.rglob("*.md"):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(root).as_posix()
-        (skipped if any(PurePosixPath(rel).match(pattern) for pattern in exclude) else docs).append(rel)
+    excluded = _matcher(exclude)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        for name in files:
+            if name.endswith(".md"):
+                rel = name if prefix == "." else f"{prefix}/{name}"
+                (skipped if excluded(rel) else docs).append(rel)
     return sorted(docs), sorted(skipped)
 
 
-def parse_file(root: Path, rel: str) -> tuple[Optional[AnyModel], list[Diagnostic]]:
-    """Read and parse the doc at spec-root-relative `rel`."""
+def _matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
+    """Glob patterns matched against the end of a relative path, part by
+    part, as `PurePosixPath.match` does (`utils/*.md` matches `models/utils/x.md`)."""
+    compiled = [(p.count("/") + 1, re.compile(fnmatch.translate(p))) for p in patterns]
+
+    def excluded(rel: str) -> bool:
+        parts = rel.split("/")
+        return any(len(parts) >= n and regex.match("/".join(parts[-n:])) for n, regex in compiled)
+
+    return excluded
+
+
+def read_doc(root: Path, rel: str) -> tuple[Optional[bytes], list[Diagnostic]]:
+    """The bytes of the doc at spec-root-relative `rel`, or why not."""
+    path = os.path.join(root, rel)
     try:
-        size = (root / rel).stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_DOC_BYTES:
             return None, [Diagnostic(rel, 1, 1, "error", f"file is {size} bytes; a model doc is at most {MAX_DOC_BYTES}")]
-        data = (root / rel).read_bytes()
+        with open(path, "rb") as file:
+            return file.read(), []
     except OSError as exc:
         return None, [Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}")]
+
+
+def parse_bytes(data: bytes, rel: str) -> tuple[Optional[AnyModel], list[Diagnostic]]:
     text, problems = decode(data, rel)
     if text is None:
         return None, problems
     model, more = parse_doc(text, rel)
     return model, problems + more
+
+
+def parse_file(root: Path, rel: str) -> tuple[Optional[AnyModel], list[Diagnostic]]:
+    """Read and parse the doc at spec-root-relative `rel`."""
+    data, problems = read_doc(root, rel)
+    return parse_bytes(data, rel) if data is not None else (None, problems)
 
 
 def parse_spec(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[Spec, list[Diagnostic]]:

@@ -13,6 +13,7 @@ either as such a laid-out statement or as an escaped docstring
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
 
@@ -76,6 +77,9 @@ GENERICS: dict[str, tuple[str, str]] = {
 # --- escaping ------------------------------------------------------------------
 
 
+_PLAIN = re.compile(r"[ !#-&(-\[\]-~]*")  # printable ASCII bar quotes and backslash
+
+
 def _escape_char(ch: str) -> str:
     code = ord(ch)
     if ch == "\\":
@@ -98,6 +102,8 @@ def py_str(value: str) -> str:
 
     ASCII-only (non-ASCII and non-printables become lowercase escapes, so
     black's width and escape normalisations are no-ops)."""
+    if _PLAIN.fullmatch(value):  # the common case: names, module paths
+        return f'"{value}"'
     body = "".join(ch if (" " <= ch <= "~" and ch not in "\\\"'") else (_escape_char(ch) if ch not in "\"'" else ch) for ch in value)
     dq, sq = value.count('"'), value.count("'")
     if dq and dq > sq:
@@ -548,17 +554,20 @@ def exported_names(m: Union[AnyModel, "Summary"]) -> list[str]:
     return [cls] if m.kind == "enum" else [cls, naming.twin_name(cls)]
 
 
-def _init_text(entries: list[tuple[str, str]], depth: int, title: str) -> str:
-    """A lazy `__init__`: entries are (name, relative module)."""
+def _init_text(entries: list[tuple[str, str]], title: str) -> str:
+    """A lazy `__init__`: entries are (name, relative module).
+
+    The type-checking imports are always exploded with a magic trailing
+    comma, a layout black keeps whatever the length: no layout pass needed
+    for tens of thousands of names."""
     by_module: dict[str, list[str]] = {}
     for n, mod in entries:
         by_module.setdefault(mod, []).append(n)
-    imports = [L.layout([L.name("from"), L.name(mod, " "), L.name("import", " "), *L.invisible_parens(_name_list(ns), " ", L.IMPORT)], 1) for mod, ns in by_module.items()]
     return render(
         "python/init.py.jinja",
         {
             "doc": docstring(title, 0),
-            "imports": imports,
+            "imports": sorted(by_module.items()),
             "entries": [(py_str(n), py_str(mod)) for n, mod in entries],
         },
     )
@@ -602,9 +611,9 @@ def render_package(summaries: Iterable["Summary"], package: str) -> dict[str, st
                 top_entries.append((n, "." + ".".join(parts)))
     files["_runtime.py"] = render("python/runtime.py.jinja", {})
     files["py.typed"] = ""
-    files["__init__.py"] = _init_text(top_entries, 0, f"The {package} models (lazily imported).")
+    files["__init__.py"] = _init_text(top_entries, f"The {package} models (lazily imported).")
     for folder, entries in sorted(folders.items()):
-        files[f"{'/'.join(folder)}/__init__.py"] = _init_text(entries, len(folder), "Models of this folder (lazily imported).")
+        files[f"{'/'.join(folder)}/__init__.py"] = _init_text(entries, "Models of this folder (lazily imported).")
     return files
 
 

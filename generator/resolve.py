@@ -14,40 +14,51 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
 
 from . import naming
 from .diagnostics import Diagnostic, Severity
 from .ir import AnyModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
 
 Key = tuple[str, str]
-Report = Callable[[Position, Severity, str], None]
 
 
-@dataclass(frozen=True)
-class Link:
-    """One reference made by a model, as written."""
+class Link(NamedTuple):
+    """One reference made by a model, as written, and where."""
 
-    ref: Ref
+    namespace: str
+    name: str
     target: str  # the link path around it, "" when not a link
-    pos: Position
+    line: int
+    col: int
 
 
-@dataclass(frozen=True)
-class Summary:
-    """What the rest of the spec needs to know about one model."""
+class Summary(NamedTuple):
+    """What the rest of the spec needs to know about one model.
+
+    Plain tuples all the way down: a run loads thousands of them from the
+    cache, and tuples cost a fraction of dataclasses to rebuild."""
 
     kind: str
     name: str
     namespace: str
     path: str
-    pos: Position
+    line: int
+    col: int
     links: tuple[Link, ...]
-    field_names: tuple[tuple[str, Position], ...]
+    field_names: tuple[tuple[str, int, int], ...]  # (name, line, col)
 
     @property
     def key(self) -> Key:
         return (self.namespace, self.name)
+
+    @property
+    def pos(self) -> Position:
+        return Position(self.path, self.line, self.col)
+
+
+# Reports a problem at a model's title, or at (model, line, col) in its doc.
+Report = Callable[[Union[Summary, tuple[Summary, int, int]], Severity, str], None]
 
 
 def type_refs(node: TypeNode, link: str = "") -> Iterator[tuple[Ref, str]]:
@@ -67,9 +78,11 @@ def summarize(model: AnyModel) -> Summary:
         typed = [(field.type, field.pos) for field in model.fields]
     elif isinstance(model, UnionModel):
         typed = [(member.type, member.pos) for member in model.members]
-    links = tuple(Link(ref, target, pos) for node, pos in typed for ref, target in type_refs(node))
-    names = tuple((f.name, f.pos) for f in model.fields) if isinstance(model, ObjectModel) else ()
-    return Summary(model.kind, model.name, model.namespace, model.path, model.pos, links, names)
+    links = tuple(
+        Link(ref.namespace, ref.name, target, pos.line, pos.col) for node, pos in typed for ref, target in type_refs(node)
+    )
+    names = tuple((f.name, f.pos.line, f.pos.col) for f in model.fields) if isinstance(model, ObjectModel) else ()
+    return Summary(model.kind, model.name, model.namespace, model.path, model.pos.line, model.pos.col, links, names)
 
 
 @dataclass(frozen=True)
@@ -92,8 +105,9 @@ def resolve(summaries: Iterable[Summary], *, lint: bool = False) -> tuple[Resolv
     """Check the whole spec; `lint` adds the style warnings of `md2models lint`."""
     problems: list[Diagnostic] = []
 
-    def report(pos: Position, severity: Severity, message: str) -> None:
-        problems.append(Diagnostic(pos.path, pos.line, pos.col, severity, message))
+    def report(at: Union[Summary, tuple[Summary, int, int]], severity: Severity, message: str) -> None:
+        summary, line, col = (at, at.line, at.col) if isinstance(at, Summary) else at
+        problems.append(Diagnostic(summary.path, line, col, severity, message))
 
     ordered = sorted(summaries, key=lambda s: s.path)
     by_key: dict[Key, Summary] = {}
@@ -101,14 +115,14 @@ def resolve(summaries: Iterable[Summary], *, lint: bool = False) -> tuple[Resolv
     for summary in ordered:
         first = by_key.setdefault(summary.key, summary)
         if first is not summary:
-            report(summary.pos, "error", f"model {summary.namespace}.{summary.name} is already defined in {first.path}")
+            report(summary, "error", f"model {summary.namespace}.{summary.name} is already defined in {first.path}")
     _check_python_names(ordered, report)
     referenced: set[Key] = set()
     for summary in ordered:
         for link in summary.links:
-            target = by_key.get((link.ref.namespace, link.ref.name))
+            target = by_key.get((link.namespace, link.name))
             if target is None:
-                report(link.pos, "error", f"unknown model {link.ref.namespace}.{link.ref.name}: no doc defines it")
+                report((summary, link.line, link.col), "error", f"unknown model {link.namespace}.{link.name}: no doc defines it")
                 continue
             referenced.add(target.key)
             if link.target:
@@ -119,15 +133,16 @@ def resolve(summaries: Iterable[Summary], *, lint: bool = False) -> tuple[Resolv
 
 
 def _check_link(summary: Summary, link: Link, target: Summary, by_path: Mapping[str, Summary], report: Report) -> None:
-    name = f"{link.ref.namespace}.{link.ref.name}"
+    name = f"{link.namespace}.{link.name}"
+    at = (summary, link.line, link.col)
     if "://" in link.target or link.target.startswith("#"):
-        report(link.pos, "warning", f"link {link.target!r} of {name} is not a path to its doc")
+        report(at, "warning", f"link {link.target!r} of {name} is not a path to its doc")
         return
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), link.target.split("#")[0]))
     if joined == ".." or joined.startswith("../") or posixpath.isabs(joined):
-        report(link.pos, "error", f"link {link.target!r} escapes the spec root (pass the folder that holds models/)")
+        report(at, "error", f"link {link.target!r} escapes the spec root (pass the folder that holds models/)")
     elif by_path.get(joined) is not target:
-        report(link.pos, "warning", f"link {link.target!r} points at {joined}, but {name} is defined in {target.path}")
+        report(at, "warning", f"link {link.target!r} points at {joined}, but {name} is defined in {target.path}")
 
 
 def _check_python_names(ordered: list[Summary], report: Report) -> None:
@@ -138,36 +153,36 @@ def _check_python_names(ordered: list[Summary], report: Report) -> None:
         module = naming.module_path(summary.path)
         other = modules.setdefault(module.lower(), summary)
         if other is not summary:
-            report(summary.pos, "error", f"{summary.path} and {other.path} become the same module {module!r}")
+            report(summary, "error", f"{summary.path} and {other.path} become the same module {module!r}")
         cls = naming.class_name(summary.name)
         names = [cls] if summary.kind == "enum" else [cls, naming.twin_name(cls)]
         for name in names:
             seen = classes.setdefault((summary.namespace, name), summary)
             if seen is not summary and seen.key != summary.key:
-                report(summary.pos, "error",
+                report(summary, "error",
                        f"model {summary.name} and {seen.name} ({seen.path}) both become the Python name {name!r}")
         attributes: dict[str, str] = {}
-        for field_name, pos in summary.field_names:
+        for field_name, line, col in summary.field_names:
             attr = naming.attribute(field_name)[0]
             if attr in attributes:
                 first = attributes[attr]
                 what = "is listed twice" if first == field_name else f"and {first!r} both become the attribute {attr!r}"
-                report(pos, "error", f"field {field_name!r} {what}")
+                report((summary, line, col), "error", f"field {field_name!r} {what}")
             attributes.setdefault(attr, field_name)
 
 
 def _lint(ordered: list[Summary], referenced: set[Key], report: Report) -> None:
     for summary in ordered:
         if summary.key not in referenced:
-            report(summary.pos, "warning", f"model {summary.name} is not referenced by any other model")
+            report(summary, "warning", f"model {summary.name} is not referenced by any other model")
         stem = posixpath.splitext(posixpath.basename(summary.path))[0]
         if stem.rstrip("_") != summary.name.lower():
-            report(summary.pos, "warning", f"title {summary.name!r} does not match the file name {stem!r}")
+            report(summary, "warning", f"title {summary.name!r} does not match the file name {stem!r}")
 
 
 def _cycles(ordered: list[Summary], by_key: Mapping[Key, Summary]) -> dict[Key, int]:
     """Tarjan's SCCs over model references (iterative: specs can be deep)."""
-    graph = {s.key: sorted({(l.ref.namespace, l.ref.name) for l in s.links} & by_key.keys()) for s in ordered}
+    graph = {s.key: sorted({(link.namespace, link.name) for link in s.links} & by_key.keys()) for s in ordered}
     index: dict[Key, int] = {}
     low: dict[Key, int] = {}
     on_stack: set[Key] = set()

@@ -39,3 +39,4 @@ def environment(filters: tuple[tuple[str, Callable[..., object]], ...] = ()) -> 
 
 def render(name: str, context: Mapping[str, object], filters: tuple[tuple[str, Callable[..., object]], ...] = ()) -> str:
     return environment(filters).get_template(name).render(context)
+

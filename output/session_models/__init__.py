@@ -4,12 +4,18 @@ import importlib
 from typing import TYPE_CHECKING, Any, Dict, List
 
 if TYPE_CHECKING:
-    from .models.getsessionbilling import GetSessionBilling, GetSessionBillingTypedDict
+    from .models.getsessionbilling import (
+        GetSessionBilling,
+        GetSessionBillingTypedDict,
+    )
     from .models.getsessionresponsebody import (
         GetSessionResponseBody,
         GetSessionResponseBodyTypedDict,
     )
-    from .models.getsessionusage import GetSessionUsage, GetSessionUsageTypedDict
+    from .models.getsessionusage import (
+        GetSessionUsage,
+        GetSessionUsageTypedDict,
+    )
 
 # name -> module (relative to this package); nothing is imported until used
 _LAZY: Dict[str, str] = {

@@ -4,12 +4,18 @@ import importlib
 from typing import TYPE_CHECKING, Any, Dict, List
 
 if TYPE_CHECKING:
-    from .getsessionbilling import GetSessionBilling, GetSessionBillingTypedDict
+    from .getsessionbilling import (
+        GetSessionBilling,
+        GetSessionBillingTypedDict,
+    )
     from .getsessionresponsebody import (
         GetSessionResponseBody,
         GetSessionResponseBodyTypedDict,
     )
-    from .getsessionusage import GetSessionUsage, GetSessionUsageTypedDict
+    from .getsessionusage import (
+        GetSessionUsage,
+        GetSessionUsageTypedDict,
+    )
 
 # name -> module (relative to this package); nothing is imported until used
 _LAZY: Dict[str, str] = {
