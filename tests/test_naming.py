@@ -24,6 +24,7 @@ from generator import naming
         ("json", ("json_", "json")),
         ("model_config", ("model_config_", "model_config")),
         ("model_dump", ("model_dump_", "model_dump")),
+        ("model_type", ("model_type", None)),
         ("copy", ("copy_", "copy")),
         ("str", ("str_", "str")),
         ("UNSET", ("UNSET_", "UNSET")),
@@ -43,7 +44,7 @@ def test_attribute_always_safe(name: str) -> None:
     safe, alias = naming.attribute(name)
     assert safe.isidentifier() and safe.isascii() and not keyword.iskeyword(safe)
     assert not safe.startswith("_")
-    assert not (safe.startswith("model_") and not safe.endswith("_"))
+    assert safe not in naming.PYDANTIC_ATTRIBUTES
     assert alias is None or safe != alias
 
 
