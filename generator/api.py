@@ -7,6 +7,7 @@ specs have errors, before anything is written.
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
 from .parse import DEFAULT_EXCLUDE, parse_file, spec_paths
 from .resolve import Resolved, resolve, summarize
-from .build import CACHE_DIR, Build, build, parse_summaries, save_cache
+from .build import CACHE_DIR, Build, build, parse_summaries, save_cache, unparsed_paths
 from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -37,7 +38,8 @@ def load(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Loaded:
     models = [model for model, _ in results if model is not None]
     problems = [p for _, found in results for p in found]
     spec = Spec(tuple(models), tuple(skipped))
-    resolved, found = resolve(map(summarize, spec.models))
+    summaries = [summarize(model) for model in models]
+    resolved, found = resolve(summaries, unparsed=unparsed_paths(paths, summaries))
     problems.extend(found)
     if any(p.severity == "error" for p in problems):
         raise SpecError(problems)
@@ -55,7 +57,7 @@ def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[list[str], list[st
 
 
 def check_package_name(package: str) -> None:
-    if not PACKAGE_NAME.fullmatch(package) or package in ("docs",):
+    if not PACKAGE_NAME.fullmatch(package) or keyword.iskeyword(package) or package == "docs":
         raise SpecError([Diagnostic(".", 1, 1, "error", f"package name {package!r} is not a Python identifier")])
 
 
@@ -89,7 +91,7 @@ def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0
     except SpecError as exc:
         return list(exc.diagnostics)
     summaries, problems = parse_summaries(specs, paths, jobs)
-    problems.extend(resolve(summaries, lint=True)[1])
+    problems.extend(resolve(summaries, lint=True, unparsed=unparsed_paths(paths, summaries))[1])
     return sorted(problems)
 
 

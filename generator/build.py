@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from . import naming
 from .diagnostics import Diagnostic, SpecError
@@ -75,6 +75,14 @@ class DocRecord:
                    tuple(Diagnostic(*w) for w in warnings), module_key, module_digest, doc_digest)
 
 
+class Changed(NamedTuple):
+    """A doc whose content is new to the cache."""
+
+    stat: os.stat_result
+    data: bytes
+    previous: Optional[Summary]  # its summary in the cache, if it had one
+
+
 @dataclass
 class Build:
     """The outcome of a run: every output file, the warnings, the new cache."""
@@ -88,11 +96,10 @@ class Build:
 
 @dataclass(frozen=True)
 class WholeSpec:
-    """What a run derived from all docs together: for the set of doc digests
-    `key`, the resolve stage's warnings and cycles; for the set of exported
-    names `names_key`, the package's own files."""
+    """What a run derived from all docs together: the resolve stage's
+    warnings and cycles, and, for the models named by `names_key`, the
+    package's own files."""
 
-    key: str
     warnings: tuple[tuple, ...]  # type: ignore[type-arg]
     cycles: tuple[tuple[str, str, int], ...]
     names_key: str
@@ -115,10 +122,14 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     cache_key = hashlib.sha256(f"{tool_digest()}\0{package}".encode()).hexdigest()
     cached, whole = _load_cache(cache_dir, cache_key)
     records: dict[str, DocRecord] = {}
-    changed: dict[str, tuple[os.stat_result, bytes]] = {}
+    changed: dict[str, Changed] = {}
     problems: list[Diagnostic] = []
     for rel in paths:
-        stat = os.stat(os.path.join(specs, rel))
+        try:
+            stat = os.stat(os.path.join(specs, rel))
+        except OSError as exc:  # e.g. a dangling symlink
+            problems.append(Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}"))
+            continue
         record = cached.get(rel)
         if record is not None and (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns):
             records[rel] = record
@@ -130,7 +141,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
             record.size, record.mtime_ns = stat.st_size, stat.st_mtime_ns
             records[rel] = record
         else:
-            changed[rel] = (stat, data)
+            changed[rel] = Changed(stat, data, record.summary if record else None)
     for record in records.values():
         problems.extend(record.warnings)
     workers = _Workers(specs, jobs, len(changed))
@@ -141,19 +152,25 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
 
 
 def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
-           changed: Mapping[str, tuple[os.stat_result, bytes]], problems: list[Diagnostic],
+           changed: Mapping[str, Changed], problems: list[Diagnostic],
            whole: Optional[WholeSpec], cache_key: str) -> Build:
-    for rel, summary, found in workers.parse({rel: data for rel, (_, data) in changed.items()}):
+    same_summaries = True  # every changed doc still has the summary it had
+    for rel, summary, found in workers.parse({rel: doc.data for rel, doc in changed.items()}):
         problems.extend(found)
         if summary is not None:
-            stat, data = changed[rel]
+            stat, data, previous = changed[rel]
+            same_summaries = same_summaries and previous == summary
             records[rel] = DocRecord(stat.st_size, stat.st_mtime_ns, _sha256(data), summary,
                                      tuple(p for p in found if p.severity == "warning"))
-    if any(p.severity == "error" for p in problems):
-        raise SpecError(problems)
-    spec_key = _sha256("\0".join(f"{rel}\0{records[rel].digest}" for rel in paths).encode())
-    same_spec = whole is not None and whole.key == spec_key
-    if whole is not None and same_spec:  # the same docs as last run: the same checks
+    unparsed = frozenset(rel for rel in paths if rel not in records)
+    if unparsed:  # report what resolve finds among the rest too, then stop
+        raise SpecError(problems + resolve([r.summary for r in records.values()], unparsed=unparsed)[1])
+    ordered = [records[rel].summary for rel in paths]
+    names_key = _sha256(repr([summary[:4] for summary in ordered]).encode())
+    # Same docs by name and place, and no changed doc refers or is referred
+    # to differently: the whole-spec results of the last run still hold.
+    same_structure = whole is not None and whole.names_key == names_key and same_summaries
+    if whole is not None and same_structure:
         by_key = {records[rel].summary.key: records[rel].summary for rel in paths}
         resolved = Resolved(by_key, {(ns, name): cycle for ns, name, cycle in whole.cycles})
         resolve_warnings = [Diagnostic(*w) for w in whole.warnings]
@@ -165,7 +182,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
     to_render: list[tuple[str, bool]] = []  # (path, doc too?)
     for rel in paths:
         record = records[rel]
-        if same_spec and record.module_digest:  # nothing it depends on changed
+        if same_structure and rel not in changed and record.module_digest:  # nothing it depends on changed
             continue
         key = _module_key(record, resolved)
         if rel in changed or key != record.module_key:
@@ -183,8 +200,6 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         record.module_digest, record.doc_digest = module.digest, doc.digest
         files[f"{package}/{naming.module_path(rel)}.py"] = module
         files[f"docs/{rel}"] = doc
-    ordered = [records[rel].summary for rel in paths]
-    names_key = _sha256(repr([summary[:4] for summary in ordered]).encode())
     if whole is not None and whole.names_key == names_key:
         package_files = whole.package_files
         files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel)))
@@ -194,7 +209,6 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         package_files = tuple((rel, file.digest) for rel, file in sorted(fresh.items()))
         files.update((f"{package}/{rel}", file) for rel, file in fresh.items())
     whole = WholeSpec(
-        spec_key,
         tuple((w.path, w.line, w.col, w.severity, w.message) for w in resolve_warnings),
         tuple((ns, name, cycle) for (ns, name), cycle in sorted(resolved.cycle_of.items())),
         names_key,
@@ -222,13 +236,17 @@ def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[
     return [summary for _, summary, _ in results if summary is not None], problems
 
 
+def unparsed_paths(paths: Sequence[str], summaries: Iterable[Summary]) -> frozenset[str]:
+    return frozenset(paths) - {summary.path for summary in summaries}
+
+
 def save_cache(cache_dir: Path, result: Build) -> None:
     """Store the run's records; a cache is an optimisation, so I/O errors pass."""
     whole = result.whole
     state = {
         "key": result.cache_key,
         "docs": {rel: r.to_tuple() for rel, r in sorted(result.records.items())},
-        "spec": (whole.key, whole.warnings, whole.cycles, whole.names_key, whole.package_files),
+        "spec": (whole.warnings, whole.cycles, whole.names_key, whole.package_files),
     }
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Iterable, Literal
 
 Severity = Literal["error", "warning"]
+# Control characters print escaped (`\n` as the two characters "\\n").
+_CONTROL = {code: repr(chr(code))[1:-1] for code in (*range(32), 127)}
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +23,9 @@ class Diagnostic:
     def format(self, root: str = "") -> str:
         """`root/path:line:col: severity: message`, the editors' format."""
         path = f"{root.rstrip('/')}/{self.path}" if root else self.path
-        return f"{path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        # One line per problem, whatever a file name or message holds.
+        text = f"{path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        return text.translate(_CONTROL)
 
 
 class SpecError(Exception):

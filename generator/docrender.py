@@ -65,7 +65,8 @@ def _literal(value: Union[str, int, bool]) -> str:
         return "True" if value else "False"
     if isinstance(value, int):
         return str(value)
-    return f'"{value}"'
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 def pytext(node: TypeNode) -> str:

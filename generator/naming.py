@@ -22,7 +22,7 @@ RUNTIME_NAMES = frozenset(
     {
         "BaseModel", "UNSET", "Unset", "Nullable", "OptionalNullable",
         "UnrecognizedStr", "UnrecognizedInt", "HttpxResponse", "HttpxRequest",
-        "RequestsResponse", "IOBytes", "open_enum_member",
+        "RequestsResponse", "open_enum_member",
     }
 )
 MODULE_LEVEL_NAMES = RUNTIME_NAMES | frozenset(
@@ -113,8 +113,13 @@ def module_path(doc_path: str) -> str:
 def class_name(title: str) -> str:
     """The class (or alias) name for a doc title: the title verbatim when
     safe, else sanitized and/or given a trailing `_` (keywords, builtins,
-    dunders, names the generated modules bind: `BaseModel`, `List`, ...)."""
+    dunders, names the generated modules bind: `BaseModel`, `List`, ...).
+
+    A leading `__` becomes `_`: inside a class body (the TypedDict twins
+    refer to other models there) Python would mangle `__X`."""
     name = _sanitize(title)
+    if name.startswith("__"):
+        name = "_" + name.lstrip("_")
     if keyword.iskeyword(name) or name in _BUILTINS or name in MODULE_LEVEL_NAMES or _is_dunder(name):
         name += "_"
     return name

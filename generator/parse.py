@@ -230,8 +230,9 @@ def _table_rows(doc: _Doc, tokens: Sequence[Token], index: int, columns: Sequenc
             doc.error(line, 0, f"{word} columns: row has {len(cells)} cells, the header {len(names)}")
         else:
             body.append((line, cells))
-    if last < len(doc.lines) and any(doc.lines[n].strip() for n in range(last, len(doc.lines))):
-        doc.error(last, 0, f"unexpected text after the '## {section}' table")
+    trailing = next((n for n in range(last, len(doc.lines)) if doc.lines[n].strip()), None)
+    if trailing is not None:
+        doc.error(trailing, 0, f"unexpected text after the '## {section}' table")
     return [(0, list(header or []))] + body
 
 
@@ -267,9 +268,9 @@ def _fields(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[Field, ...]
         if not (len(bare) > 2 and bare[0] == bare[-1] == "`"):
             doc.error(line, name_col, f"field cell must be `name` in backticks, found {name_cell[:60]!r}")
             continue
-        name = bare[1:-1]
-        if not IDENTIFIER.fullmatch(name):
-            doc.error(line, name_col + 1, f"field name {name!r} is not an identifier")
+        name = bare[1:-1]  # any text: naming turns it into a safe attribute
+        if "`" in name or not name.strip():
+            doc.error(line, name_col + 1, f"field name {name!r} is empty or holds a backtick")
             continue
         try:
             type_node = parse_cell(type_cell)

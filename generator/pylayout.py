@@ -504,6 +504,10 @@ def layout(tokens: Sequence[Tok], depth: int = 0) -> str:
     """Lay out one logical line the way black does; returns the text with a
     trailing newline.  Tokens are consumed (they are mutated in place)."""
     _check(tokens)
+    first = tokens[0]
+    flat = first.prefix + "    " * depth + first.value + "".join(t.prefix + t.value for t in tokens[1:])
+    if len(flat) <= LINE_LENGTH:  # what `_transform_line` does first, without building a Line
+        return flat + "\n"
     line = _new_line(tokens, depth)
     return "".join(str(ln) + "\n" for ln in _transform_line(line))
 

@@ -55,7 +55,6 @@ PRIMITIVES: dict[str, tuple[str, Optional[tuple[str, str]]]] = {
     "httpx.Response": ("HttpxResponse", ("_runtime", "HttpxResponse")),
     "httpx.Request": ("HttpxRequest", ("_runtime", "HttpxRequest")),
     "requests.Response": ("RequestsResponse", ("_runtime", "RequestsResponse")),
-    "IO[bytes]": ("IOBytes", ("_runtime", "IOBytes")),
     "io.BufferedReader": ("io.BufferedReader", ("import", "io")),
     "io.IOBase": ("io.IOBase", ("import", "io")),
 }
@@ -257,6 +256,9 @@ def _ann(node: TypeNode, ctx: _Ctx, twin: bool, swap: bool = False) -> list[Tok]
         pname = node.name
         if swap and pname in ("date", "datetime"):
             pname = "datetime" if pname == "date" else "date"
+        if pname == "IO[bytes]":
+            ctx.use("typing", "IO")
+            return _subscript("IO", [[L.name("bytes")]])
         expr, src = PRIMITIVES[pname]
         if src is not None:
             ctx.use(src[0], src[1])

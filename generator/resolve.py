@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Union
 
 from . import naming
 from .diagnostics import Diagnostic, Severity
@@ -101,8 +101,13 @@ class Resolved:
         return cycle is not None and cycle == self.cycle_of.get(b)
 
 
-def resolve(summaries: Iterable[Summary], *, lint: bool = False) -> tuple[Resolved, list[Diagnostic]]:
-    """Check the whole spec; `lint` adds the style warnings of `md2models lint`."""
+def resolve(summaries: Iterable[Summary], *, lint: bool = False,
+            unparsed: frozenset[str] = frozenset()) -> tuple[Resolved, list[Diagnostic]]:
+    """Check the whole spec; `lint` adds the style warnings of `md2models lint`.
+
+    `unparsed` are the paths of docs that failed to parse (their errors are
+    reported already): references that may point at them are not reported
+    again as unknown."""
     problems: list[Diagnostic] = []
 
     def report(at: Union[Summary, tuple[Summary, int, int]], severity: Severity, message: str) -> None:
@@ -122,13 +127,15 @@ def resolve(summaries: Iterable[Summary], *, lint: bool = False) -> tuple[Resolv
         for link in summary.links:
             target = by_key.get((link.namespace, link.name))
             if target is None:
-                report((summary, link.line, link.col), "error", f"unknown model {link.namespace}.{link.name}: no doc defines it")
+                if not _may_be_unparsed(summary, link, unparsed):
+                    report((summary, link.line, link.col), "error",
+                           f"unknown model {link.namespace}.{link.name}: no doc defines it")
                 continue
             referenced.add(target.key)
             if link.target:
                 _check_link(summary, link, target, by_path, report)
     if lint:
-        _lint(ordered, referenced, report)
+        _lint(ordered, referenced if not unparsed else None, report)
     return Resolved(by_key, _cycles(ordered, by_key)), problems
 
 
@@ -138,7 +145,7 @@ def _check_link(summary: Summary, link: Link, target: Summary, by_path: Mapping[
     if "://" in link.target or link.target.startswith("#"):
         report(at, "warning", f"link {link.target!r} of {name} is not a path to its doc")
         return
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), link.target.split("#")[0]))
+    joined = _join(summary.path, link.target)
     if joined == ".." or joined.startswith("../") or posixpath.isabs(joined):
         report(at, "error", f"link {link.target!r} escapes the spec root (pass the folder that holds models/)")
     elif by_path.get(joined) is not target:
@@ -171,9 +178,22 @@ def _check_python_names(ordered: list[Summary], report: Report) -> None:
             attributes.setdefault(attr, field_name)
 
 
-def _lint(ordered: list[Summary], referenced: set[Key], report: Report) -> None:
+def _may_be_unparsed(summary: Summary, link: Link, unparsed: frozenset[str]) -> bool:
+    """Whether a dangling reference may name a doc that failed to parse."""
+    if link.target:
+        return _join(summary.path, link.target) in unparsed
+    return any(posixpath.basename(path)[:-3].rstrip("_") == link.name.lower() for path in unparsed)
+
+
+def _join(doc_path: str, link: str) -> str:
+    """The spec-root-relative path a relative link of a doc points at."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), link.split("#")[0]))
+
+
+def _lint(ordered: list[Summary], referenced: Optional[set[Key]], report: Report) -> None:
+    """Style warnings; "not referenced" only when every doc parsed (`referenced` known)."""
     for summary in ordered:
-        if summary.key not in referenced:
+        if referenced is not None and summary.key not in referenced:
             report(summary, "warning", f"model {summary.name} is not referenced by any other model")
         stem = posixpath.splitext(posixpath.basename(summary.path))[0]
         if stem.rstrip("_") != summary.name.lower():

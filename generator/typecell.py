@@ -31,7 +31,7 @@ MAX_DEPTH = 24
 
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+        (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)
       | (?P<string>"(?:[^"\\]|\\.)*")
       | (?P<int>-?[0-9]+)
       | (?P<punct>[\[\],])
@@ -100,11 +100,12 @@ def _cell(cell: str, pos: int, depth: int) -> tuple[TypeNode, int]:
 def _matching_close(cell: str, pos: int, close: str) -> int:
     """Index of `close` ending a span that starts at pos, skipping brackets."""
     depth = 0
-    in_string = False
+    in_string = escaped = False
     for i in range(pos, len(cell)):
         ch = cell[i]
         if in_string:
-            in_string = ch != '"' or cell[i - 1] == "\\"
+            in_string = escaped or ch != '"'
+            escaped = not escaped and ch == "\\"
         elif ch == '"':
             in_string = True
         elif ch == close and depth == 0:
@@ -217,7 +218,7 @@ class _PyText:
     def literal(self) -> Union[str, int, bool]:
         kind, text, at = self.take()
         if kind == "string":
-            return text[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+            return re.sub(r"\\(.)", r"\1", text[1:-1])
         if kind == "int":
             return int(text)
         if text in ("True", "False"):

@@ -10,17 +10,15 @@ Choices:
 - `httpx.Response`, `httpx.Request` and `requests.Response` are typed as
   `Any` (`HttpxResponse`, `HttpxRequest`, `RequestsResponse`): the package
   neither needs httpx/requests installed nor their stubs for type checking.
-  `IO[bytes]` is `IOBytes` (any binary file object, checked with
-  `io.IOBase`), `io.BufferedReader` / `io.IOBase` and `Decimal` are the
-  stdlib types.
+  `IO[bytes]` is `typing.IO[bytes]`; `io.BufferedReader` / `io.IOBase`
+  and `Decimal` are the stdlib types.
 - Open enums: `UnrecognizedStr` / `UnrecognizedInt` for `Literal` aliases;
   `open_enum_member` builds pseudo-members for Enum classes (`_missing_`).
 """
 
 from __future__ import annotations
 
-import io
-from typing import IO, Any, Dict, NewType, Optional, TypeVar, Union
+from typing import Any, Dict, NewType, Optional, TypeVar, Union
 
 import pydantic
 from pydantic_core import core_schema
@@ -30,7 +28,6 @@ __all__ = [
     "BaseModel",
     "HttpxRequest",
     "HttpxResponse",
-    "IOBytes",
     "Nullable",
     "OptionalNullable",
     "RequestsResponse",
@@ -87,7 +84,6 @@ UnrecognizedInt = NewType("UnrecognizedInt", int)
 HttpxResponse = Any
 HttpxRequest = Any
 RequestsResponse = Any
-IOBytes = IO[bytes]
 
 
 def open_enum_member(cls: Any, value: object) -> Any:
