@@ -1,46 +1,59 @@
-"""The manifest: which files under OUT the last run generated, as they were.
+"""What the last run generated: the committed manifest and the stat cache.
 
-`OUT/.md2models-manifest.json` maps each generated path to its sha256, size
-and mtime_ns.  The digest says what the file held when written; (size,
-mtime_ns) let the next run trust that digest without reading the file.
-One line per file, sorted, so the JSON is byte-for-byte deterministic.
+`OUT/.md2models-manifest.json` maps each generated path to its sha256, plus
+the format and the tool version.  Users commit it with the output, so it
+holds nothing that changes unless the generated files do (no sizes, no
+mtimes) and is byte-for-byte deterministic: one line per file, sorted.
+
+`OUT/.md2models-cache/stat.marshal` (never committed: the cache directory
+ignores itself) maps each generated path to (sha256, size, mtime_ns) as last
+seen, so a run can trust a file's digest without reading it.  It is only a
+cache: missing or damaged, it reads as empty and every file is hashed.  See
+`write.py` for when a record is trusted.
 """
 
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import re
 from dataclasses import dataclass
-from typing import Mapping, NamedTuple
+from json.encoder import encode_basestring_ascii
+from typing import Any, Mapping
 
 MANIFEST_NAME = ".md2models-manifest.json"
-MANIFEST_FORMAT = 1
+# 2: path -> sha256.  1 (still read) also held size and mtime_ns per file,
+# which changed whenever a file was touched or checked out.
+MANIFEST_FORMAT = 2
+
+# Shared with the build stage (build.CACHE_DIR), which keeps its own state there.
+CACHE_DIR = ".md2models-cache"
+CACHE_GITIGNORE = b"# Created by md2models: a cache, never commit it.\n*\n"
+STAT_CACHE = f"{CACHE_DIR}/stat.marshal"
+_STAT_FORMAT = 1
+
+# (sha256 hex, size, mtime_ns): a plain tuple, which marshal stores and loads fast.
+StatRecord = tuple[str, int, int]
 
 
 class OutputError(Exception):
     """An I/O problem with the output directory, worded for the user."""
 
 
-class Entry(NamedTuple):
-    """One generated file as last written (a tuple: 37k of them load fast)."""
-
-    sha256: str
-    size: int
-    mtime_ns: int
-
-
 @dataclass(frozen=True)
 class Manifest:
     tool_version: str
-    files: Mapping[str, Entry]
+    files: Mapping[str, str]  # path -> sha256 hex
+    format: int = MANIFEST_FORMAT
 
 
-EMPTY = Manifest(tool_version="", files={})
+# Format 0: equal to no manifest a run makes, so an absent one is always written.
+EMPTY = Manifest(tool_version="", files={}, format=0)
 
 
-# An empty, "." or ".." component, a backslash, or our own files at the top.
-_BAD_PATH = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|\\|^" + re.escape(MANIFEST_NAME))
+# An empty, "." or ".." component, a backslash, or our own names at the top.
+_BAD_PATH = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|\\|^\.md2models-")
 
 
 def check_relpath(path: str) -> None:
@@ -52,7 +65,7 @@ def check_relpath(path: str) -> None:
 
 
 def read_manifest(out: str) -> Manifest:
-    """The manifest under `out`, or an empty one when there is none."""
+    """The manifest under `out`, or EMPTY when there is none."""
     path = os.path.join(out, MANIFEST_NAME)
     try:
         with open(path, "rb") as f:
@@ -64,22 +77,49 @@ def read_manifest(out: str) -> Manifest:
     except ValueError as e:
         raise OutputError(f"{path} is not valid JSON; delete it and run `md2models generate`") from e
     try:
-        if data["format"] != MANIFEST_FORMAT:
-            raise OutputError(f"{path} has format {data['format']!r}; this md2models reads {MANIFEST_FORMAT}")
-        files = {name: Entry(e["sha256"], e["size"], e["mtime_ns"]) for name, e in data["files"].items()}
-        for name in files:
-            check_relpath(name)
-        return Manifest(tool_version=data["tool_version"], files=files)
+        version = data["format"]
+        if version not in (1, MANIFEST_FORMAT):
+            raise OutputError(f"{path} has format {version!r}; this md2models reads {MANIFEST_FORMAT}")
+        files = _manifest_files(data["files"], version)
+        return Manifest(tool_version=str(data["tool_version"]), files=files, format=version)
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise OutputError(f"{path} is malformed ({e}); delete it and run `md2models generate`") from e
 
 
+def _manifest_files(files: Any, version: int) -> dict[str, str]:
+    if version == 1:
+        files = {name: entry["sha256"] for name, entry in files.items()}
+    for name, digest in files.items():
+        check_relpath(name)  # a tampered manifest must not name paths outside OUT
+        if type(digest) is not str:
+            raise TypeError(f"the digest of {name!r} is not a string")
+    return dict(files)
+
+
 def manifest_bytes(manifest: Manifest) -> bytes:
     """Deterministic JSON: sorted keys, one line per file."""
-    lines = [
-        f"  {json.dumps(name)}: {json.dumps(entry._asdict(), sort_keys=True)}"
-        for name, entry in sorted(manifest.files.items())
-    ]
+    # encode_basestring_ascii is what json.dumps(str) calls, minus ~1 us of
+    # overhead per call that shows at 37k files.
+    lines = [f'  {encode_basestring_ascii(name)}: "{digest}"' for name, digest in sorted(manifest.files.items())]
     files = "{\n" + ",\n".join(lines) + "\n }" if lines else "{}"
     text = f' "files": {files},\n "format": {MANIFEST_FORMAT},\n "tool_version": {json.dumps(manifest.tool_version)}\n'
     return ("{\n" + text + "}\n").encode()
+
+
+def read_stat_cache(out: str) -> dict[str, StatRecord]:
+    """The stat records under `out`; empty when missing or damaged."""
+    try:
+        with open(os.path.join(out, STAT_CACHE), "rb") as f:
+            data = marshal.loads(f.read())
+        files = data["files"] if type(data) is dict and data.get("format") == _STAT_FORMAT else None
+        # marshal yields only builtin types, whose == never raises: checking
+        # the shape is enough to make every later comparison safe.
+        if type(files) is dict and all(type(r) is tuple and len(r) == 3 for r in files.values()):
+            return files
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        pass
+    return {}
+
+
+def stat_cache_bytes(records: Mapping[str, StatRecord]) -> bytes:
+    return marshal.dumps({"format": _STAT_FORMAT, "files": dict(records)})

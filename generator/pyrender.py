@@ -595,10 +595,11 @@ def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "l
 def render_package(summaries: Iterable["Summary"], package: str) -> dict[str, str]:
     """The package's own files: runtime, `py.typed` and the lazy `__init__`s.
 
-    {path relative to the package: text}; `summaries` in spec (path) order."""
+    {path relative to the package: text}; `summaries` in spec (path) order.
+    A name that several namespaces define is left out of the top-level
+    index (import it from its namespace package) rather than picked."""
     files: dict[str, str] = {}
-    top_entries: list[tuple[str, str]] = []
-    top_seen: set[str] = set()
+    top: dict[str, list[str]] = {}  # name -> the modules defining it
     folders: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     for m in summaries:
         parts = naming.module_path(m.path).split("/")
@@ -608,9 +609,8 @@ def render_package(summaries: Iterable["Summary"], package: str) -> dict[str, st
         if len(parts) > 1:
             folders[tuple(parts[:-1])].extend((n, "." + parts[-1]) for n in names)
         for n in names:
-            if n not in top_seen:
-                top_seen.add(n)
-                top_entries.append((n, "." + ".".join(parts)))
+            top.setdefault(n, []).append("." + ".".join(parts))
+    top_entries = [(n, modules[0]) for n, modules in top.items() if len(modules) == 1]
     files["_runtime.py"] = render("python/runtime.py.jinja", {})
     files["py.typed"] = ""
     files["__init__.py"] = _init_text(top_entries, f"The {package} models (lazily imported).")

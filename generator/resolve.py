@@ -192,7 +192,14 @@ def _join(doc_path: str, link: str) -> str:
 
 def _lint(ordered: list[Summary], referenced: Optional[set[Key]], report: Report) -> None:
     """Style warnings; "not referenced" only when every doc parsed (`referenced` known)."""
+    namespaces: dict[str, list[Summary]] = {}
     for summary in ordered:
+        namespaces.setdefault(summary.name, []).append(summary)
+    for summary in ordered:
+        others = [s.namespace for s in namespaces[summary.name] if s is not summary]
+        if others:
+            report(summary, "warning", f"model {summary.name} is also defined in namespace(s) {', '.join(others)}: "
+                   "the package's top level exports none of them (import it from its namespace)")
         if referenced is not None and summary.key not in referenced:
             report(summary, "warning", f"model {summary.name} is not referenced by any other model")
         stem = posixpath.splitext(posixpath.basename(summary.path))[0]

@@ -5,11 +5,17 @@ produces is removed only if the manifest (see `manifest.py`) says an earlier
 run generated it.  Everything else under OUT (a hand-written module, a
 README, a .git) is never modified.
 
-Comparing.  A file whose (size, mtime_ns) on disk equal its manifest entry
-is taken to hold the manifest's digest without being read, so a no-op run
-costs one lstat per file.  As with git's index, an edit that kept both size
-and mtime_ns would go unseen; for the files we write, the commit waits until
-the clock has passed their mtimes, so no later edit can reproduce them.
+Comparing.  The manifest holds digests only, since users commit it; the
+(size, mtime_ns) of each generated file as last seen is in the uncommitted
+stat cache.  A file is taken to hold its recorded digest without being read
+when its size and mtime_ns equal its record AND that digest is the
+manifest's (a cache that disagrees with the committed manifest is from
+another state of OUT, e.g. a checkout), so a no-op run costs one lstat per
+file; anything else (a fresh clone: no cache) is hashed.  As with git's
+index, an edit that kept both size and mtime_ns would go unseen, so a
+record is only made where no later edit can reproduce its mtime: for files
+we write, the commit waits until the clock has passed their mtimes; a file
+we hash is recorded only once its mtime is a few seconds old.
 
 Atomicity.  Generated files span several top-level directories of OUT (the
 package, docs/) plus the manifest.  Exchanging each directory in turn would
@@ -19,23 +25,28 @@ the commit swaps OUT itself, in one system call:
 1. stage the complete new OUT in the sibling `.<OUT>.md2models-staging`:
    hard links for every file that stays (unchanged generated files keep
    inode and mtime; hand-written and unrelated files stay the very same
-   files), new inodes for changed ones, then the manifest;
+   files), new inodes for changed ones, then the manifest (linked when its
+   content is unchanged) and the stat cache;
 2. `renameat2(RENAME_EXCHANGE)` swaps it with OUT;
-3. delete the old tree, now under the staging name.
+3. delete the old tree, now under the staging name, in a detached process
+   that holds the run lock until done (see `_discard`).
 
 Killed before 2, OUT is untouched; after 2, it is complete.  Leftovers live
-beside OUT, where `check` never looks, and the next generate deletes them.
-Where RENAME_EXCHANGE is missing (not Linux, some filesystems) the commit
-falls back to two renames through `.<OUT>.md2models-old`; the next run rolls
-that back if OUT is missing.  A run that changes nothing touches nothing,
-bar refreshing manifest stats with one `os.replace`.
+beside OUT, where `check` never looks, and the next generate deletes them
+(under the lock, so never while a detached deletion still runs).  Where
+RENAME_EXCHANGE is missing (not Linux, some filesystems) the commit falls
+back to two renames through `.<OUT>.md2models-old`; the next run rolls that
+back if OUT is missing.  A run that changes no file touches nothing
+committed, bar the manifest if its content changed (a new tool version):
+one `os.replace`; the stat cache is refreshed the same way when stats moved.
 
 Costs and limits: a run that changes anything links every file under OUT
-(~0.5 s per 37k files), so OUT should not hold big unrelated trees; OUT must
-not be a mount point; an editor saving a file under OUT by rename while a
-run stages may lose that save; a shell whose cwd is inside OUT is left in the
-old, deleted tree; no fsync, so this covers the process dying, not power
-loss.  Concurrent runs on one OUT are excluded by flock on OUT's parent.
+(~0.4 s per 37k files, the kernel's share), so OUT should not hold big
+unrelated trees; OUT must not be a mount point; an editor saving a file
+under OUT by rename while a run stages may lose that save; a shell whose cwd
+is inside OUT is left in the old, deleted tree; no fsync, so this covers the
+process dying, not power loss.  Concurrent runs on one OUT are excluded by
+flock on OUT's parent.
 """
 
 from __future__ import annotations
@@ -53,16 +64,21 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional, TextIO
+from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn, Optional, TextIO
 
 from generator.manifest import (
+    CACHE_DIR,
+    CACHE_GITIGNORE,
     MANIFEST_NAME,
-    Entry,
+    STAT_CACHE,
     Manifest,
     OutputError,
+    StatRecord,
     check_relpath,
     manifest_bytes,
     read_manifest,
+    read_stat_cache,
+    stat_cache_bytes,
 )
 
 try:
@@ -82,7 +98,16 @@ __all__ = [
     "write_output",
 ]
 
+# Our temporary files under OUT, only ever written under the run lock, so
+# fixed names do; a killed run's are deleted by the next.
 _MANIFEST_TMP = MANIFEST_NAME + ".tmp"
+_STAT_TMP = STAT_CACHE + ".tmp"
+
+# A file hashed now is recorded in the stat cache only if its mtime is older
+# than this: an edit in the same timestamp tick as the one we read (ticks are
+# up to 2 s, on FAT) could keep size and mtime, and the record would then
+# vouch for the old content.  A younger file is just hashed again next run.
+_RACY_NS = 3_000_000_000
 
 
 @dataclass(frozen=True)
@@ -131,42 +156,52 @@ class WriteReport:
 
 
 def check_output(out: Path, files: Mapping[str, OutputFile]) -> CheckReport:
-    """Compare OUT with the new files; never writes anything."""
+    """Compare OUT with the new files; never writes anything (not even the stat cache)."""
     _check_paths(files)
     root = _resolve(out)
     with _as_output_error(root):
         if not os.path.isdir(root):
             return CheckReport(Path(root), (), (), tuple(sorted(files)), ())
-        return _compare(root, files, read_manifest(root))[0]
+        return _compare(root, files, read_manifest(root), read_stat_cache(root))[0]
 
 
-def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest) -> tuple[CheckReport, dict[str, Entry]]:
-    """The report, and the current entries of the unchanged files."""
-    unchanged: dict[str, Entry] = {}
+def _compare(
+    root: str, files: Mapping[str, OutputFile], manifest: Manifest, stats: Mapping[str, StatRecord]
+) -> tuple[CheckReport, dict[str, StatRecord]]:
+    """The report, and the stat records of the unchanged files fit to keep."""
+    known = manifest.files
+    settled = time.time_ns() - _RACY_NS
+    unchanged: list[str] = []
+    records: dict[str, StatRecord] = {}
     stale: list[str] = []
     missing: list[str] = []
+    lstat, is_file = os.lstat, stat.S_ISREG
     for path, new in files.items():
         full = f"{root}/{path}"  # os.path.join costs a third of a no-op run
         try:
-            st = os.lstat(full)
+            st = lstat(full)
         except (FileNotFoundError, NotADirectoryError):
             missing.append(path)
             continue
-        if not stat.S_ISREG(st.st_mode):
+        if not is_file(st.st_mode):
             stale.append(path)
             continue
-        entry = manifest.files.get(path)
-        if entry is None or entry.size != st.st_size or entry.mtime_ns != st.st_mtime_ns:
-            entry = Entry(_hash_file(full), st.st_size, st.st_mtime_ns)
-        if entry.sha256 == new.digest:
-            unchanged[path] = entry
-        else:
+        record = stats.get(path)
+        keep = True
+        if record is None or record[1] != st.st_size or record[2] != st.st_mtime_ns or record[0] != known.get(path):
+            record = (_hash_file(full), st.st_size, st.st_mtime_ns)
+            keep = st.st_mtime_ns < settled
+        if record[0] != new.digest:
             stale.append(path)
-    orphaned = [p for p in manifest.files if p not in files and _is_file(f"{root}/{p}")]
+            continue
+        unchanged.append(path)
+        if keep:
+            records[path] = record
+    orphaned = [p for p in known if p not in files and _is_file(f"{root}/{p}")]
     report = CheckReport(
         Path(root), tuple(sorted(unchanged)), tuple(sorted(stale)), tuple(sorted(missing)), tuple(sorted(orphaned))
     )
-    return report, unchanged
+    return report, records
 
 
 def _hash_file(path: str) -> str:
@@ -193,23 +228,33 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
     old = os.path.join(parent, f".{name}.md2models-old")
     with _as_output_error(root):
         os.makedirs(parent, exist_ok=True)
-        with _exclusive(parent):
+        with _exclusive(parent) as lock:
             _clean_leftovers(root, staging, old)
             manifest = read_manifest(root)
-            report, unchanged = _compare(root, files, manifest)
+            stats = read_stat_cache(root)
+            report, records = _compare(root, files, manifest, stats)
+            new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()})
             if report.up_to_date:
-                _refresh_manifest(root, manifest, Manifest(tool_version, unchanged))
-                return WriteReport((), (), (), len(unchanged))
+                if os.path.isdir(root):
+                    if new_manifest != manifest:
+                        _write_file(os.path.join(root, _MANIFEST_TMP), manifest_bytes(new_manifest))
+                        os.replace(os.path.join(root, _MANIFEST_TMP), os.path.join(root, MANIFEST_NAME))
+                    if records != stats:
+                        _save_stat_cache(root, records)
+                return WriteReport((), (), (), len(report.unchanged))
             try:
-                entries = _stage(root, staging, files, report, unchanged)
-                _write_file(os.path.join(staging, MANIFEST_NAME), manifest_bytes(Manifest(tool_version, entries)))
+                same_manifest = new_manifest == manifest
+                records = _stage(root, staging, files, report, records, link_manifest=same_manifest)
+                if not same_manifest:
+                    _write_file(os.path.join(staging, MANIFEST_NAME), manifest_bytes(new_manifest))
+                _save_stat_cache(staging, records)
                 garbage = _commit(root, staging, old)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             if garbage:
-                shutil.rmtree(garbage, ignore_errors=True)  # else the next run does it
-    return WriteReport(report.missing, report.stale, report.orphaned, len(unchanged))
+                _discard(garbage, lock)
+    return WriteReport(report.missing, report.stale, report.orphaned, len(report.unchanged))
 
 
 def _check_paths(files: Mapping[str, OutputFile]) -> None:
@@ -234,97 +279,153 @@ def _as_output_error(root: str) -> Iterator[None]:
 
 
 @contextmanager
-def _exclusive(parent: str) -> Iterator[None]:
-    """Serialize runs with a lock on OUT's parent (no lock file to leave)."""
+def _exclusive(parent: str) -> Iterator[Optional[int]]:
+    """Serialize runs with a lock on OUT's parent (no lock file to leave);
+    yield the locked descriptor, None where there is no flock."""
     if fcntl is None:
-        yield
+        yield None
         return
     fd = os.open(parent, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        yield fd
     finally:
         os.close(fd)
 
 
 def _clean_leftovers(root: str, staging: str, old: str) -> None:
     """Undo what a killed run left: roll back a half fallback commit, delete
-    the staging tree and a half-written manifest."""
+    the staging tree (or the old tree a killed deletion left there) and
+    half-written bookkeeping files."""
     if os.path.isdir(old) and not os.path.lexists(root):
         os.rename(old, root)
     for tree in (staging, old):
         if os.path.lexists(tree):
             shutil.rmtree(tree)
+    for tmp in (_MANIFEST_TMP, _STAT_TMP):
+        try:
+            os.unlink(os.path.join(root, tmp))
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+
+
+def _save_stat_cache(root: str, records: Mapping[str, StatRecord]) -> None:
+    """Write the stat cache under `root` (OUT or the staging tree).  Best
+    effort: without it the next run hashes every file, nothing worse."""
+    cache = os.path.join(root, CACHE_DIR)
+    tmp = os.path.join(root, _STAT_TMP)
     try:
-        os.unlink(os.path.join(root, _MANIFEST_TMP))
-    except (FileNotFoundError, NotADirectoryError):
-        pass
-
-
-def _refresh_manifest(root: str, old: Manifest, new: Manifest) -> None:
-    """Record fresh stats (e.g. after a git checkout) so the next run is fast."""
-    if new == old or not os.path.isdir(root):
-        return
-    tmp = os.path.join(root, _MANIFEST_TMP)
-    _write_file(tmp, manifest_bytes(new))
-    os.replace(tmp, os.path.join(root, MANIFEST_NAME))
+        os.makedirs(cache, exist_ok=True)
+        try:
+            _write_file(os.path.join(cache, ".gitignore"), CACHE_GITIGNORE)
+        except FileExistsError:
+            pass  # the build stage made it, or the user edited it: theirs
+        _write_file(tmp, stat_cache_bytes(records))
+        os.replace(tmp, os.path.join(root, STAT_CACHE))
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def _stage(
-    root: str, staging: str, files: Mapping[str, OutputFile], report: CheckReport, unchanged: dict[str, Entry]
-) -> dict[str, Entry]:
-    """Build the new OUT at `staging`; return its manifest entries."""
+    root: str,
+    staging: str,
+    files: Mapping[str, OutputFile],
+    report: CheckReport,
+    records: Mapping[str, StatRecord],
+    *,
+    link_manifest: bool,
+) -> dict[str, StatRecord]:
+    """Build the new OUT at `staging`, bar the stat cache and (unless linked)
+    the manifest; return the stat records of its generated files."""
     os.mkdir(staging)
-    dirs: set[str] = set()
-    for path in files:
-        parent = path.rpartition("/")[0]
-        while parent and parent not in dirs:
-            dirs.add(parent)
-            parent = parent.rpartition("/")[0]
+    writes = report.stale + report.missing
     if os.path.isdir(root):
         os.chmod(staging, stat.S_IMODE(os.stat(root).st_mode))
-        _mirror(root, staging, "", set(report.stale) | set(report.orphaned), files, dirs)
-    entries = dict(unchanged)
-    for path in report.stale + report.missing:
-        entries[path] = _write_new(staging, path, files[path])
-    written = [entries[path].mtime_ns for path in report.stale + report.missing]
-    _wait_past(staging, max(written, default=0))
-    return entries
+        skip = [*report.stale, *report.orphaned, STAT_CACHE]
+        if not link_manifest:
+            skip.append(MANIFEST_NAME)
+        _mirror(root, staging, "", _by_dir(skip), _by_dir(_ancestors(writes)), files)
+    new_records = dict(records)
+    for path in writes:
+        new_records[path] = _write_new(staging, path, files[path])
+    _wait_past(staging, max((new_records[path][2] for path in writes), default=0))
+    return new_records
 
 
-def _mirror(src: str, dst: str, prefix: str, skip: set[str], files: Mapping[str, OutputFile], dirs: set[str]) -> bool:
-    """Hard-link the tree `src` into `dst` except the paths in `skip`.
+def _by_dir(paths: Iterable[str]) -> dict[str, set[str]]:
+    """{"a/b/": {"c"}} for "a/b/c": names grouped under their parent's prefix
+    (top level: ""), so the mirror checks a directory's entries with one
+    set operation, not a string concatenation and lookup per file."""
+    groups: dict[str, set[str]] = {}
+    for path in paths:
+        parent, _, name = path.rpartition("/")
+        groups.setdefault(parent + "/" if parent else "", set()).add(name)
+    return groups
 
-    Drops directories that only held skipped files (we emptied them) and
-    returns whether `dst` keeps anything."""
+
+def _ancestors(paths: Iterable[str]) -> set[str]:
+    """Every directory above the paths: "a", "a/b" for "a/b/c"."""
+    found: set[str] = set()
+    for path in paths:
+        parent = path.rpartition("/")[0]
+        while parent and parent not in found:
+            found.add(parent)
+            parent = parent.rpartition("/")[0]
+    return found
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _mirror(
+    src: str,
+    dst: str,
+    prefix: str,
+    skip: Mapping[str, set[str]],
+    needed: Mapping[str, set[str]],
+    files: Mapping[str, OutputFile],
+) -> bool:
+    """Hard-link the tree `src` into `dst` except the names in `skip`.
+
+    `needed` holds the directories the new files go in.  Drops directories
+    that only held skipped files (we emptied them) and returns whether `dst`
+    keeps anything.  This is the cost of a run that changes anything, so the
+    per-file work is one link call on prebuilt string paths."""
+    subdirs: list[str] = []
+    names: list[str] = []
     with os.scandir(src) as scan:
-        items = list(scan)
-    kept = not items  # an empty directory was made by someone: keep it
-    for item in items:
-        rel = prefix + item.name
-        target = os.path.join(dst, item.name)
-        if rel in (MANIFEST_NAME, _MANIFEST_TMP):
-            continue
-        if item.is_dir(follow_symlinks=False):
-            if rel in files:
-                raise OutputError(f"cannot write {rel}: a directory is in the way")
-            os.mkdir(target)
-            os.chmod(target, stat.S_IMODE(item.stat(follow_symlinks=False).st_mode))
-            if _mirror(item.path, target, rel + "/", skip, files, dirs) or rel in dirs:
-                kept = True
-            else:
-                os.rmdir(target)
-        elif rel in skip:
-            continue
-        elif rel in dirs:
-            raise OutputError(f"cannot create directory {rel}: a file or link is in the way")
-        else:
-            os.link(item.path, target, follow_symlinks=False)
+        for item in scan:
+            (subdirs if item.is_dir(follow_symlinks=False) else names).append(item.name)
+    kept = not (subdirs or names)  # an empty directory was made by someone: keep it
+    skipped = skip.get(prefix)
+    if skipped:
+        names = [name for name in names if name not in skipped]
+    here = needed.get(prefix, _NOTHING)
+    blocked = here.intersection(names)
+    if blocked:
+        raise OutputError(f"cannot create directory {prefix}{min(blocked)}: a file or link is in the way")
+    link = os.link
+    for name in names:
+        link(f"{src}/{name}", f"{dst}/{name}", follow_symlinks=False)
+    kept = kept or bool(names)
+    for name in subdirs:
+        rel = prefix + name
+        if rel in files:
+            raise OutputError(f"cannot write {rel}: a directory is in the way")
+        source, target = f"{src}/{name}", f"{dst}/{name}"
+        os.mkdir(target)
+        os.chmod(target, stat.S_IMODE(os.lstat(source).st_mode))
+        if _mirror(source, target, rel + "/", skip, needed, files) or name in here:
             kept = True
+        else:
+            os.rmdir(target)
     return kept
 
 
-def _write_new(staging: str, path: str, new: OutputFile) -> Entry:
+def _write_new(staging: str, path: str, new: OutputFile) -> StatRecord:
     data = new.load()
     digest = hashlib.sha256(data).hexdigest()
     if digest != new.digest:  # the manifest must never record a wrong digest
@@ -333,7 +434,7 @@ def _write_new(staging: str, path: str, new: OutputFile) -> Entry:
     os.makedirs(os.path.dirname(full), exist_ok=True)
     _write_file(full, data)
     st = os.stat(full)
-    return Entry(digest, st.st_size, st.st_mtime_ns)
+    return (digest, st.st_size, st.st_mtime_ns)
 
 
 def _write_file(path: str, data: bytes) -> None:
@@ -406,6 +507,67 @@ def _exchange(a: str, b: str) -> bool:
     if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
         return False
     raise OSError(code, os.strerror(code), b)
+
+
+# --- deleting the old tree --------------------------------------------------
+
+_can_fork = hasattr(os, "fork")
+
+
+def _discard(tree: str, lock: Optional[int]) -> None:
+    """Delete `tree` (the old OUT, now beside it) without making the caller
+    wait for it: it is as big as OUT, and deleting 37k files takes longer
+    than the rest of a small edit's commit.
+
+    A detached grandchild deletes it, holding its copy of the run lock
+    `lock` until done: the next run on this OUT waits for it rather than
+    deleting the same tree alongside it, and a deletion killed half-way
+    leaves the rest to the next run's cleanup.  It touches nothing but
+    `tree`, never OUT.  Without fork or a lock, delete here."""
+    if lock is None or not _can_fork:
+        shutil.rmtree(tree, ignore_errors=True)
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        shutil.rmtree(tree, ignore_errors=True)
+        return
+    if pid == 0:
+        _delete_detached(tree, lock)
+    try:
+        os.waitpid(pid, 0)  # the middle process exits at once
+    except ChildProcessError:  # SIGCHLD ignored by the caller: already reaped
+        pass
+
+
+def _delete_detached(tree: str, lock: int) -> NoReturn:
+    """In the forked child: fork again and exit, so the deleter is adopted by
+    init and never becomes the caller's zombie; the deleter leaves the
+    caller's session, so a Ctrl-C or hangup meant for the CLI spares it."""
+    try:
+        os.setsid()
+        if os.fork() == 0:
+            # Hold no descriptor but the lock: a caller reading the CLI's
+            # output to EOF (CI, subprocess.run) must not wait for us.
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            os.closerange(3, lock)
+            os.closerange(lock + 1, _max_fd())
+            shutil.rmtree(tree, ignore_errors=True)
+    except BaseException:
+        pass
+    finally:
+        # Never return into the caller's code (it would run twice), nor run
+        # its exit handlers or flush its buffered output.
+        os._exit(0)
+
+
+def _max_fd() -> int:
+    try:
+        return max(os.sysconf("SC_OPEN_MAX"), 256)
+    except (ValueError, OSError):
+        return 4096
 
 
 # --- reporting --------------------------------------------------------------

@@ -1,0 +1,141 @@
+"""md2models as users get it: a real wheel, installed into a fresh venv.
+
+* `pip wheel --no-deps` of this repo; the wheel holds the `generator`
+  package and its templates (`generator/templates/...`), nothing of tests/,
+  specs/ or output/.
+* A venv (`--system-site-packages`, for jinja2/click/black/pydantic) gets
+  the wheel with `pip install --no-deps`; its `md2models` script, run from a
+  cwd outside the repo, uses the installed code (not the editable checkout)
+  and generates output equal to the committed `output/`.
+* The generated package works under any name: copied to `vendored_models`
+  in another folder it imports and validates.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .support import ROOT
+
+TEMPLATES = [
+    "generator/templates/python/module.py.jinja",
+    "generator/templates/python/init.py.jinja",
+    "generator/templates/python/runtime.py.jinja",
+    "generator/templates/docs/object.md.j2",
+    "generator/templates/docs/enum.md.j2",
+    "generator/templates/docs/union.md.j2",
+    "generator/templates/docs/_macros.md.j2",
+]
+
+
+def run(cmd: list[str], cwd: Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=600, **kwargs)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not any(part.startswith(".md2models-") or part == "__pycache__" for part in p.relative_to(root).parts)}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    built = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)], cwd=dist)
+    if built.returncode != 0:
+        try:
+            import hatchling  # noqa: F401
+        except ImportError:
+            if "hatchling" in built.stderr and ("No matching distribution" in built.stderr
+                                                or "Could not find a version" in built.stderr):
+                pytest.skip("cannot build the wheel: hatchling is not installed and not downloadable")
+        pytest.fail(f"pip wheel failed:\n{built.stdout[-2000:]}\n{built.stderr[-4000:]}")
+    wheels = list(dist.glob("md2models-*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("venv")
+    made = run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(root)], cwd=root)
+    assert made.returncode == 0, made.stderr
+    python = root / "bin" / "python"
+    installed = run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
+                     "-q", str(wheel)], cwd=root)
+    assert installed.returncode == 0, installed.stderr[-4000:]
+    return root
+
+
+def test_wheel_contents(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for template in TEMPLATES:
+        assert template in names, f"{template} missing from {wheel.name}"
+    for module in ("generator/__init__.py", "generator/cli.py", "generator/api.py", "generator/templating.py"):
+        assert module in names
+    assert not [n for n in names if n.startswith(("tests/", "specs/", "output/", "templates/"))]
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    assert "md2models = generator.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_installed_script_uses_the_wheel(venv: Path, tmp_path: Path) -> None:
+    where = run([str(venv / "bin" / "python"), "-c", "import generator; print(generator.__file__)"], cwd=tmp_path)
+    assert where.returncode == 0, where.stderr
+    assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
+    version = run([str(venv / "bin" / "md2models"), "--version"], cwd=tmp_path)
+    assert version.returncode == 0 and "md2models" in version.stdout, version.stderr
+
+
+def test_installed_generate_matches_committed_output(venv: Path, tmp_path: Path) -> None:
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    out = tmp_path / "o"
+    done = run([str(venv / "bin" / "md2models"), "generate", str(ROOT / "specs"), "--out", str(out),
+                "--package", "session_models"], cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert tree(out) == tree(ROOT / "output")
+    assert list(cwd.iterdir()) == []  # nothing written to the cwd
+
+
+def test_installed_generate_and_vendor_under_another_name(venv: Path, tmp_path: Path) -> None:
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    out = tmp_path / "o"
+    done = run([str(venv / "bin" / "md2models"), "generate", str(ROOT / "specs"), "--out", str(out),
+                "--package", "p"], cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    for rel in ("p/__init__.py", "p/_runtime.py", "p/py.typed", "p/models/__init__.py",
+                "p/models/getsessionresponsebody.py", "p/models/getsessionbilling.py",
+                "p/models/getsessionusage.py", "docs/models/getsessionresponsebody.md"):
+        assert (out / rel).is_file(), rel
+
+    other = tmp_path / "other"
+    shutil.copytree(out / "p", other / "vendored_models")
+    script = """
+import json, sys
+from vendored_models import GetSessionResponseBody
+from vendored_models.models import GetSessionBilling
+m = GetSessionResponseBody.model_validate_json(sys.argv[1])
+assert isinstance(m.billing, GetSessionBilling)
+assert type(m).__module__ == "vendored_models.models.getsessionresponsebody", type(m).__module__
+assert "p" not in sys.modules and not any(k.startswith("p.") for k in sys.modules)
+print(json.dumps(m.model_dump(mode="json")))
+"""
+    payload = ('{"id": "s", "external_id": "e", "duration": 1, "contact_ids": [], "billing": {"input_cost": 1, '
+               '"output_cost": 2, "total_cost": 3}, "usage": {"prompt_tokens": 1, "completion_tokens": 2, '
+               '"total_tokens": 3}, "traces_count": 0, "tags": ["t"], "workspace_id": "w", "project_id": null, '
+               '"started_at": "2024-05-01T12:00:00Z"}')
+    for python in (sys.executable, str(venv / "bin" / "python")):
+        used = run([python, "-c", script, payload], cwd=other)
+        assert used.returncode == 0, used.stderr
+        assert '"project_id": null' in used.stdout and '"updated_at"' not in used.stdout, used.stdout
