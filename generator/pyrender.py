@@ -593,29 +593,28 @@ def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "l
 
 
 def render_package(summaries: Iterable["Summary"], package: str) -> dict[str, str]:
-    """The package's own files: runtime, `py.typed` and the lazy `__init__`s.
+    """The package's own files: runtime, `py.typed` and the `__init__`s.
 
     {path relative to the package: text}; `summaries` in spec (path) order.
-    A name that several namespaces define is left out of the top-level
-    index (import it from its namespace package) rather than picked."""
-    files: dict[str, str] = {}
+    Only the top-level `__init__` is an index: sub-folder `__init__`s stay
+    empty, so importing one model never loads a second index of every name.
+    A name that several namespaces define is left out of the index (import
+    it from its module) rather than picked."""
     top: dict[str, list[str]] = {}  # name -> the modules defining it
-    folders: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    folders: set[str] = set()
     for m in summaries:
         parts = naming.module_path(m.path).split("/")
-        for d in range(1, len(parts)):
-            folders.setdefault(tuple(parts[:d]), [])
-        names = exported_names(m)
-        if len(parts) > 1:
-            folders[tuple(parts[:-1])].extend((n, "." + parts[-1]) for n in names)
-        for n in names:
+        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+        for n in exported_names(m):
             top.setdefault(n, []).append("." + ".".join(parts))
-    top_entries = [(n, modules[0]) for n, modules in top.items() if len(modules) == 1]
-    files["_runtime.py"] = render("python/runtime.py.jinja", {})
-    files["py.typed"] = ""
-    files["__init__.py"] = _init_text(top_entries, f"The {package} models (lazily imported).")
-    for folder, entries in sorted(folders.items()):
-        files[f"{'/'.join(folder)}/__init__.py"] = _init_text(entries, "Models of this folder (lazily imported).")
+    entries = [(n, modules[0]) for n, modules in top.items() if len(modules) == 1]
+    files = {
+        "_runtime.py": render("python/runtime.py.jinja", {}),
+        "py.typed": "",
+        "__init__.py": _init_text(entries, f"The {package} models (lazily imported)."),
+    }
+    for folder in sorted(folders):
+        files[f"{folder}/__init__.py"] = render("python/folder_init.py.jinja", {})
     return files
 
 

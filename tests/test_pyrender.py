@@ -163,8 +163,10 @@ def test_layout_is_black_stable() -> None:
 
 def test_init_is_lazy(pkg: Any) -> None:
     assert not [m for m in sys.modules if m.startswith("petpkg.models")]
-    assert "Pet" in dir(pkg) and "PetTypedDict" in pkg.__all__
-    assert pkg.Pet.__name__ == "Pet"
+    assert "Owner" in dir(pkg) and "OwnerTypedDict" in pkg.__all__
+    assert pkg.Owner.__name__ == "Owner"
+    # models.Pet and shared.Pet: the index picks neither
+    assert "Pet" not in pkg.__all__ and "PetTypedDict" not in pkg.__all__
 
 
 def test_validate_and_dump(pkg: Any) -> None:
@@ -199,7 +201,7 @@ def test_cycles_and_unions(pkg: Any) -> None:
     assert o.pets[0].parent is not None and o.pets[0].parent.id == "b"
     ta = pydantic.TypeAdapter(Thing)
     assert ta.validate_python("x") == "x"
-    assert pkg.PetTypedDict.__name__ == "PetTypedDict"
+    assert pkg.OwnerTypedDict.__name__ == "OwnerTypedDict"
 
 
 def test_open_enums(pkg: Any) -> None:
@@ -234,7 +236,7 @@ def test_deprecated_class_warns(pkg: Any) -> None:
 def test_copy_under_other_name(tmp_path: Path) -> None:
     write(render(sample_resolved(), "petpkg"), tmp_path / "a")
     shutil.copytree(tmp_path / "a" / "petpkg", tmp_path / "b" / "renamed")
-    code = "import renamed, sys; p = renamed.Pet(id='1', kind='x', note=None, schema_=1); " \
+    code = "import renamed.models.pet as m, sys; p = m.Pet(id='1', kind='x', note=None, schema_=1); " \
            "assert 'generator' not in sys.modules; print(p.id)"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / "b", capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -244,7 +246,8 @@ def test_mypy_strict(tmp_path: Path) -> None:
     pytest.importorskip("mypy")
     write(render(sample_resolved(), "petpkg"), tmp_path)
     (tmp_path / "use.py").write_text(
-        "from petpkg import Pet, PetTypedDict, Kind\n"
+        "from petpkg import Kind\n"
+        "from petpkg.models.pet import Pet, PetTypedDict\n"
         "p = Pet(id='1', kind='cat', note=None, schema_=1)\n"
         "d: PetTypedDict = {'id': '1', 'kind': 'cat', 'note': None, 'schema_': 1, 'type': 'pet'}\n"
         "k: Kind = 'cat'\n"

@@ -104,6 +104,7 @@ class BaseModel(pydantic.BaseModel):
         populate_by_name=True,
         arbitrary_types_allowed=True,
         protected_namespaces=(),
+        defer_build=True,
     )
 
     @pydantic.model_serializer(mode="wrap")
