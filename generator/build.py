@@ -124,6 +124,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     records: dict[str, DocRecord] = {}
     changed: dict[str, Changed] = {}
     problems: list[Diagnostic] = []
+    stale: list[tuple[str, os.stat_result, Optional[DocRecord]]] = []
     for rel in paths:
         try:
             stat = os.stat(os.path.join(specs, rel))
@@ -133,8 +134,9 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         record = cached.get(rel)
         if record is not None and (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns):
             records[rel] = record
-            continue
-        data, found = read_doc(specs, rel)
+        else:
+            stale.append((rel, stat, record))
+    for (rel, stat, record), (data, found) in zip(stale, (read_doc(specs, rel) for rel, _, _ in stale)):
         if data is None:
             problems.extend(found)
         elif record is not None and _sha256(data) == record.digest:  # touched, not changed
@@ -222,8 +224,7 @@ def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[
     """Parse every doc (in parallel when many) into summaries, with problems."""
     docs: dict[str, bytes] = {}
     problems: list[Diagnostic] = []
-    for rel in paths:
-        data, found = read_doc(specs, rel)
+    for rel, (data, found) in zip(paths, (read_doc(specs, rel) for rel in paths)):
         problems.extend(found)
         if data is not None:
             docs[rel] = data
