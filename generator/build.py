@@ -38,7 +38,7 @@ from .ir import AnyModel
 from .parse import parse_bytes, read_doc
 from .pyrender import render_module, render_package
 from .resolve import Link, Resolved, Summary, resolve, summarize
-from .templating import builtin_templates_dir
+from .templating import builtin_templates_dir, templates_digest
 from .write import OutputFile
 
 CACHE_DIR = ".md2models-cache"
@@ -119,7 +119,7 @@ def tool_digest() -> str:
 
 def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optional[Path], jobs: int) -> Build:
     """Render every output file of `paths` (docs below `specs`)."""
-    cache_key = hashlib.sha256(f"{tool_digest()}\0{package}".encode()).hexdigest()
+    cache_key = hashlib.sha256(f"{tool_digest()}\0{templates_digest()}\0{package}".encode()).hexdigest()
     cached, whole = _load_cache(cache_dir, cache_key)
     records: dict[str, DocRecord] = {}
     changed: dict[str, Changed] = {}

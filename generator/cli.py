@@ -68,7 +68,8 @@ def main(ctx: click.Context) -> None:
         config = load_config()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    shared = {"out": str(config.out), "package": config.package, "jobs": config.jobs}
+    shared = {"out": str(config.out), "package": config.package, "jobs": config.jobs,
+              "templates": str(config.templates) if config.templates else None}
     ctx.obj = config
     ctx.default_map = {
         "generate": shared,
@@ -87,6 +88,9 @@ def _jobs_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--templates", "-t", type=click.Path(path_type=Path, file_okay=False, exists=True),
+                           show_default=True,
+                           help="Folder of templates that replace the built-in ones of the same name.")(command)
     command = click.option("--package", "-p", show_default=True, help="Name of the generated package.")(command)
     return click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), show_default=True,
                         help="Output root: gets PACKAGE/ and docs/.")(command)
@@ -96,16 +100,23 @@ def _specs(ctx: click.Context, specs: Optional[Path]) -> Path:
     return specs if specs is not None else ctx.obj.specs
 
 
+def _path(value: Optional[object]) -> Optional[Path]:
+    """An option's value as a Path (defaults from the config arrive as text)."""
+    return Path(str(value)) if value else None
+
+
 @main.command()
 @_specs_argument
 @_output_options
 @_jobs_option
 @click.pass_context
 @_guarded
-def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, jobs: int) -> None:
+def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
+             jobs: int) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`)."""
     specs = _specs(ctx, specs)
-    report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs)
+    report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
+                                    templates=_path(templates))
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -118,11 +129,12 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 @_guarded
-def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, jobs: int, quiet: bool,
-          fmt: str) -> None:
+def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path], jobs: int,
+          quiet: bool, fmt: str) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     specs = _specs(ctx, specs)
-    report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs)
+    report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
+                                        templates=_path(templates))
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:

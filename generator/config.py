@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from .parse import DEFAULT_EXCLUDE
 
-KEYS = {"specs", "out", "package", "exclude", "jobs"}
+KEYS = {"specs", "out", "package", "exclude", "jobs", "templates"}
 
 
 class ConfigError(Exception):
@@ -27,6 +27,7 @@ class Config:
     package: str = "models"
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     jobs: int = 0  # 0: one per CPU
+    templates: Optional[Path] = None  # a folder of templates replacing built-in ones
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -62,6 +63,7 @@ def load_config(start: Optional[Path] = None) -> Config:
             package=str(table.get("package", "models")),
             exclude=tuple(str(p) for p in table.get("exclude", DEFAULT_EXCLUDE)),
             jobs=int(table.get("jobs", 0)),
+            templates=_relative(base, table["templates"]) if "templates" in table else None,
             source=path,
         )
     except (TypeError, ValueError) as exc:

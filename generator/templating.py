@@ -2,15 +2,23 @@
 
 Templates ship inside the wheel as `generator/templates/`; in a source
 checkout (or an editable install) they are the top-level `templates/`.
+A user's template folder (`--templates DIR`) comes first: a template found
+there replaces the built-in one of the same name, the rest stay built-in.
 """
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Optional
 
 import jinja2
+
+Filters = tuple[tuple[str, Callable[..., object]], ...]
+
+# The user's template folder for this process (worker processes inherit it).
+_user_templates: Optional[Path] = None
 
 
 def builtin_templates_dir() -> Path:
@@ -19,14 +27,35 @@ def builtin_templates_dir() -> Path:
     return shipped if shipped.is_dir() else here.parent / "templates"
 
 
+def use_templates(directory: Optional[Path]) -> None:
+    """Render from `directory` first from now on (None: built-ins only)."""
+    global _user_templates
+    if directory != _user_templates:
+        _user_templates = directory
+        environment.cache_clear()
+
+
+def templates_digest() -> str:
+    """Digest of the user's templates in use ("" when none): part of the cache key."""
+    if _user_templates is None:
+        return ""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in _user_templates.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(_user_templates).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=None)
-def environment(filters: tuple[tuple[str, Callable[..., object]], ...] = ()) -> jinja2.Environment:
-    """An environment over the built-in templates.
+def environment(filters: Filters = ()) -> jinja2.Environment:
+    """An environment over the user's and the built-in templates.
 
     Undefined variables fail loudly; nothing is HTML-escaped (the renderers
     escape for their own target language through the filters they pass)."""
+    folders = [str(builtin_templates_dir())]
+    if _user_templates is not None:
+        folders.insert(0, str(_user_templates))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(builtin_templates_dir())),
+        loader=jinja2.FileSystemLoader(folders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -37,6 +66,5 @@ def environment(filters: tuple[tuple[str, Callable[..., object]], ...] = ()) -> 
     return env
 
 
-def render(name: str, context: Mapping[str, object], filters: tuple[tuple[str, Callable[..., object]], ...] = ()) -> str:
+def render(name: str, context: Mapping[str, object], filters: Filters = ()) -> str:
     return environment(filters).get_template(name).render(context)
-

@@ -552,8 +552,12 @@ def _delete_detached(tree: str, lock: int) -> NoReturn:
             null = os.open(os.devnull, os.O_RDWR)
             for fd in (0, 1, 2):
                 os.dup2(null, fd)
-            os.closerange(3, lock)
-            os.closerange(lock + 1, _max_fd())
+            for fd in _open_fds():
+                if fd > 2 and fd != lock:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
             shutil.rmtree(tree, ignore_errors=True)
     except BaseException:
         pass
@@ -563,11 +567,16 @@ def _delete_detached(tree: str, lock: int) -> NoReturn:
         os._exit(0)
 
 
-def _max_fd() -> int:
-    try:
-        return max(os.sysconf("SC_OPEN_MAX"), 256)
-    except (ValueError, OSError):
-        return 4096
+def _open_fds() -> list[int]:
+    """The descriptors open in this process.  Listed, not closerange'd up to
+    SC_OPEN_MAX: without the close_range call that is a close per possible
+    descriptor, and the limit can be a billion."""
+    for listing in ("/proc/self/fd", "/dev/fd"):
+        try:
+            return [int(name) for name in os.listdir(listing)]
+        except (OSError, ValueError):
+            pass
+    return list(range(1024))
 
 
 # --- reporting --------------------------------------------------------------
