@@ -124,7 +124,7 @@ def test_installed_generate_and_vendor_under_another_name(venv: Path, tmp_path: 
     script = """
 import json, sys
 from vendored_models import GetSessionResponseBody
-from vendored_models.models import GetSessionBilling
+from vendored_models.models.getsessionbilling import GetSessionBilling
 m = GetSessionResponseBody.model_validate_json(sys.argv[1])
 assert isinstance(m.billing, GetSessionBilling)
 assert type(m).__module__ == "vendored_models.models.getsessionresponsebody", type(m).__module__
