@@ -18,9 +18,11 @@ from .config import ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
 from .parse import DEFAULT_EXCLUDE, parse_file, spec_paths
+from .overrides import load_overrides
 from .templating import use_templates
 from .resolve import Resolved, resolve, summarize
-from .build import CACHE_DIR, Build, build, parse_summaries, save_cache, unparsed_paths
+from .build import Build, build, parse_summaries, save_cache, unparsed_paths
+from .manifest import CACHE_DIR
 from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -64,31 +66,38 @@ def check_package_name(package: str) -> None:
 
 
 def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
-           cache_dir: Optional[Path] = None, templates: Optional[Path] = None) -> Build:
+           cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
+           overrides: Optional[Path] = None) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
-    `templates`: a folder whose templates replace the built-in ones of the same name."""
+    `templates`: a folder whose templates replace the built-in ones of the same name.
+    `overrides`: a TOML file of overrides (a pyproject.toml: its
+    `[tool.md2models.overrides]`); its problems raise SpecError too."""
     check_package_name(package)
     if templates is not None and not templates.is_dir():
         raise ConfigError(f"templates folder {templates} does not exist")
     use_templates(templates.resolve() if templates is not None else None)
-    return build(specs, _spec_paths(specs, exclude)[0], package, cache_dir=cache_dir, jobs=jobs)
+    source = load_overrides(overrides) if overrides is not None else None
+    return build(specs, _spec_paths(specs, exclude)[0], package, cache_dir=cache_dir, jobs=jobs, overrides=source)
 
 
 def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
-             jobs: int = 0, templates: Optional[Path] = None) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
+             jobs: int = 0, templates: Optional[Path] = None,
+             overrides: Optional[Path] = None) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
     """Write OUT from SPECS (incrementally); raise SpecError before writing."""
-    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates)
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
+                    overrides=overrides)
     report = write_output(out, result.files, tool_version=__version__)
     save_cache(out / CACHE_DIR, result)
     return report, result.warnings
 
 
 def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
-          jobs: int = 0, templates: Optional[Path] = None
+          jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache)."""
-    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates)
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
+                    overrides=overrides)
     return check_output(out, result.files), result.files, result.warnings
 
 

@@ -35,13 +35,14 @@ from . import naming
 from .diagnostics import Diagnostic, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
+from .manifest import ensure_cache_dir
+from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, read_doc
 from .pyrender import render_module, render_package
 from .resolve import Link, Resolved, Summary, resolve, summarize
 from .templating import builtin_templates_dir, templates_digest
 from .write import OutputFile
 
-CACHE_DIR = ".md2models-cache"
 CACHE_FILE = "state.marshal"
 # Below this many docs to parse or render, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 300
@@ -117,9 +118,12 @@ def tool_digest() -> str:
     return digest.hexdigest()
 
 
-def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optional[Path], jobs: int) -> Build:
-    """Render every output file of `paths` (docs below `specs`)."""
-    cache_key = hashlib.sha256(f"{tool_digest()}\0{templates_digest()}\0{package}".encode()).hexdigest()
+def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optional[Path], jobs: int,
+          overrides: Optional[OverridesFile] = None) -> Build:
+    """Render every output file of `paths` (docs below `specs`), with `overrides` applied."""
+    overrides_digest = overrides.digest if overrides is not None else ""
+    cache_key = hashlib.sha256(
+        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}".encode()).hexdigest()
     cached, whole = _load_cache(cache_dir, cache_key)
     records: dict[str, DocRecord] = {}
     changed: dict[str, Changed] = {}
@@ -148,14 +152,14 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         problems.extend(record.warnings)
     workers = _Workers(specs, jobs, len(changed))
     try:
-        return _build(specs, paths, package, workers, records, changed, problems, whole, cache_key)
+        return _build(specs, paths, package, workers, records, changed, problems, whole, cache_key, overrides)
     finally:
         workers.close()
 
 
 def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
            changed: Mapping[str, Changed], problems: list[Diagnostic],
-           whole: Optional[WholeSpec], cache_key: str) -> Build:
+           whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile]) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
     for rel, summary, found in workers.parse({rel: doc.data for rel, doc in changed.items()}):
         problems.extend(found)
@@ -180,23 +184,27 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         resolved, resolve_warnings = resolve(records[rel].summary for rel in paths)
         if any(p.severity == "error" for p in resolve_warnings):
             raise SpecError(problems + resolve_warnings)
+    try:
+        overrides = source.bind(resolved) if source is not None else NO_OVERRIDES
+    except SpecError as exc:
+        raise SpecError(problems + list(exc.diagnostics)) from None
 
     to_render: list[tuple[str, bool]] = []  # (path, doc too?)
     for rel in paths:
         record = records[rel]
         if same_structure and rel not in changed and record.module_digest:  # nothing it depends on changed
             continue
-        key = _module_key(record, resolved)
+        key = _module_key(record, resolved, overrides)
         if rel in changed or key != record.module_key:
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
-    rendered = {rel: (module, doc) for rel, module, doc in workers.render(to_render, resolved, package)}
+    rendered = {rel: (module, doc) for rel, module, doc in workers.render(to_render, resolved, package, overrides)}
 
     files: dict[str, OutputFile] = {}
     for rel in paths:
         record = records[rel]
         module_bytes, doc_bytes = rendered.get(rel, (None, None))
-        lazy = _LazyDoc(specs, rel, resolved)
+        lazy = _LazyDoc(specs, rel, resolved, overrides)
         module = OutputFile.from_bytes(module_bytes) if module_bytes is not None else OutputFile(record.module_digest, lazy.module)
         doc = OutputFile.from_bytes(doc_bytes) if doc_bytes is not None else OutputFile(record.doc_digest, lazy.doc)
         record.module_digest, record.doc_digest = module.digest, doc.digest
@@ -204,10 +212,10 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         files[f"docs/{rel}"] = doc
     if whole is not None and whole.names_key == names_key:
         package_files = whole.package_files
-        files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel)))
+        files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides)))
                      for rel, digest in package_files)
     else:
-        fresh = {rel: OutputFile.from_bytes(text.encode("utf-8")) for rel, text in render_package(ordered, package).items()}
+        fresh = {rel: OutputFile.from_bytes(text.encode("utf-8")) for rel, text in render_package(ordered, package, overrides).items()}
         package_files = tuple((rel, file.digest) for rel, file in sorted(fresh.items()))
         files.update((f"{package}/{rel}", file) for rel, file in fresh.items())
     whole = WholeSpec(
@@ -250,10 +258,7 @@ def save_cache(cache_dir: Path, result: Build) -> None:
         "spec": (whole.warnings, whole.cycles, whole.names_key, whole.package_files),
     }
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        ignore = cache_dir / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by md2models: a cache, never commit it.\n*\n")
+        ensure_cache_dir(str(cache_dir))
         temp = cache_dir / f"{CACHE_FILE}.{os.getpid()}.tmp"
         temp.write_bytes(marshal.dumps(state))
         os.replace(temp, cache_dir / CACHE_FILE)
@@ -278,24 +283,26 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _module_key(record: DocRecord, resolved: Resolved) -> str:
+def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> str:
     """Digest of what the module of `record` is rendered from."""
     own = record.summary.key
-    deps = sorted({(link.namespace, link.name) for link in record.summary.links})
+    links = {(link.namespace, link.name) for link in record.summary.links}
+    deps = sorted(links | set(overrides.model(own).refs))
     facts = [(key, *resolved.by_key[key][:4], resolved.same_cycle(own, key)) for key in deps]
     return hashlib.sha256(repr((record.digest, facts)).encode()).hexdigest()
 
 
-def _render_one(model: AnyModel, resolved: Resolved, package: str, with_doc: bool) -> tuple[bytes, Optional[bytes]]:
-    _, module = render_module(model, resolved)
+def _render_one(model: AnyModel, resolved: Resolved, package: str, with_doc: bool,
+                overrides: Overrides) -> tuple[bytes, Optional[bytes]]:
+    _, module = render_module(model, resolved, overrides=overrides)
     return module.encode("utf-8"), render_doc(model).encode("utf-8") if with_doc else None
 
 
 class _LazyDoc:
     """Renders one doc's outputs again, only if the write stage asks."""
 
-    def __init__(self, specs: Path, rel: str, resolved: Resolved):
-        self.specs, self.rel, self.resolved = specs, rel, resolved
+    def __init__(self, specs: Path, rel: str, resolved: Resolved, overrides: Overrides = NO_OVERRIDES):
+        self.specs, self.rel, self.resolved, self.overrides = specs, rel, resolved, overrides
 
     def _model(self) -> AnyModel:
         data, problems = read_doc(self.specs, self.rel)
@@ -305,7 +312,7 @@ class _LazyDoc:
         return model
 
     def module(self) -> bytes:
-        return render_module(self._model(), self.resolved)[1].encode("utf-8")
+        return render_module(self._model(), self.resolved, overrides=self.overrides)[1].encode("utf-8")
 
     def doc(self) -> bytes:
         return render_doc(self._model()).encode("utf-8")
@@ -314,11 +321,11 @@ class _LazyDoc:
 class _LazyPackageFile:
     """Renders one of the package's own files again, only if asked."""
 
-    def __init__(self, summaries: Sequence[Summary], package: str, rel: str):
-        self.summaries, self.package, self.rel = summaries, package, rel
+    def __init__(self, summaries: Sequence[Summary], package: str, rel: str, overrides: Overrides):
+        self.summaries, self.package, self.rel, self.overrides = summaries, package, rel, overrides
 
     def __call__(self) -> bytes:
-        return render_package(self.summaries, self.package)[self.rel].encode("utf-8")
+        return render_package(self.summaries, self.package, self.overrides)[self.rel].encode("utf-8")
 
 
 class _Workers:
@@ -356,19 +363,19 @@ class _Workers:
             self.procs.append(proc)
         return sorted(result for pipe in self.pipes for result in _receive(pipe))
 
-    def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved,
-               package: str) -> list[tuple[str, bytes, Optional[bytes]]]:
+    def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved, package: str,
+               overrides: Overrides = NO_OVERRIDES) -> list[tuple[str, bytes, Optional[bytes]]]:
         if not self.count:
             results = []
             for rel, with_doc in jobs:
                 model = self.models.get(rel) or _LazyDoc(self.specs, rel, resolved)._model()
-                results.append((rel, *_render_one(model, resolved, package, with_doc)))
+                results.append((rel, *_render_one(model, resolved, package, with_doc, overrides)))
             return results
         shares: list[list[tuple[str, bool]]] = [[] for _ in self.pipes]
         for n, (rel, with_doc) in enumerate(jobs):
             shares[self.owner.get(rel, n % self.count)].append((rel, with_doc))
         for pipe, share in zip(self.pipes, shares):
-            pipe.send((resolved, package, share))
+            pipe.send((resolved, package, share, overrides))
         return [result for pipe in self.pipes for result in _receive(pipe)]
 
     def close(self) -> None:
@@ -403,11 +410,11 @@ def _worker(pipe: Connection, specs: Path, share: Iterable[tuple[str, bytes]]) -
         message = pipe.recv()
         if message is None:
             return
-        resolved, package, jobs = message
+        resolved, package, jobs, overrides = message
         rendered = []
         for rel, with_doc in jobs:
             model = models.get(rel) or _LazyDoc(specs, rel, resolved)._model()
-            rendered.append((rel, *_render_one(model, resolved, package, with_doc)))
+            rendered.append((rel, *_render_one(model, resolved, package, with_doc, overrides)))
         pipe.send(rendered)
         pipe.recv()
     except Exception as exc:  # report to the main process, which raises it

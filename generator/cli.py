@@ -69,7 +69,8 @@ def main(ctx: click.Context) -> None:
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     shared = {"out": str(config.out), "package": config.package, "jobs": config.jobs,
-              "templates": str(config.templates) if config.templates else None}
+              "templates": str(config.templates) if config.templates else None,
+              "overrides": str(config.overrides) if config.overrides else None}
     ctx.obj = config
     ctx.default_map = {
         "generate": shared,
@@ -88,6 +89,9 @@ def _jobs_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False), show_default=True,
+                           help="TOML file of overrides (aliases, types, defaults, class names, bases, "
+                                "decorators); a pyproject.toml: its [tool.md2models.overrides].")(command)
     command = click.option("--templates", "-t", type=click.Path(path_type=Path, file_okay=False, exists=True),
                            show_default=True,
                            help="Folder of templates that replace the built-in ones of the same name.")(command)
@@ -112,11 +116,11 @@ def _path(value: Optional[object]) -> Optional[Path]:
 @click.pass_context
 @_guarded
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-             jobs: int) -> None:
+             overrides: Optional[Path], jobs: int) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`)."""
     specs = _specs(ctx, specs)
     report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
-                                    templates=_path(templates))
+                                    templates=_path(templates), overrides=_path(overrides))
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -129,12 +133,12 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 @_guarded
-def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path], jobs: int,
-          quiet: bool, fmt: str) -> None:
+def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
+          overrides: Optional[Path], jobs: int, quiet: bool, fmt: str) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     specs = _specs(ctx, specs)
     report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
-                                        templates=_path(templates))
+                                        templates=_path(templates), overrides=_path(overrides))
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:

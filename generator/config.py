@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from .parse import DEFAULT_EXCLUDE
 
-KEYS = {"specs", "out", "package", "exclude", "jobs", "templates"}
+KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides"}
 
 
 class ConfigError(Exception):
@@ -28,6 +28,8 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     jobs: int = 0  # 0: one per CPU
     templates: Optional[Path] = None  # a folder of templates replacing built-in ones
+    # a TOML file of overrides; the pyproject.toml itself when it holds [tool.md2models.overrides]
+    overrides: Optional[Path] = None
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -64,10 +66,23 @@ def load_config(start: Optional[Path] = None) -> Config:
             exclude=tuple(str(p) for p in table.get("exclude", DEFAULT_EXCLUDE)),
             jobs=int(table.get("jobs", 0)),
             templates=_relative(base, table["templates"]) if "templates" in table else None,
+            overrides=_overrides_path(path, table.get("overrides")),
             source=path,
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: {exc}") from None
+
+
+def _overrides_path(pyproject: Path, value: object) -> Optional[Path]:
+    """`overrides = "file.toml"` names a file; a `[tool.md2models.overrides]`
+    table is read from the pyproject.toml itself (by `overrides.load_overrides`)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return _relative(pyproject.parent, pyproject.name)
+    if not isinstance(value, str):
+        raise ValueError("overrides must be a file name or a table")
+    return _relative(pyproject.parent, value)
 
 
 def _relative(base: Path, value: object) -> Path:

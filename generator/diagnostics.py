@@ -12,7 +12,8 @@ _CONTROL = {code: repr(chr(code))[1:-1] for code in (*range(32), 127)}
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem at `path:line:col` (path relative to the spec root)."""
+    """One problem at `path:line:col` (path relative to the spec root, or
+    absolute for files outside it: an overrides file)."""
 
     path: str
     line: int
@@ -22,7 +23,7 @@ class Diagnostic:
 
     def format(self, root: str = "") -> str:
         """`root/path:line:col: severity: message`, the editors' format."""
-        path = f"{root.rstrip('/')}/{self.path}" if root else self.path
+        path = f"{root.rstrip('/')}/{self.path}" if root and not self.path.startswith("/") else self.path
         # One line per problem, whatever a file name or message holds.
         text = f"{path}:{self.line}:{self.col}: {self.severity}: {self.message}"
         return text.translate(_CONTROL)

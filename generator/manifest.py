@@ -27,9 +27,20 @@ MANIFEST_NAME = ".md2models-manifest.json"
 # which changed whenever a file was touched or checked out.
 MANIFEST_FORMAT = 2
 
-# Shared with the build stage (build.CACHE_DIR), which keeps its own state there.
+# The build stage keeps its own state here too.
 CACHE_DIR = ".md2models-cache"
 CACHE_GITIGNORE = b"# Created by md2models: a cache, never commit it.\n*\n"
+
+
+def ensure_cache_dir(cache: str) -> None:
+    """Create the cache directory with the `.gitignore` that keeps it out of
+    git; a `.gitignore` already there (or edited by the user) stays."""
+    os.makedirs(cache, exist_ok=True)
+    try:
+        with open(os.path.join(cache, ".gitignore"), "xb") as file:
+            file.write(CACHE_GITIGNORE)
+    except FileExistsError:
+        pass
 STAT_CACHE = f"{CACHE_DIR}/stat.marshal"
 _STAT_FORMAT = 1
 

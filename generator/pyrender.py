@@ -32,9 +32,10 @@ from .ir import (
     TypeNode,
     UnionModel,
 )
+from .overrides import DEFAULT_CALLS, NO_OVERRIDES, Default, FieldFix, Overrides
 from .templating import render
 
-from .resolve import summarize
+from .resolve import summarize, type_refs
 
 if TYPE_CHECKING:  # pragma: no cover
     from .resolve import Resolved, Summary
@@ -163,8 +164,10 @@ def rel_module(src_parts: Sequence[str], dst_parts: Sequence[str]) -> str:
 class _Ctx:
     """What one module uses: library names, and model names to import."""
 
-    def __init__(self, resolved: "Resolved", model: AnyModel, parts: list[str], own: set[str]):
+    def __init__(self, resolved: "Resolved", model: AnyModel, parts: list[str], own: set[str],
+                 overrides: Overrides = NO_OVERRIDES):
         self.resolved = resolved
+        self.overrides = overrides
         self.model = model
         self.parts = parts
         self.libs: dict[str, set[str]] = {}
@@ -173,6 +176,11 @@ class _Ctx:
         self.taken: dict[str, tuple[tuple[str, str], bool]] = {n: (model.key, False) for n in own}
         self.locals: dict[tuple[tuple[str, str], bool], str] = {}
         self.cycle = resolved.cycle_of.get(model.key)
+        # Models only an override refers to: the import-cycle analysis never
+        # saw these references, so they are imported late (at the bottom) and
+        # quoted, which is safe whatever the cycles.
+        linked = {(r.namespace, r.name) for f in getattr(model, "fields", ()) for r, _ in type_refs(f.type)}
+        self.late = set(overrides.model(model.key).refs) - linked
 
     def use(self, source: str, name: str) -> None:
         self.libs.setdefault(source, set()).add(name)
@@ -181,7 +189,7 @@ class _Ctx:
         """(local name, quote it?) for a reference; records the import."""
         key = (ref.namespace, ref.name)
         target = self.resolved.by_key[key]
-        cls = naming.class_name(target.name)
+        cls = self.overrides.class_name(key, target.name)
         name = cls if (not twin or target.kind == "enum") else naming.twin_name(cls)
         is_twin = name != cls
         if key == self.model.key:
@@ -196,7 +204,7 @@ class _Ctx:
                 local = f"{name}_{naming._sanitize(ref.namespace)}" + ("" if n == 2 else str(n))
             self.taken[local] = ident
             self.locals[ident] = local
-        same_cycle = self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle
+        same_cycle = key in self.late or (self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
         mod = rel_module(self.parts, naming.module_path(target.path).split("/"))
         (self.bottom if same_cycle else self.top).setdefault(mod, {})[name] = local
         return local, same_cycle
@@ -204,17 +212,20 @@ class _Ctx:
     def import_lines(self, pkg_depth: int) -> list[str]:
         stmts: list[str] = []
         libs = self.libs
-        for mod in ("io", "pydantic"):
-            if mod in libs.get("import", set()):
-                stmts.append(L.layout([L.name("import"), L.name(mod, " ")]))
+        for mod in sorted(libs.get("import", ())):
+            stmts.append(L.layout([L.name("import"), L.name(mod, " ")]))
         for src in ("datetime", "decimal", "enum", "typing", "typing_extensions"):
             if libs.get(src):
                 stmts.append(_from_import(src, sorted(libs[src])))
+        for src in sorted(set(libs) - self.KNOWN):  # overrides' bases and decorators
+            stmts.append(_from_import(src, sorted(libs[src])))
         if libs.get("_runtime"):
             stmts.append(_from_import("." * (len(self.parts)) + "_runtime", sorted(libs["_runtime"])))
         for mod in sorted(self.top):
             stmts.append(_from_import(mod, _pairs(self.top[mod])))
         return stmts
+
+    KNOWN = {"import", "datetime", "decimal", "enum", "typing", "typing_extensions", "_runtime"}
 
     def bottom_lines(self) -> list[str]:
         return [_from_import(mod, _pairs(self.bottom[mod])) for mod in sorted(self.bottom)]
@@ -389,11 +400,17 @@ def _model_text(m: AnyModel, is_class: bool) -> str:
 
 
 def _object_blocks(m: ObjectModel, ctx: _Ctx) -> list[BlockView]:
-    cls = naming.class_name(m.name)
+    fix = ctx.overrides.model(m.key)
+    cls = ctx.overrides.class_name(m.key, m.name)
     twin = naming.twin_name(cls)
     ctx.use("_runtime", "BaseModel")
     ctx.use("typing_extensions", "TypedDict")
-    main = ClassView(_class_header(cls, ["BaseModel"]), [], "")
+    for imported in (*fix.bases, *fix.decorators):
+        ctx.use(imported.module, imported.name)
+        ctx.taken[imported.name] = ((imported.module, imported.name), False)  # references avoid the name
+    # extra bases first: a mixin's methods must win over BaseModel's
+    main = ClassView(_class_header(cls, [b.name for b in fix.bases] + ["BaseModel"]), [], "")
+    main.decorators += [L.layout([L.name("@" + d.name)]) for d in fix.decorators]
     td = ClassView(_class_header(twin, ["TypedDict"]), [], "")
     text = _model_text(m, True)
     if text.strip():
@@ -413,15 +430,15 @@ def _object_blocks(m: ObjectModel, ctx: _Ctx) -> list[BlockView]:
             ann = _subscript("Dict", [[L.name("str")], _ann(value_node, ctx, False, _unwrap(f.type)[1])])
             main.preamble.append(_annassign("__pydantic_extra__", ann, _call("pydantic.Field", [], [("init", [L.name("False")])]), 1))
             continue
-        rows.append(_field_views(f, ctx))
+        rows.append(_field_views(f, ctx, fix.fields.get(f.name)))
     rows.sort(key=lambda r: r[0].has_default)
     main.fields = [r[0] for r in rows]
     td.fields = [r[1] for r in rows]
     return [BlockView("class", cls=main), BlockView("class", cls=td)]
 
 
-def _field_views(f: Field, ctx: _Ctx) -> tuple[FieldView, FieldView]:
-    attr, alias = naming.attribute(f.name)
+def _shape(f: Field) -> tuple[str, TypeNode, bool, Optional[Default]]:
+    """(wrapper, core type, date swap, default) of a field, as the docs say."""
     node, swap = _unwrap(f.type)
     wrapper = ""
     if isinstance(node, Generic) and node.origin in ("Optional", "OptionalNullable", "Nullable"):
@@ -431,51 +448,80 @@ def _field_views(f: Field, ctx: _Ctx) -> tuple[FieldView, FieldView]:
         wrapper = "OptionalNullable"
     if wrapper == "" and not f.required:
         wrapper = "Optional"
-    const = node.values[0] if isinstance(node, LiteralType) and len(node.values) == 1 else None
-
-    def core(twin: bool) -> list[Tok]:
-        return _ann(node, ctx, twin, swap)
-
-    default: Optional[list[Tok]] = None
+    default: Optional[Default] = None
     if wrapper == "Optional":
-        ctx.use("typing", "Optional")
-        ann = _subscript("Optional", [core(False)])
-        default = [L.name("None")]
+        default = Default("literal", None)
     elif wrapper == "OptionalNullable":
-        ctx.use("_runtime", "OptionalNullable")
+        default = Default("unset")
+    if isinstance(node, LiteralType) and len(node.values) == 1 and wrapper in ("", "Optional"):
+        default = Default("literal", node.values[0])
+    return wrapper, node, swap, default
+
+
+def _default_toks(default: Default, ctx: _Ctx) -> list[Tok]:
+    """A default's tokens: literals re-rendered from their value, never copied as text."""
+    value = default.value
+    if default.kind == "unset":
         ctx.use("_runtime", "UNSET")
-        ann = _subscript("OptionalNullable", [core(False)])
-        default = [L.name("UNSET")]
-    elif wrapper == "Nullable":
-        ctx.use("_runtime", "Nullable")
-        ann = _subscript("Nullable", [core(False)])
+        return [L.name("UNSET")]
+    if default.kind == "call":
+        ctx.use(*DEFAULT_CALLS[default.func])
+        return _call(default.func, [[Tok(L.STRING, py_str(str(value)))]])
+    if value is None:
+        return [L.name("None")]
+    if isinstance(value, float):
+        return [Tok(L.NUMBER, repr(value))]
+    return [_literal_value(value)]
+
+
+def _twin_node(node: TypeNode, has_default: bool) -> TypeNode:
+    """An override type's twin: `OptionalNullable[T]` -> `Nullable[T]`, and a
+    defaulted `Optional[T]` -> `T` (the key is `NotRequired` instead)."""
+    if isinstance(node, Generic) and node.origin == "OptionalNullable":
+        return Generic("Nullable", node.args)
+    if isinstance(node, Generic) and node.origin == "Optional" and has_default:
+        return node.args[0]
+    return node
+
+
+def _field_views(f: Field, ctx: _Ctx, fix: Optional[FieldFix] = None) -> tuple[FieldView, FieldView]:
+    attr, alias = naming.attribute(f.name)
+    wrapper, node, swap, doc_default = _shape(f)
+    fix = fix or FieldFix()
+    default = fix.default or doc_default
+    if fix.type is not None:
+        ann = _ann(fix.type, ctx, False)
+        tann = _ann(_twin_node(fix.type, default is not None), ctx, True)
     else:
-        ann = core(False)
-    if const is not None and wrapper in ("", "Optional"):
-        default = [_literal_value(const)]
-    # the twin
-    if wrapper in ("Optional", ""):
-        tann = core(True)
-    else:
-        ctx.use("_runtime", "Nullable")
-        tann = _subscript("Nullable", [core(True)])
+        if wrapper == "":
+            ann = _ann(node, ctx, False, swap)
+        else:
+            ctx.use("typing" if wrapper == "Optional" else "_runtime", wrapper)
+            ann = _subscript(wrapper, [_ann(node, ctx, False, swap)])
+        if wrapper in ("Optional", ""):
+            tann = _ann(node, ctx, True, swap)
+        else:
+            ctx.use("_runtime", "Nullable")
+            tann = _subscript("Nullable", [_ann(node, ctx, True, swap)])
     if default is not None:
         ctx.use("typing_extensions", "NotRequired")
         tann = _subscript("NotRequired", [tann])
+    alias = fix.alias if fix.alias is not None else alias
     if alias is not None:
         ctx.use("typing_extensions", "Annotated")
         ctx.use("import", "pydantic")
         ann = _subscript("Annotated", [ann, _call("pydantic.Field", [], [("alias", [Tok(L.STRING, py_str(alias))])])])
     text = _field_text(f)
     doc = docstring(text, 1) if text.strip() else ""
+    value = _default_toks(default, ctx) if default is not None else None
     return (
-        FieldView(_annassign(attr, ann, default, 1), doc, default is not None),
+        FieldView(_annassign(attr, ann, value, 1), doc, default is not None),
         FieldView(_annassign(attr, tann, None, 1), doc, default is not None),
     )
 
 
 def _enum_blocks(m: EnumModel, ctx: _Ctx, default_style: str) -> list[BlockView]:
-    cls = naming.class_name(m.name)
+    cls = ctx.overrides.class_name(m.key, m.name)
     style = m.style or default_style
     values = [v.value for v in m.values]
     text = _model_text(m, style == "enum")
@@ -514,7 +560,7 @@ def _enum_blocks(m: EnumModel, ctx: _Ctx, default_style: str) -> list[BlockView]
 
 
 def _union_blocks(m: UnionModel, ctx: _Ctx) -> list[BlockView]:
-    cls = naming.class_name(m.name)
+    cls = ctx.overrides.class_name(m.key, m.name)
     twin = naming.twin_name(cls)
     ctx.use("typing_extensions", "TypeAliasType")
     text = _model_text(m, False)
@@ -535,10 +581,10 @@ def _union_blocks(m: UnionModel, ctx: _Ctx) -> list[BlockView]:
 # --- the package ----------------------------------------------------------------
 
 
-def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str) -> str:
+def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: Overrides) -> str:
     parts = naming.module_path(m.path).split("/")
-    cls = naming.class_name(m.name)
-    ctx = _Ctx(resolved, m, parts, {cls, naming.twin_name(cls)})
+    cls = overrides.class_name(m.key, m.name)
+    ctx = _Ctx(resolved, m, parts, {cls, naming.twin_name(cls)}, overrides)
     if isinstance(m, ObjectModel):
         blocks = _object_blocks(m, ctx)
     elif isinstance(m, EnumModel):
@@ -551,8 +597,8 @@ def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str) -> str:
     )
 
 
-def exported_names(m: Union[AnyModel, "Summary"]) -> list[str]:
-    cls = naming.class_name(m.name)
+def exported_names(m: Union[AnyModel, "Summary"], overrides: Overrides = NO_OVERRIDES) -> list[str]:
+    cls = overrides.class_name(m.key, m.name)
     return [cls] if m.kind == "enum" else [cls, naming.twin_name(cls)]
 
 
@@ -584,15 +630,16 @@ def _name_list(names: list[str]) -> list[Tok]:
     return toks
 
 
-def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "literal") -> tuple[str, str]:
+def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "literal",
+                  overrides: Overrides = NO_OVERRIDES) -> tuple[str, str]:
     """(module path relative to the package, e.g. `models/foo.py`, its text).
 
     `enum_style` ("literal" or "enum") is the representation of enums whose
     docs do not say (older table-form docs)."""
-    return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style)
+    return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style, overrides)
 
 
-def render_package(summaries: Iterable["Summary"], package: str) -> dict[str, str]:
+def render_package(summaries: Iterable["Summary"], package: str, overrides: Overrides = NO_OVERRIDES) -> dict[str, str]:
     """The package's own files: runtime, `py.typed` and the `__init__`s.
 
     {path relative to the package: text}; `summaries` in spec (path) order.
@@ -605,7 +652,7 @@ def render_package(summaries: Iterable["Summary"], package: str) -> dict[str, st
     for m in summaries:
         parts = naming.module_path(m.path).split("/")
         folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
-        for n in exported_names(m):
+        for n in exported_names(m, overrides):
             top.setdefault(n, []).append("." + ".".join(parts))
     entries = [(n, modules[0]) for n, modules in top.items() if len(modules) == 1]
     files = {
@@ -618,10 +665,12 @@ def render_package(summaries: Iterable["Summary"], package: str) -> dict[str, st
     return files
 
 
-def render_python(models: Sequence[AnyModel], resolved: "Resolved", package: str, *, enum_style: str = "literal") -> dict[str, str]:
+def render_python(models: Sequence[AnyModel], resolved: "Resolved", package: str, *, enum_style: str = "literal",
+                  overrides: Overrides = NO_OVERRIDES) -> dict[str, str]:
     """All files of OUT/<package>/ as {POSIX path relative to OUT: text}."""
-    files = {f"{package}/{path}": text for path, text in render_package(map(summarize, models), package).items()}
+    summaries = map(summarize, models)
+    files = {f"{package}/{path}": text for path, text in render_package(summaries, package, overrides).items()}
     for model in models:
-        path, text = render_module(model, resolved, enum_style=enum_style)
+        path, text = render_module(model, resolved, enum_style=enum_style, overrides=overrides)
         files[f"{package}/{path}"] = text
     return files

@@ -68,7 +68,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn, Optiona
 
 from generator.manifest import (
     CACHE_DIR,
-    CACHE_GITIGNORE,
+    ensure_cache_dir,
     MANIFEST_NAME,
     STAT_CACHE,
     Manifest,
@@ -315,11 +315,7 @@ def _save_stat_cache(root: str, records: Mapping[str, StatRecord]) -> None:
     cache = os.path.join(root, CACHE_DIR)
     tmp = os.path.join(root, _STAT_TMP)
     try:
-        os.makedirs(cache, exist_ok=True)
-        try:
-            _write_file(os.path.join(cache, ".gitignore"), CACHE_GITIGNORE)
-        except FileExistsError:
-            pass  # the build stage made it, or the user edited it: theirs
+        ensure_cache_dir(cache)
         _write_file(tmp, stat_cache_bytes(records))
         os.replace(tmp, os.path.join(root, STAT_CACHE))
     except OSError:

@@ -13,10 +13,8 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-import typing
 import typing_extensions
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Iterator, List, Optional
 
 import pydantic

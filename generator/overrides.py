@@ -1,0 +1,450 @@
+"""Overrides: facts about models that the markdown cannot say.
+
+Read from `[tool.md2models.overrides]` of a pyproject.toml, or from a TOML
+file with the same structure at its top level:
+
+    [models.GetSessionResponseBody]          # a title, or "namespace.Title"
+    class_name = "SessionBody"
+    bases = ["pkg.mixins:Mixin"]             # "module:Name" or "pkg.mod.Name"
+    decorators = ["pkg.deco.register"]
+    [models.GetSessionResponseBody.fields.id]
+    alias = "_id"
+    type = "Optional[str]"
+    default = "None"                         # a literal, UNSET, or an allowed call
+
+Two steps, so that every problem is a `Diagnostic` at the file's line:
+`load_overrides` checks the file on its own (keys, Python syntax, literals,
+identifiers); `OverridesFile.bind` checks it against the resolved spec
+(models, fields, the names a type uses) and turns each type into an IR type
+tree.  Nothing reaches the generated code as text: the renderer re-renders
+types from the tree, and literals and names through its own escaping.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import keyword
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
+
+from . import naming
+from .diagnostics import Diagnostic, SpecError
+from .ir import Generic, LiteralType, Primitive, Ref, TypeNode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .resolve import Resolved
+
+Scalar = Union[str, int, float, bool, None]
+PYPROJECT_TABLE = ("tool", "md2models", "overrides")
+MODEL_KEYS = {"class_name", "bases", "decorators", "fields"}
+FIELD_KEYS = {"alias", "type", "default"}
+# Default calls the generated code may make, with the import each needs
+# (a `dateutil` default makes the package need python-dateutil, as the SDKs do).
+DEFAULT_CALLS: dict[str, tuple[str, str]] = {
+    "dateutil.parser.isoparse": ("import", "dateutil.parser"),
+    "datetime.fromisoformat": ("datetime", "datetime"),
+    "date.fromisoformat": ("datetime", "date"),
+    "Decimal": ("decimal", "Decimal"),
+}
+# Names a type override may use besides model names.
+TYPE_ATOMS = ("str", "int", "float", "bool", "bytes", "Any", "Decimal", "date", "datetime")
+TYPE_GENERICS = {"List": 1, "Dict": 2, "Optional": 1, "Union": 0, "Nullable": 1, "OptionalNullable": 1}
+
+
+@dataclass(frozen=True)
+class Default:
+    """A field default: `literal` (a scalar), `unset` (UNSET) or `call` (`func("text")`)."""
+
+    kind: str
+    value: Scalar = None
+    func: str = ""
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A name imported from an absolute module: `from module import name`."""
+
+    module: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FieldEntry:
+    name: str
+    line: int
+    alias: Optional[str] = None
+    type: Optional[str] = None  # Python annotation text, syntax checked
+    type_line: int = 0
+    default: Optional[Default] = None
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    key: str  # "Title" or "namespace.Title"
+    line: int
+    class_name: Optional[str] = None
+    class_line: int = 0
+    bases: tuple[Imported, ...] = ()
+    decorators: tuple[Imported, ...] = ()
+    fields: tuple[FieldEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldFix:
+    alias: Optional[str] = None
+    type: Optional[TypeNode] = None
+    default: Optional[Default] = None
+
+
+@dataclass(frozen=True)
+class ModelFix:
+    class_name: Optional[str] = None
+    bases: tuple[Imported, ...] = ()
+    decorators: tuple[Imported, ...] = ()
+    fields: Mapping[str, FieldFix] = field(default_factory=dict)  # by the doc's field name
+    refs: tuple[tuple[str, str], ...] = ()  # models the override types refer to
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Overrides bound to a spec, by model key; what the renderer consults."""
+
+    models: Mapping[tuple[str, str], ModelFix] = field(default_factory=dict)
+
+    def model(self, key: tuple[str, str]) -> ModelFix:
+        return self.models.get(key) or _NO_FIX
+
+    def class_name(self, key: tuple[str, str], title: str) -> str:
+        fix = self.models.get(key)
+        return fix.class_name if fix is not None and fix.class_name else naming.class_name(title)
+
+
+_NO_FIX = ModelFix()
+NO_OVERRIDES = Overrides()
+
+
+@dataclass(frozen=True)
+class OverridesFile:
+    """A checked overrides file, not yet bound to a spec."""
+
+    path: str
+    models: tuple[ModelEntry, ...]
+
+    @property
+    def digest(self) -> str:
+        """Part of the build cache key: any change regenerates everything."""
+        return hashlib.sha256(repr(self.models).encode()).hexdigest()
+
+    def bind(self, resolved: "Resolved") -> Overrides:
+        """Check against the spec; raise SpecError with every problem."""
+        problems: list[Diagnostic] = []
+        bound: dict[tuple[str, str], ModelFix] = {}
+        titles: dict[str, list[tuple[str, str]]] = {}
+        for known in resolved.by_key:
+            titles.setdefault(known[1], []).append(known)
+
+        def error(line: int, message: str) -> None:
+            problems.append(Diagnostic(self.path, line, 1, "error", message))
+
+        def lookup(name: str) -> Optional[tuple[str, str]]:
+            namespace, _, title = name.rpartition(".")
+            if namespace:
+                return (namespace, title) if (namespace, title) in resolved.by_key else None
+            found = titles.get(title, [])
+            return found[0] if len(found) == 1 else None
+
+        for entry in self.models:
+            key = lookup(entry.key)
+            if key is None:
+                many = len(titles.get(entry.key, [])) > 1
+                error(entry.line, f"model {entry.key!r} is defined in several namespaces: write \"namespace.{entry.key}\""
+                      if many else f"unknown model {entry.key!r}")
+                continue
+            if key in bound:
+                error(entry.line, f"model {entry.key!r} is overridden twice (as a title and as \"namespace.Title\")")
+                continue
+            summary = resolved.by_key[key]
+            if summary.kind != "object" and (entry.bases or entry.decorators or entry.fields):
+                error(entry.line, f"model {entry.key!r} is a{'n' if summary.kind == 'enum' else ''} {summary.kind}: "
+                      "only class_name applies")
+                continue
+            cls = entry.class_name or naming.class_name(summary.name)
+            for imported in (*entry.bases, *entry.decorators):
+                if imported.name in (cls, naming.twin_name(cls)):
+                    error(entry.line, f"{imported.module}:{imported.name} would shadow the class it decorates or extends")
+            field_names = {name for name, _, _ in summary.field_names}
+            fixes: dict[str, FieldFix] = {}
+            refs: set[tuple[str, str]] = set()
+            for f in entry.fields:
+                if f.name not in field_names or f.name == "__pydantic_extra__":
+                    error(f.line, f"model {entry.key!r} has no field {f.name!r}")
+                    continue
+                node: Optional[TypeNode] = None
+                if f.type is not None:
+                    try:
+                        node = _type_node(ast.parse(f.type, mode="eval").body, lookup, refs)
+                    except _Bad as exc:
+                        error(f.type_line, f"type {f.type!r}: {exc}")
+                fixes[f.name] = FieldFix(f.alias, node, f.default)
+            bound[key] = ModelFix(entry.class_name, entry.bases, entry.decorators, fixes, tuple(sorted(refs)))
+        overrides = Overrides(bound)
+        problems += _clashes(self, resolved, overrides)
+        if problems:
+            raise SpecError(problems)
+        return overrides
+
+
+class _Bad(Exception):
+    """A value the overrides file may not hold; the message says why."""
+
+
+# --- loading --------------------------------------------------------------------
+
+
+def load_overrides(path: Path) -> OverridesFile:
+    """Read and check an overrides file (a pyproject.toml: its
+    `[tool.md2models.overrides]`); raise SpecError with every problem."""
+    shown = str(path.resolve())
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SpecError([Diagnostic(shown, 1, 1, "error", f"cannot read overrides: {exc}")]) from None
+    prefix: tuple[str, ...] = ()
+    if path.name == "pyproject.toml":
+        prefix = PYPROJECT_TABLE
+        for part in prefix:
+            data = data.get(part, {}) if isinstance(data, dict) else None
+    lines = _key_lines(text)
+    problems: list[Diagnostic] = []
+
+    def line(*keys: str) -> int:
+        full = prefix + keys
+        for end in range(len(full), 0, -1):
+            if full[:end] in lines:
+                return lines[full[:end]]
+        return 1
+
+    def error(message: str, *keys: str) -> None:
+        problems.append(Diagnostic(shown, line(*keys), 1, "error", message))
+
+    models: list[ModelEntry] = []
+    if not isinstance(data, dict):
+        error("overrides must be a table")
+        data = {}
+    for key in sorted(set(data) - {"models"}):
+        error(f"unknown key {key!r} (expected [models.<Title>])", key)
+    table = data.get("models", {})
+    if not isinstance(table, dict):
+        error("`models` must be a table of [models.<Title>] tables", "models")
+        table = {}
+    for title, spec in table.items():
+        if not isinstance(spec, dict):
+            error(f"[models.{title}] must be a table", "models", title)
+            continue
+        models.append(_model_entry(title, spec, lambda *k, t=title: line("models", t, *k),
+                                   lambda msg, *k, t=title: error(msg, "models", t, *k)))
+    if problems:
+        raise SpecError(problems)
+    return OverridesFile(shown, tuple(models))
+
+
+def _model_entry(title: str, spec: dict[str, Any], line: Callable[..., int],
+                 error: Callable[..., None]) -> ModelEntry:
+    for key in sorted(set(spec) - MODEL_KEYS):
+        error(f"unknown key {key!r} (expected one of {', '.join(sorted(MODEL_KEYS))})", key)
+    class_name = spec.get("class_name")
+    if class_name is not None and not _good_class_name(class_name):
+        error(f"class_name {class_name!r} is not a usable class name (an identifier that is no keyword, builtin, "
+              "dunder or name the generated modules use)", "class_name")
+        class_name = None
+    imported: dict[str, tuple[Imported, ...]] = {}
+    for key in ("bases", "decorators"):
+        values = spec.get(key, [])
+        if not isinstance(values, list):
+            error(f"{key} must be a list of \"module:Name\" strings", key)
+            values = []
+        items = []
+        for value in values:
+            try:
+                items.append(_imported(value))
+            except _Bad as exc:
+                error(f"{key}: {exc}", key)
+        imported[key] = tuple(items)
+    fields = spec.get("fields", {})
+    if not isinstance(fields, dict):
+        error("fields must be a table of [models.<Title>.fields.<name>] tables", "fields")
+        fields = {}
+    entries = []
+    for name, fspec in fields.items():
+        where = ("fields", name)
+        if not isinstance(fspec, dict):
+            error(f"field {name!r} must be a table", *where)
+            continue
+        for key in sorted(set(fspec) - FIELD_KEYS):
+            error(f"unknown key {key!r} (expected one of {', '.join(sorted(FIELD_KEYS))})", *where, key)
+        alias, type_text, default = fspec.get("alias"), fspec.get("type"), None
+        if alias is not None and not isinstance(alias, str):  # "" is a real alias (multipart file content)
+            error("alias must be a string", *where, "alias")
+            alias = None
+        if type_text is not None:
+            try:
+                if not isinstance(type_text, str):
+                    raise _Bad("must be a string of Python annotation text")
+                ast.parse(type_text, mode="eval")
+            except (_Bad, SyntaxError) as exc:
+                error(f"type {type_text!r}: {getattr(exc, 'msg', None) or exc}", *where, "type")
+                type_text = None
+        if "default" in fspec:
+            try:
+                default = parse_default(fspec["default"])
+            except _Bad as exc:
+                error(f"default {fspec['default']!r}: {exc}", *where, "default")
+        entries.append(FieldEntry(name, line(*where), alias, type_text, line(*where, "type"), default))
+    return ModelEntry(title, line(), class_name, line("class_name"), imported["bases"], imported["decorators"],
+                      tuple(entries))
+
+
+def _good_class_name(name: object) -> bool:
+    return (isinstance(name, str) and name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
+            and naming.class_name(name) == name and not name.endswith("TypedDict"))
+
+
+def _imported(value: object) -> Imported:
+    if not isinstance(value, str):
+        raise _Bad(f"{value!r} is not a string")
+    module, colon, name = value.partition(":")
+    if not colon:
+        module, _, name = value.rpartition(".")
+    if not module or not all(part.isidentifier() and part.isascii() and not keyword.iskeyword(part)
+                             for part in (*module.split("."), name)):
+        raise _Bad(f"{value!r} is not \"module:Name\" or \"package.module.Name\"")
+    if name in naming.MODULE_LEVEL_NAMES:
+        raise _Bad(f"{name!r} would shadow a name the generated modules use")
+    return Imported(module, name)
+
+
+def parse_default(text: object) -> Default:
+    """A default as Python text: a scalar literal, `UNSET`, or an allowed call
+    (`dateutil.parser.isoparse("2025-01-01T00:00:00Z")`) of one string."""
+    if not isinstance(text, str):
+        raise _Bad(f"write the Python text as a string, e.g. default = {json.dumps(repr(text))}")
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise _Bad(f"not Python: {exc.msg}") from None
+    if isinstance(node, ast.Name) and node.id == "UNSET":
+        return Default("unset")
+    if isinstance(node, ast.Call):
+        func = ast.unparse(node.func)
+        if (func in DEFAULT_CALLS and not node.keywords and len(node.args) == 1
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            return Default("call", node.args[0].value, func)
+        raise _Bad(f"calls allowed are {', '.join(DEFAULT_CALLS)} of one string literal")
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        raise _Bad("not a literal, UNSET or an allowed call") from None
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        raise _Bad("only scalar literals (str, int, float, bool, None) are allowed")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Bad("not a finite number")
+    return Default("literal", value)
+
+
+# --- types ----------------------------------------------------------------------
+
+
+def _type_node(node: ast.expr, lookup: Callable[[str], Optional[tuple[str, str]]],
+               refs: set[tuple[str, str]]) -> TypeNode:
+    """An annotation's ast -> an IR type tree; only known names pass."""
+    if isinstance(node, ast.Subscript):
+        head = ast.unparse(node.value)
+        args = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if head == "Literal":
+            values = [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, (str, int, bool))]
+            if len(values) != len(args):
+                raise _Bad("Literal takes str, int and bool values")
+            return LiteralType(tuple(values))
+        if head == "IO" and len(args) == 1 and ast.unparse(args[0]) == "bytes":
+            return Primitive("IO[bytes]")
+        arity = TYPE_GENERICS.get(head)
+        if arity is None:
+            raise _Bad(f"unknown generic {head!r} (allowed: {', '.join(TYPE_GENERICS)}, Literal, IO[bytes])")
+        if (arity and len(args) != arity) or (not arity and len(args) < 2):
+            raise _Bad(f"{head} takes {arity or 'two or more'} argument{'s' if arity != 1 else ''}")
+        if head == "Dict" and ast.unparse(args[0]) != "str":
+            raise _Bad("Dict keys must be str")
+        return Generic(head, tuple(_type_node(a, lookup, refs) for a in args))  # type: ignore[arg-type]
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        name = ast.unparse(node)
+        if name in TYPE_ATOMS:
+            return Primitive(name)
+        key = lookup(name)
+        if key is None:
+            raise _Bad(f"unknown name {name!r} (allowed: {', '.join(TYPE_ATOMS)}, the generics, "
+                       "and model titles, as \"namespace.Title\" when ambiguous)")
+        refs.add(key)
+        return Ref(*key)
+    raise _Bad(f"{ast.unparse(node)!r} is not a type")
+
+
+def _clashes(source: OverridesFile, resolved: "Resolved", overrides: Overrides) -> list[Diagnostic]:
+    """Renamed classes must stay distinct from every other class name."""
+    lines = {entry.key: entry.class_line or entry.line for entry in source.models}
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    problems = []
+    for key, summary in sorted(resolved.by_key.items()):
+        cls = overrides.class_name(key, summary.name)
+        for name in [cls] if summary.kind == "enum" else [cls, naming.twin_name(cls)]:
+            other = seen.setdefault((key[0], name), key)
+            if other != key:
+                renamed = key if overrides.model(key).class_name else other
+                line = lines.get(renamed[1], lines.get(".".join(renamed), 1))
+                problems.append(Diagnostic(source.path, line, 1, "error",
+                                           f"class name {name!r} of {key[1]} is taken by {other[1]}"))
+    return problems
+
+
+# --- where keys are -----------------------------------------------------------------
+
+_PART = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
+_HEADER = re.compile(rf"\s*\[\s*({_PART}(?:\s*\.\s*{_PART})*)\s*\]\s*(?:#.*)?$")
+_ASSIGN = re.compile(rf"\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
+
+
+def _split(keys: str) -> tuple[str, ...]:
+    parts = re.findall(_PART, keys)
+    return tuple(json.loads(p) if p.startswith('"') else p.strip("'") for p in parts)
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The line of each table header and `key =` (tomllib gives no positions).
+
+    A plain scan: lines inside multi-line strings are skipped; keys inside
+    inline tables get the line of the key holding the table."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    in_string = ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        if in_string:
+            if raw.count(in_string) % 2:
+                in_string = ""
+            continue
+        header = _HEADER.match(raw)
+        assign = _ASSIGN.match(raw) if header is None else None
+        if header:
+            table = _split(header.group(1))
+            lines.setdefault(table, number)
+        elif assign:
+            lines.setdefault(table + _split(assign.group(1)), number)
+        for quote in ('"""', "'''"):
+            if raw.count(quote) % 2:
+                in_string = quote
+    return lines
