@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 from . import __version__
-from .config import ConfigError
+from .config import TARGETS, ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
 from .parse import DEFAULT_EXCLUDE, parse_file, spec_paths
+from .pyrender import DEFAULT_TARGET
 from .overrides import load_overrides
 from .templating import use_templates
 from .resolve import Resolved, resolve, summarize
@@ -67,37 +68,42 @@ def check_package_name(package: str) -> None:
 
 def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
            cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
-           overrides: Optional[Path] = None) -> Build:
+           overrides: Optional[Path] = None, target: str = DEFAULT_TARGET) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
     `overrides`: a TOML file of overrides (a pyproject.toml: its
-    `[tool.md2models.overrides]`); its problems raise SpecError too."""
+    `[tool.md2models.overrides]`); its problems raise SpecError too.
+    `target`: the output kind, one of `TARGETS` (pydantic, dataclasses, typeddict)."""
     check_package_name(package)
+    if target not in TARGETS:
+        raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
     if templates is not None and not templates.is_dir():
         raise ConfigError(f"templates folder {templates} does not exist")
     use_templates(templates.resolve() if templates is not None else None)
     source = load_overrides(overrides) if overrides is not None else None
-    return build(specs, _spec_paths(specs, exclude)[0], package, cache_dir=cache_dir, jobs=jobs, overrides=source)
+    return build(specs, _spec_paths(specs, exclude)[0], package, cache_dir=cache_dir, jobs=jobs, overrides=source,
+                 target=target)
 
 
 def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
              jobs: int = 0, templates: Optional[Path] = None,
-             overrides: Optional[Path] = None) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
+             overrides: Optional[Path] = None, target: str = DEFAULT_TARGET
+             ) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
     """Write OUT from SPECS (incrementally); raise SpecError before writing."""
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                    overrides=overrides)
+                    overrides=overrides, target=target)
     report = write_output(out, result.files, tool_version=__version__)
     save_cache(out / CACHE_DIR, result)
     return report, result.warnings
 
 
 def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
-          jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None
-          ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
+          jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
+          target: str = DEFAULT_TARGET) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache)."""
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                    overrides=overrides)
+                    overrides=overrides, target=target)
     return check_output(out, result.files), result.files, result.warnings
 
 

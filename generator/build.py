@@ -38,7 +38,7 @@ from .ir import AnyModel
 from .manifest import ensure_cache_dir
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, read_doc
-from .pyrender import render_module, render_package
+from .pyrender import DEFAULT_TARGET, render_module, render_package
 from .resolve import Link, Resolved, Summary, resolve, summarize
 from .templating import builtin_templates_dir, templates_digest
 from .write import OutputFile
@@ -119,11 +119,12 @@ def tool_digest() -> str:
 
 
 def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optional[Path], jobs: int,
-          overrides: Optional[OverridesFile] = None) -> Build:
-    """Render every output file of `paths` (docs below `specs`), with `overrides` applied."""
+          overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET) -> Build:
+    """Render every output file of `paths` (docs below `specs`), with `overrides`
+    applied, as output kind `target` (see `pyrender.TARGETS`)."""
     overrides_digest = overrides.digest if overrides is not None else ""
     cache_key = hashlib.sha256(
-        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}".encode()).hexdigest()
+        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}".encode()).hexdigest()
     cached, whole = _load_cache(cache_dir, cache_key)
     records: dict[str, DocRecord] = {}
     changed: dict[str, Changed] = {}
@@ -152,14 +153,15 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         problems.extend(record.warnings)
     workers = _Workers(specs, jobs, len(changed))
     try:
-        return _build(specs, paths, package, workers, records, changed, problems, whole, cache_key, overrides)
+        return _build(specs, paths, package, workers, records, changed, problems, whole, cache_key, overrides, target)
     finally:
         workers.close()
 
 
 def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
            changed: Mapping[str, Changed], problems: list[Diagnostic],
-           whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile]) -> Build:
+           whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile],
+           target: str = DEFAULT_TARGET) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
     for rel, summary, found in workers.parse({rel: doc.data for rel, doc in changed.items()}):
         problems.extend(found)
@@ -198,13 +200,13 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         if rel in changed or key != record.module_key:
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
-    rendered = {rel: (module, doc) for rel, module, doc in workers.render(to_render, resolved, package, overrides)}
+    rendered = {rel: (module, doc) for rel, module, doc in workers.render(to_render, resolved, package, overrides, target)}
 
     files: dict[str, OutputFile] = {}
     for rel in paths:
         record = records[rel]
         module_bytes, doc_bytes = rendered.get(rel, (None, None))
-        lazy = _LazyDoc(specs, rel, resolved, overrides)
+        lazy = _LazyDoc(specs, rel, resolved, overrides, target)
         module = OutputFile.from_bytes(module_bytes) if module_bytes is not None else OutputFile(record.module_digest, lazy.module)
         doc = OutputFile.from_bytes(doc_bytes) if doc_bytes is not None else OutputFile(record.doc_digest, lazy.doc)
         record.module_digest, record.doc_digest = module.digest, doc.digest
@@ -212,10 +214,10 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         files[f"docs/{rel}"] = doc
     if whole is not None and whole.names_key == names_key:
         package_files = whole.package_files
-        files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides)))
+        files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides, target)))
                      for rel, digest in package_files)
     else:
-        fresh = {rel: OutputFile.from_bytes(text.encode("utf-8")) for rel, text in render_package(ordered, package, overrides).items()}
+        fresh = {rel: OutputFile.from_bytes(text.encode("utf-8")) for rel, text in render_package(ordered, package, overrides, target).items()}
         package_files = tuple((rel, file.digest) for rel, file in sorted(fresh.items()))
         files.update((f"{package}/{rel}", file) for rel, file in fresh.items())
     whole = WholeSpec(
@@ -293,16 +295,18 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
 
 
 def _render_one(model: AnyModel, resolved: Resolved, package: str, with_doc: bool,
-                overrides: Overrides) -> tuple[bytes, Optional[bytes]]:
-    _, module = render_module(model, resolved, overrides=overrides)
+                overrides: Overrides, target: str = DEFAULT_TARGET) -> tuple[bytes, Optional[bytes]]:
+    _, module = render_module(model, resolved, overrides=overrides, target=target)
     return module.encode("utf-8"), render_doc(model).encode("utf-8") if with_doc else None
 
 
 class _LazyDoc:
     """Renders one doc's outputs again, only if the write stage asks."""
 
-    def __init__(self, specs: Path, rel: str, resolved: Resolved, overrides: Overrides = NO_OVERRIDES):
+    def __init__(self, specs: Path, rel: str, resolved: Resolved, overrides: Overrides = NO_OVERRIDES,
+                 target: str = DEFAULT_TARGET):
         self.specs, self.rel, self.resolved, self.overrides = specs, rel, resolved, overrides
+        self.target = target
 
     def _model(self) -> AnyModel:
         data, problems = read_doc(self.specs, self.rel)
@@ -312,7 +316,8 @@ class _LazyDoc:
         return model
 
     def module(self) -> bytes:
-        return render_module(self._model(), self.resolved, overrides=self.overrides)[1].encode("utf-8")
+        return render_module(self._model(), self.resolved, overrides=self.overrides,
+                             target=self.target)[1].encode("utf-8")
 
     def doc(self) -> bytes:
         return render_doc(self._model()).encode("utf-8")
@@ -321,11 +326,13 @@ class _LazyDoc:
 class _LazyPackageFile:
     """Renders one of the package's own files again, only if asked."""
 
-    def __init__(self, summaries: Sequence[Summary], package: str, rel: str, overrides: Overrides):
+    def __init__(self, summaries: Sequence[Summary], package: str, rel: str, overrides: Overrides,
+                 target: str = DEFAULT_TARGET):
         self.summaries, self.package, self.rel, self.overrides = summaries, package, rel, overrides
+        self.target = target
 
     def __call__(self) -> bytes:
-        return render_package(self.summaries, self.package, self.overrides)[self.rel].encode("utf-8")
+        return render_package(self.summaries, self.package, self.overrides, self.target)[self.rel].encode("utf-8")
 
 
 class _Workers:
@@ -364,18 +371,19 @@ class _Workers:
         return sorted(result for pipe in self.pipes for result in _receive(pipe))
 
     def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved, package: str,
-               overrides: Overrides = NO_OVERRIDES) -> list[tuple[str, bytes, Optional[bytes]]]:
+               overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET
+               ) -> list[tuple[str, bytes, Optional[bytes]]]:
         if not self.count:
             results = []
             for rel, with_doc in jobs:
                 model = self.models.get(rel) or _LazyDoc(self.specs, rel, resolved)._model()
-                results.append((rel, *_render_one(model, resolved, package, with_doc, overrides)))
+                results.append((rel, *_render_one(model, resolved, package, with_doc, overrides, target)))
             return results
         shares: list[list[tuple[str, bool]]] = [[] for _ in self.pipes]
         for n, (rel, with_doc) in enumerate(jobs):
             shares[self.owner.get(rel, n % self.count)].append((rel, with_doc))
         for pipe, share in zip(self.pipes, shares):
-            pipe.send((resolved, package, share, overrides))
+            pipe.send((resolved, package, share, overrides, target))
         return [result for pipe in self.pipes for result in _receive(pipe)]
 
     def close(self) -> None:
@@ -410,11 +418,11 @@ def _worker(pipe: Connection, specs: Path, share: Iterable[tuple[str, bytes]]) -
         message = pipe.recv()
         if message is None:
             return
-        resolved, package, jobs, overrides = message
+        resolved, package, jobs, overrides, target = message
         rendered = []
         for rel, with_doc in jobs:
             model = models.get(rel) or _LazyDoc(specs, rel, resolved)._model()
-            rendered.append((rel, *_render_one(model, resolved, package, with_doc, overrides)))
+            rendered.append((rel, *_render_one(model, resolved, package, with_doc, overrides, target)))
         pipe.send(rendered)
         pipe.recv()
     except Exception as exc:  # report to the main process, which raises it

@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Sequence
 import click
 
 from . import __version__, api
-from .config import ConfigError, load_config
+from .config import TARGETS, ConfigError, load_config
 from .diagnostics import Diagnostic, SpecError
 from .write import OutputError, check_report_json, format_check, want_color
 
@@ -70,7 +70,8 @@ def main(ctx: click.Context) -> None:
         raise click.UsageError(str(exc)) from None
     shared = {"out": str(config.out), "package": config.package, "jobs": config.jobs,
               "templates": str(config.templates) if config.templates else None,
-              "overrides": str(config.overrides) if config.overrides else None}
+              "overrides": str(config.overrides) if config.overrides else None,
+              "target": config.target}
     ctx.obj = config
     ctx.default_map = {
         "generate": shared,
@@ -89,6 +90,9 @@ def _jobs_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--target", type=click.Choice(TARGETS), show_default=True,
+                           help="Output kind: pydantic models + TypedDict twins, stdlib dataclasses, "
+                                "or the TypedDicts alone.")(command)
     command = click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False), show_default=True,
                            help="TOML file of overrides (aliases, types, defaults, class names, bases, "
                                 "decorators); a pyproject.toml: its [tool.md2models.overrides].")(command)
@@ -116,11 +120,11 @@ def _path(value: Optional[object]) -> Optional[Path]:
 @click.pass_context
 @_guarded
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-             overrides: Optional[Path], jobs: int) -> None:
+             overrides: Optional[Path], target: str, jobs: int) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`)."""
     specs = _specs(ctx, specs)
     report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
-                                    templates=_path(templates), overrides=_path(overrides))
+                                    templates=_path(templates), overrides=_path(overrides), target=target)
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -134,11 +138,12 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @click.pass_context
 @_guarded
 def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-          overrides: Optional[Path], jobs: int, quiet: bool, fmt: str) -> None:
+          overrides: Optional[Path], target: str, jobs: int, quiet: bool, fmt: str) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     specs = _specs(ctx, specs)
     report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
-                                        templates=_path(templates), overrides=_path(overrides))
+                                        templates=_path(templates), overrides=_path(overrides),
+                                        target=target)
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:

@@ -13,7 +13,9 @@ from typing import Any, Optional
 
 from .parse import DEFAULT_EXCLUDE
 
-KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides"}
+KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target"}
+# Output kinds (`--target`), the default first; see `pyrender`.
+TARGETS = ("pydantic", "dataclasses", "typeddict")
 
 
 class ConfigError(Exception):
@@ -30,6 +32,7 @@ class Config:
     templates: Optional[Path] = None  # a folder of templates replacing built-in ones
     # a TOML file of overrides; the pyproject.toml itself when it holds [tool.md2models.overrides]
     overrides: Optional[Path] = None
+    target: str = "pydantic"  # the output kind: pydantic, dataclasses or typeddict
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -58,6 +61,10 @@ def load_config(start: Optional[Path] = None) -> Config:
     if unknown:
         raise ConfigError(f"{path}: error: unknown [tool.md2models] key(s): {', '.join(unknown)}")
     base = path.parent
+    target = table.get("target", "pydantic")
+    if target not in TARGETS:
+        raise ConfigError(f"{path}: error: bad [tool.md2models] value: target must be one of "
+                          f"{', '.join(TARGETS)}, not {target!r}")
     try:
         return Config(
             specs=_relative(base, table.get("specs", "specs")),
@@ -67,6 +74,7 @@ def load_config(start: Optional[Path] = None) -> Config:
             jobs=int(table.get("jobs", 0)),
             templates=_relative(base, table["templates"]) if "templates" in table else None,
             overrides=_overrides_path(path, table.get("overrides")),
+            target=str(target),
             source=path,
         )
     except (TypeError, ValueError) as exc:

@@ -32,6 +32,7 @@ from .ir import (
     TypeNode,
     UnionModel,
 )
+from .config import TARGETS
 from .overrides import DEFAULT_CALLS, NO_OVERRIDES, Default, FieldFix, Overrides
 from .templating import render
 
@@ -41,6 +42,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .resolve import Resolved, Summary
 
 Tok = L.Tok
+
+# Output kinds (`--target`): what each module defines.
+#   pydantic     pydantic v2 models + TypedDict twins (the default)
+#   dataclasses  stdlib `@dataclasses.dataclass` classes; no third-party import
+#   typeddict    the TypedDict twins alone (typing_extensions only)
+DEFAULT_TARGET = TARGETS[0]
 
 # Atoms of type cells -> (expression, (import source, name) or None)
 PRIMITIVES: dict[str, tuple[str, Optional[tuple[str, str]]]] = {
@@ -165,9 +172,10 @@ class _Ctx:
     """What one module uses: library names, and model names to import."""
 
     def __init__(self, resolved: "Resolved", model: AnyModel, parts: list[str], own: set[str],
-                 overrides: Overrides = NO_OVERRIDES):
+                 overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET):
         self.resolved = resolved
         self.overrides = overrides
+        self.target = target
         self.model = model
         self.parts = parts
         self.libs: dict[str, set[str]] = {}
@@ -281,6 +289,8 @@ def _ann(node: TypeNode, ctx: _Ctx, twin: bool, swap: bool = False) -> list[Tok]
         local, quote = ctx.ref(node, twin)
         return [Tok(L.STRING, py_str(local))] if quote else [L.name(local)]
     if isinstance(node, Generic):
+        if node.origin == "OptionalNullable" and ctx.target == "typeddict":
+            node = Generic("Nullable", node.args)
         source, head = GENERICS[node.origin]
         ctx.use(source, head)
         args = [_ann(a, ctx, twin, swap) for a in node.args]
@@ -341,6 +351,8 @@ def _call(func: str, args: list[list[Tok]], kwargs: Sequence[tuple[str, list[Tok
 
 
 def _class_header(name: str, bases: Sequence[str]) -> str:
+    if not bases:
+        return L.layout([L.name("class"), L.name(name, " "), Tok(L.COLON, ":")])
     toks: list[Tok] = [L.name("class"), L.name(name, " "), Tok(L.LPAR, "(", parent=L.CLASSDEF)]
     for i, b in enumerate(bases):
         if i:
@@ -373,6 +385,7 @@ class ClassView:
     fields: list[FieldView] = field(default_factory=list)
     missing: bool = False  # open Enum class: emit `_missing_`
     compact: bool = False  # no blank line between fields (enum members)
+    notes: list[str] = field(default_factory=list)  # comment lines after the docstring
 
 
 @dataclass
@@ -400,6 +413,10 @@ def _model_text(m: AnyModel, is_class: bool) -> str:
 
 
 def _object_blocks(m: ObjectModel, ctx: _Ctx) -> list[BlockView]:
+    if ctx.target == "dataclasses":
+        return _dataclass_blocks(m, ctx)
+    if ctx.target == "typeddict":
+        return _typeddict_blocks(m, ctx)
     fix = ctx.overrides.model(m.key)
     cls = ctx.overrides.class_name(m.key, m.name)
     twin = naming.twin_name(cls)
@@ -485,39 +502,117 @@ def _twin_node(node: TypeNode, has_default: bool) -> TypeNode:
 
 
 def _field_views(f: Field, ctx: _Ctx, fix: Optional[FieldFix] = None) -> tuple[FieldView, FieldView]:
+    main, twin = _field_pair(f, ctx, fix, main=True, twin=True)
+    assert main is not None and twin is not None
+    return main, twin
+
+
+def _field_pair(f: Field, ctx: _Ctx, fix: Optional[FieldFix], *, main: bool, twin: bool
+                ) -> tuple[Optional[FieldView], Optional[FieldView]]:
+    """The field's statement in the model class (`main`; a pydantic field, or a
+    dataclass field in the dataclasses target) and in the TypedDict twin
+    (`twin`).  Only what is asked for is rendered, so only its imports are used."""
     attr, alias = naming.attribute(f.name)
     wrapper, node, swap, doc_default = _shape(f)
     fix = fix or FieldFix()
     default = fix.default or doc_default
+    ann: list[Tok] = []
+    tann: list[Tok] = []
     if fix.type is not None:
-        ann = _ann(fix.type, ctx, False)
-        tann = _ann(_twin_node(fix.type, default is not None), ctx, True)
+        if main:
+            ann = _ann(fix.type, ctx, False)
+        if twin:
+            tann = _ann(_twin_node(fix.type, default is not None), ctx, True)
     else:
-        if wrapper == "":
-            ann = _ann(node, ctx, False, swap)
-        else:
-            ctx.use("typing" if wrapper == "Optional" else "_runtime", wrapper)
-            ann = _subscript(wrapper, [_ann(node, ctx, False, swap)])
-        if wrapper in ("Optional", ""):
-            tann = _ann(node, ctx, True, swap)
-        else:
-            ctx.use("_runtime", "Nullable")
-            tann = _subscript("Nullable", [_ann(node, ctx, True, swap)])
-    if default is not None:
+        if main:
+            if wrapper == "":
+                ann = _ann(node, ctx, False, swap)
+            else:
+                ctx.use("typing" if wrapper == "Optional" else "_runtime", wrapper)
+                ann = _subscript(wrapper, [_ann(node, ctx, False, swap)])
+        if twin:
+            if wrapper in ("Optional", ""):
+                tann = _ann(node, ctx, True, swap)
+            else:
+                ctx.use("_runtime", "Nullable")
+                tann = _subscript("Nullable", [_ann(node, ctx, True, swap)])
+    if twin and default is not None:
         ctx.use("typing_extensions", "NotRequired")
         tann = _subscript("NotRequired", [tann])
     alias = fix.alias if fix.alias is not None else alias
-    if alias is not None:
-        ctx.use("typing_extensions", "Annotated")
-        ctx.use("import", "pydantic")
-        ann = _subscript("Annotated", [ann, _call("pydantic.Field", [], [("alias", [Tok(L.STRING, py_str(alias))])])])
     text = _field_text(f)
     doc = docstring(text, 1) if text.strip() else ""
-    value = _default_toks(default, ctx) if default is not None else None
-    return (
-        FieldView(_annassign(attr, ann, value, 1), doc, default is not None),
-        FieldView(_annassign(attr, tann, None, 1), doc, default is not None),
-    )
+    main_view = twin_view = None
+    if main:
+        value = _default_toks(default, ctx) if default is not None else None
+        if ctx.target == "dataclasses":
+            if alias is not None:  # the wire name, kept in the field's metadata
+                ctx.use("import", "dataclasses")
+                kwargs = [("default", value)] if value is not None else []
+                kwargs.append(("metadata", _call("dict", [], [("alias", [Tok(L.STRING, py_str(alias))])])))
+                value = _call("dataclasses.field", [], kwargs)
+        elif alias is not None:
+            ctx.use("typing_extensions", "Annotated")
+            ctx.use("import", "pydantic")
+            ann = _subscript("Annotated", [ann, _call("pydantic.Field", [], [("alias", [Tok(L.STRING, py_str(alias))])])])
+        main_view = FieldView(_annassign(attr, ann, value, 1), doc, default is not None)
+    if twin:
+        twin_view = FieldView(_annassign(attr, tann, None, 1), doc, default is not None)
+    return main_view, twin_view
+
+
+def _dataclass_blocks(m: ObjectModel, ctx: _Ctx) -> list[BlockView]:
+    """The dataclasses target: one `@dataclasses.dataclass` class, fields
+    without a default first (dataclasses require it).  A deprecated model
+    says so in its docstring (no `typing_extensions.deprecated`); a
+    `__pydantic_extra__` row becomes a comment (a dataclass holds no extra keys)."""
+    fix = ctx.overrides.model(m.key)
+    cls = ctx.overrides.class_name(m.key, m.name)
+    ctx.use("import", "dataclasses")
+    for imported in (*fix.bases, *fix.decorators):
+        ctx.use(imported.module, imported.name)
+        ctx.taken[imported.name] = ((imported.module, imported.name), False)
+    view = ClassView(_class_header(cls, [b.name for b in fix.bases]), [], "")
+    # the overrides' decorators see the finished dataclass
+    view.decorators += [L.layout([L.name("@" + d.name)]) for d in fix.decorators]
+    view.decorators.append(L.layout([L.name("@dataclasses.dataclass")]))
+    text = _model_text(m, False)
+    if text.strip():
+        view.doc = docstring(text, 1)
+    rows: list[FieldView] = []
+    for f in m.fields:
+        if f.is_extra:
+            note = "    # Extra keys are allowed on the wire; a dataclass does not hold them.\n"
+            if note not in view.notes:
+                view.notes.append(note)
+            continue
+        main, _ = _field_pair(f, ctx, fix.fields.get(f.name), main=True, twin=False)
+        assert main is not None
+        rows.append(main)
+    rows.sort(key=lambda r: r.has_default)
+    view.fields = rows
+    return [BlockView("class", cls=view)]
+
+
+def _typeddict_blocks(m: ObjectModel, ctx: _Ctx) -> list[BlockView]:
+    """The typeddict target: the default target's twin alone, unchanged."""
+    fix = ctx.overrides.model(m.key)
+    twin = naming.twin_name(ctx.overrides.class_name(m.key, m.name))
+    ctx.use("typing_extensions", "TypedDict")
+    td = ClassView(_class_header(twin, ["TypedDict"]), [], "")
+    text = _model_text(m, True)
+    if text.strip():
+        td.doc = docstring(text, 1)
+    rows: list[FieldView] = []
+    for f in m.fields:
+        if f.is_extra:
+            continue
+        _, view = _field_pair(f, ctx, fix.fields.get(f.name), main=False, twin=True)
+        assert view is not None
+        rows.append(view)
+    rows.sort(key=lambda r: r.has_default)
+    td.fields = rows
+    return [BlockView("class", cls=td)]
 
 
 def _enum_blocks(m: EnumModel, ctx: _Ctx, default_style: str) -> list[BlockView]:
@@ -562,11 +657,22 @@ def _enum_blocks(m: EnumModel, ctx: _Ctx, default_style: str) -> list[BlockView]
 def _union_blocks(m: UnionModel, ctx: _Ctx) -> list[BlockView]:
     cls = ctx.overrides.class_name(m.key, m.name)
     twin = naming.twin_name(cls)
-    ctx.use("typing_extensions", "TypeAliasType")
     text = _model_text(m, False)
     doc = docstring(text, 0) if text.strip() else ""
+    if ctx.target == "dataclasses":
+        # No TypeAliasType without typing_extensions: a plain `Union[...]`
+        # alias, members on an import cycle as string forward references.
+        members = [_ann(mem.type, ctx, False) for mem in m.members]
+        if len(members) == 1 and members[0][0].kind != L.STRING:
+            value = members[0]
+        else:  # a lone forward reference stays a type (`Union["X"]`), not a str
+            ctx.use("typing", "Union")
+            value = _subscript("Union", members)
+        return [BlockView("assign", stmt=_assign(cls, value, 0), doc=doc)]
+    ctx.use("typing_extensions", "TypeAliasType")
     out = []
-    for name, is_twin in ((cls, False), (twin, True)):
+    names = ((twin, True),) if ctx.target == "typeddict" else ((cls, False), (twin, True))
+    for name, is_twin in names:
         members = [_ann(mem.type, ctx, is_twin) for mem in m.members]
         if len(members) == 1:
             value = members[0]
@@ -574,17 +680,23 @@ def _union_blocks(m: UnionModel, ctx: _Ctx) -> list[BlockView]:
             ctx.use("typing", "Union")
             value = _subscript("Union", members)
         stmt = _assign(name, _call("TypeAliasType", [[Tok(L.STRING, py_str(name))], value]), 0)
-        out.append(BlockView("assign", stmt=stmt, doc=doc if not is_twin else ""))
+        out.append(BlockView("assign", stmt=stmt, doc=doc if not is_twin or ctx.target == "typeddict" else ""))
     return out
 
 
 # --- the package ----------------------------------------------------------------
 
 
-def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: Overrides) -> str:
+def _template(name: str, target: str) -> Union[str, list[str]]:
+    """`python/<target>/<name>` when there is one, else the shared `python/<name>`."""
+    return name if target == DEFAULT_TARGET else [f"python/{target}/{name[len('python/'):]}", name]
+
+
+def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: Overrides,
+                 target: str = DEFAULT_TARGET) -> str:
     parts = naming.module_path(m.path).split("/")
     cls = overrides.class_name(m.key, m.name)
-    ctx = _Ctx(resolved, m, parts, {cls, naming.twin_name(cls)}, overrides)
+    ctx = _Ctx(resolved, m, parts, {cls, naming.twin_name(cls)}, overrides, target)
     if isinstance(m, ObjectModel):
         blocks = _object_blocks(m, ctx)
     elif isinstance(m, EnumModel):
@@ -592,17 +704,22 @@ def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: 
     else:
         blocks = _union_blocks(m, ctx)
     return render(
-        "python/module.py.jinja",
+        _template("python/module.py.jinja", target),
         {"imports": ctx.import_lines(len(parts)), "blocks": blocks, "bottom": ctx.bottom_lines()},
     )
 
 
-def exported_names(m: Union[AnyModel, "Summary"], overrides: Overrides = NO_OVERRIDES) -> list[str]:
+def exported_names(m: Union[AnyModel, "Summary"], overrides: Overrides = NO_OVERRIDES,
+                   target: str = DEFAULT_TARGET) -> list[str]:
     cls = overrides.class_name(m.key, m.name)
-    return [cls] if m.kind == "enum" else [cls, naming.twin_name(cls)]
+    if m.kind == "enum" or target == "dataclasses":
+        return [cls]
+    if target == "typeddict":
+        return [naming.twin_name(cls)]
+    return [cls, naming.twin_name(cls)]
 
 
-def _init_text(entries: list[tuple[str, str]], title: str) -> str:
+def _init_text(entries: list[tuple[str, str]], title: str, target: str = DEFAULT_TARGET) -> str:
     """A lazy `__init__`: entries are (name, relative module).
 
     The type-checking imports are always exploded with a magic trailing
@@ -612,7 +729,7 @@ def _init_text(entries: list[tuple[str, str]], title: str) -> str:
     for n, mod in entries:
         by_module.setdefault(mod, []).append(n)
     return render(
-        "python/init.py.jinja",
+        _template("python/init.py.jinja", target),
         {
             "doc": docstring(title, 0),
             "imports": sorted(by_module.items()),
@@ -631,15 +748,16 @@ def _name_list(names: list[str]) -> list[Tok]:
 
 
 def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "literal",
-                  overrides: Overrides = NO_OVERRIDES) -> tuple[str, str]:
+                  overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> tuple[str, str]:
     """(module path relative to the package, e.g. `models/foo.py`, its text).
 
     `enum_style` ("literal" or "enum") is the representation of enums whose
-    docs do not say (older table-form docs)."""
-    return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style, overrides)
+    docs do not say (older table-form docs); `target` one of `TARGETS`."""
+    return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style, overrides, target)
 
 
-def render_package(summaries: Iterable["Summary"], package: str, overrides: Overrides = NO_OVERRIDES) -> dict[str, str]:
+def render_package(summaries: Iterable["Summary"], package: str, overrides: Overrides = NO_OVERRIDES,
+                   target: str = DEFAULT_TARGET) -> dict[str, str]:
     """The package's own files: runtime, `py.typed` and the `__init__`s.
 
     {path relative to the package: text}; `summaries` in spec (path) order.
@@ -652,25 +770,26 @@ def render_package(summaries: Iterable["Summary"], package: str, overrides: Over
     for m in summaries:
         parts = naming.module_path(m.path).split("/")
         folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
-        for n in exported_names(m, overrides):
+        for n in exported_names(m, overrides, target):
             top.setdefault(n, []).append("." + ".".join(parts))
     entries = [(n, modules[0]) for n, modules in top.items() if len(modules) == 1]
     files = {
-        "_runtime.py": render("python/runtime.py.jinja", {}),
+        "_runtime.py": render(_template("python/runtime.py.jinja", target), {}),
         "py.typed": "",
-        "__init__.py": _init_text(entries, f"The {package} models (lazily imported)."),
+        "__init__.py": _init_text(entries, f"The {package} models (lazily imported).", target),
     }
     for folder in sorted(folders):
-        files[f"{folder}/__init__.py"] = render("python/folder_init.py.jinja", {})
+        files[f"{folder}/__init__.py"] = render(_template("python/folder_init.py.jinja", target), {})
     return files
 
 
 def render_python(models: Sequence[AnyModel], resolved: "Resolved", package: str, *, enum_style: str = "literal",
-                  overrides: Overrides = NO_OVERRIDES) -> dict[str, str]:
+                  overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> dict[str, str]:
     """All files of OUT/<package>/ as {POSIX path relative to OUT: text}."""
     summaries = map(summarize, models)
-    files = {f"{package}/{path}": text for path, text in render_package(summaries, package, overrides).items()}
+    files = {f"{package}/{path}": text
+             for path, text in render_package(summaries, package, overrides, target).items()}
     for model in models:
-        path, text = render_module(model, resolved, enum_style=enum_style, overrides=overrides)
+        path, text = render_module(model, resolved, enum_style=enum_style, overrides=overrides, target=target)
         files[f"{package}/{path}"] = text
     return files

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping, Optional
+from typing import Callable, Mapping, Optional, Sequence, Union
 
 import jinja2
 
@@ -66,5 +66,7 @@ def environment(filters: Filters = ()) -> jinja2.Environment:
     return env
 
 
-def render(name: str, context: Mapping[str, object], filters: Filters = ()) -> str:
-    return environment(filters).get_template(name).render(context)
+def render(name: Union[str, Sequence[str]], context: Mapping[str, object], filters: Filters = ()) -> str:
+    """Render template `name`; given several names, the first that exists."""
+    env = environment(filters)
+    return (env.get_template(name) if isinstance(name, str) else env.select_template(list(name))).render(context)

@@ -24,6 +24,10 @@ Cases:
            title in two namespaces
   cycles   a self-reference, a 2-cycle of objects, a cycle through a union
 
+Each case is generated for every output kind (`--target`): `expected/` is
+the default (pydantic) target, `expected-dataclasses/` and
+`expected-typeddict/` the others; all are compared byte for byte.
+
 To regenerate the expected files after an intended change, run
 
     MD2MODELS_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
@@ -52,6 +56,7 @@ from generator import api
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "specs").is_dir())
+OTHER_TARGETS = ("dataclasses", "typeddict")  # the default target's files are in expected/
 UPDATE = os.environ.get("MD2MODELS_UPDATE_GOLDEN") == "1"
 
 
@@ -106,10 +111,31 @@ def test_cases_present() -> None:
     assert CASES == ["cycles", "enums", "nested", "objects", "unions"]
 
 
+@pytest.fixture(scope="module")
+def generated_targets(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """Every case generated once per other target: {(case, target): OUT}."""
+    outs = {}
+    for target in OTHER_TARGETS:
+        for case in CASES:
+            out = tmp_path_factory.mktemp(f"{case}-{target}")
+            api.generate(GOLDEN / case / "specs", out, package_of(case), target=target)
+            outs[case, target] = out
+    return outs
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_golden_output(case: str, generated: dict[str, Path]) -> None:
-    got = tree(generated[case])
-    expected_dir = GOLDEN / case / "expected"
+    _compare(generated[case], GOLDEN / case / "expected")
+
+
+@pytest.mark.parametrize("target", OTHER_TARGETS)
+@pytest.mark.parametrize("case", CASES)
+def test_golden_output_of_target(case: str, target: str, generated_targets: dict[tuple[str, str], Path]) -> None:
+    _compare(generated_targets[case, target], GOLDEN / case / f"expected-{target}")
+
+
+def _compare(out: Path, expected_dir: Path) -> None:
+    got = tree(out)
     if UPDATE:
         shutil.rmtree(expected_dir, ignore_errors=True)
         for rel, data in got.items():

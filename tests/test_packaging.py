@@ -29,6 +29,8 @@ TEMPLATES = [
     "generator/templates/python/module.py.jinja",
     "generator/templates/python/init.py.jinja",
     "generator/templates/python/runtime.py.jinja",
+    "generator/templates/python/dataclasses/runtime.py.jinja",
+    "generator/templates/python/typeddict/runtime.py.jinja",
     "generator/templates/docs/object.md.j2",
     "generator/templates/docs/enum.md.j2",
     "generator/templates/docs/union.md.j2",

@@ -1,0 +1,46 @@
+"""The golden_nested models (lazily imported)."""
+
+import importlib
+from typing import TYPE_CHECKING, Any, Dict, List
+
+if TYPE_CHECKING:
+    from .models.operations.addresskind import (
+        AddressKind,
+    )
+    from .models.operations.createuserrequest import (
+        CreateUserRequestTypedDict,
+    )
+    from .models.operations.result import (
+        ResultTypedDict,
+    )
+    from .models.shared.address import (
+        AddressTypedDict,
+    )
+
+# name -> module (relative to this package); nothing is imported until used
+_LAZY: Dict[str, str] = {
+    "AddressKind": ".models.operations.addresskind",
+    "CreateUserRequestTypedDict": ".models.operations.createuserrequest",
+    "ResultTypedDict": ".models.operations.result",
+    "AddressTypedDict": ".models.shared.address",
+}
+
+__all__: List[str] = [
+    "AddressKind",
+    "CreateUserRequestTypedDict",
+    "ResultTypedDict",
+    "AddressTypedDict",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(_LAZY))

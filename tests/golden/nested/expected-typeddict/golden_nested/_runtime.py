@@ -1,0 +1,51 @@
+"""Runtime support shared by the generated TypedDicts (no import of md2models).
+
+The `typeddict` output kind: only the TypedDict twins of the models (named
+`XTypedDict`, as in the pydantic output kind, so code typed against those
+twins works unchanged), enums and union aliases.  Dependency:
+typing_extensions (`TypedDict`, `NotRequired`, `TypeAliasType`).
+
+Choices:
+- A key that may be absent is `NotRequired[...]`; a key that may be null is
+  `Nullable[T]` (`Optional[T]`).  There is no `UNSET`: in a dict an unset
+  value is an absent key.
+- Extra keys (a `__pydantic_extra__` row) are not declared.
+- Enums, `UnrecognizedStr` / `UnrecognizedInt`, `open_enum_member` and the
+  `Any`-typed `HttpxResponse`, `HttpxRequest`, `RequestsResponse` are as in
+  the pydantic output kind.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NewType, TypeVar, Union
+
+__all__ = [
+    "HttpxRequest",
+    "HttpxResponse",
+    "Nullable",
+    "RequestsResponse",
+    "UnrecognizedInt",
+    "UnrecognizedStr",
+    "open_enum_member",
+]
+
+T = TypeVar("T")
+Nullable = Union[T, None]
+
+UnrecognizedStr = NewType("UnrecognizedStr", str)
+UnrecognizedInt = NewType("UnrecognizedInt", int)
+
+HttpxResponse = Any
+HttpxRequest = Any
+RequestsResponse = Any
+
+
+def open_enum_member(cls: Any, value: object) -> Any:
+    """A pseudo-member of Enum class `cls` for an unknown value (open enums)."""
+    base = int if issubclass(cls, int) else str
+    if not isinstance(value, base) or isinstance(value, bool):
+        return None
+    member = base.__new__(cls, value)
+    member._name_ = f"UNRECOGNIZED_{value}"
+    member._value_ = value
+    return member
