@@ -300,15 +300,19 @@ def _ann(node: TypeNode, ctx: _Ctx, twin: bool, swap: bool = False) -> list[Tok]
     raise TypeError(f"not a type node: {node!r}")
 
 
-def _subscript(head: str, args: list[list[Tok]]) -> list[Tok]:
-    toks: list[Tok] = [L.name(head), _lsqb()]
-    for i, a in enumerate(args):
+def _comma_separated(items: Sequence[list[Tok]]) -> list[Tok]:
+    """`a, b, c`: the items joined by commas, each after the first spaced."""
+    toks: list[Tok] = []
+    for i, item in enumerate(items):
         if i:
             toks.append(L.op(L.COMMA, ","))
-            a[0].prefix = " "
-        toks.extend(a)
-    toks.append(Tok(L.RSQB, "]"))
+            item[0].prefix = " "
+        toks.extend(item)
     return toks
+
+
+def _subscript(head: str, args: list[list[Tok]]) -> list[Tok]:
+    return [L.name(head), _lsqb(), *_comma_separated(args), Tok(L.RSQB, "]")]
 
 
 def _unwrap(node: TypeNode, swap: bool = False) -> tuple[TypeNode, bool]:
@@ -316,10 +320,6 @@ def _unwrap(node: TypeNode, swap: bool = False) -> tuple[TypeNode, bool]:
         swap = swap or node.style == "link"
         node = node.inner
     return node, swap
-
-
-def _toks_text(toks: list[Tok]) -> str:
-    return "".join(str(t) for t in toks)
 
 
 # --- statements -----------------------------------------------------------------
@@ -337,29 +337,15 @@ def _annassign(target: str, ann: list[Tok], default: Optional[list[Tok]], depth:
 
 
 def _call(func: str, args: list[list[Tok]], kwargs: Sequence[tuple[str, list[Tok]]] = ()) -> list[Tok]:
-    toks: list[Tok] = [L.name(func), Tok(L.LPAR, "(", parent=L.TRAILER)]
-    items: list[list[Tok]] = list(args)
-    for k, v in kwargs:
-        items.append([L.name(k), Tok(L.EQUAL, "="), *v])
-    for i, a in enumerate(items):
-        if i:
-            toks.append(L.op(L.COMMA, ","))
-            a[0].prefix = " "
-        toks.extend(a)
-    toks.append(Tok(L.RPAR, ")"))
-    return toks
+    items = [*args, *([L.name(k), Tok(L.EQUAL, "="), *v] for k, v in kwargs)]
+    return [L.name(func), Tok(L.LPAR, "(", parent=L.TRAILER), *_comma_separated(items), Tok(L.RPAR, ")")]
 
 
 def _class_header(name: str, bases: Sequence[str]) -> str:
     if not bases:
         return L.layout([L.name("class"), L.name(name, " "), Tok(L.COLON, ":")])
-    toks: list[Tok] = [L.name("class"), L.name(name, " "), Tok(L.LPAR, "(", parent=L.CLASSDEF)]
-    for i, b in enumerate(bases):
-        if i:
-            toks.append(L.op(L.COMMA, ","))
-        toks.append(L.name(b, " " if i else ""))
-    toks += [Tok(L.RPAR, ")"), Tok(L.COLON, ":")]
-    return L.layout(toks)
+    return L.layout([L.name("class"), L.name(name, " "), Tok(L.LPAR, "(", parent=L.CLASSDEF),
+                     *_name_list(bases), Tok(L.RPAR, ")"), Tok(L.COLON, ":")])
 
 
 def _decorator(func: str, message: str) -> str:
@@ -738,13 +724,8 @@ def _init_text(entries: list[tuple[str, str]], title: str, target: str = DEFAULT
     )
 
 
-def _name_list(names: list[str]) -> list[Tok]:
-    toks: list[Tok] = []
-    for i, n in enumerate(names):
-        if i:
-            toks.append(L.op(L.COMMA, ","))
-        toks.append(L.name(n, " " if i else ""))
-    return toks
+def _name_list(names: Sequence[str]) -> list[Tok]:
+    return _comma_separated([[L.name(n)] for n in names])
 
 
 def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "literal",
