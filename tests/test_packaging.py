@@ -72,8 +72,10 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     made = run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(root)], cwd=root)
     assert made.returncode == 0, made.stderr
     python = root / "bin" / "python"
+    # --ignore-installed: md2models may already sit in the system site-packages
+    # the venv can see (CI installs it there); the wheel must land in the venv.
     installed = run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
-                     "-q", str(wheel)], cwd=root)
+                     "--ignore-installed", "-q", str(wheel)], cwd=root)
     assert installed.returncode == 0, installed.stderr[-4000:]
     return root
 
