@@ -17,7 +17,7 @@ from . import __version__
 from .config import TARGETS, ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
-from .parse import DEFAULT_EXCLUDE, parse_file, spec_paths
+from .parse import DEFAULT_EXCLUDE, parse_files, spec_paths
 from .pyrender import DEFAULT_TARGET
 from .overrides import load_overrides
 from .templating import use_templates
@@ -39,9 +39,7 @@ class Loaded:
 def load(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Loaded:
     """Parse (in this process) and resolve every doc; raise SpecError on errors."""
     paths, skipped = _spec_paths(specs, exclude)
-    results = [parse_file(specs, rel) for rel in paths]
-    models = [model for model, _ in results if model is not None]
-    problems = [p for _, found in results for p in found]
+    models, problems = parse_files(specs, paths)
     spec = Spec(tuple(models), tuple(skipped))
     summaries = [summarize(model) for model in models]
     resolved, found = resolve(summaries, unparsed=unparsed_paths(paths, summaries))

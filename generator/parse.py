@@ -66,9 +66,6 @@ class _Doc:
     def error(self, line: int, col: int, message: str) -> None:
         self.problems.append(Diagnostic(self.path, line + 1, col + 1, "error", message))
 
-    def warning(self, line: int, col: int, message: str) -> None:
-        self.problems.append(Diagnostic(self.path, line + 1, col + 1, "warning", message))
-
     def pos(self, line: int, col: int = 0) -> Position:
         return Position(self.path, line + 1, col + 1)
 
@@ -426,14 +423,20 @@ def parse_file(root: Path, rel: str) -> tuple[Optional[AnyModel], list[Diagnosti
     return parse_bytes(data, rel) if data is not None else (None, problems)
 
 
-def parse_spec(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[Spec, list[Diagnostic]]:
-    """Parse every doc below `root` (in one process)."""
-    docs, skipped = spec_paths(root, exclude)
+def parse_files(root: Path, paths: Sequence[str]) -> tuple[list[AnyModel], list[Diagnostic]]:
+    """Parse the docs at `paths` (in this process): the models and every problem."""
     models: list[AnyModel] = []
     problems: list[Diagnostic] = []
-    for rel in docs:
+    for rel in paths:
         model, found = parse_file(root, rel)
         problems.extend(found)
         if model is not None:
             models.append(model)
+    return models, problems
+
+
+def parse_spec(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[Spec, list[Diagnostic]]:
+    """Parse every doc below `root` (in one process)."""
+    docs, skipped = spec_paths(root, exclude)
+    models, problems = parse_files(root, docs)
     return Spec(tuple(models), tuple(skipped)), problems

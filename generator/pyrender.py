@@ -217,7 +217,7 @@ class _Ctx:
         (self.bottom if same_cycle else self.top).setdefault(mod, {})[name] = local
         return local, same_cycle
 
-    def import_lines(self, pkg_depth: int) -> list[str]:
+    def import_lines(self) -> list[str]:
         stmts: list[str] = []
         libs = self.libs
         for mod in sorted(libs.get("import", ())):
@@ -691,7 +691,7 @@ def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: 
         blocks = _union_blocks(m, ctx)
     return render(
         _template("python/module.py.jinja", target),
-        {"imports": ctx.import_lines(len(parts)), "blocks": blocks, "bottom": ctx.bottom_lines()},
+        {"imports": ctx.import_lines(), "blocks": blocks, "bottom": ctx.bottom_lines()},
     )
 
 
