@@ -36,6 +36,7 @@ CORPUS = REPO.parent / "shared" / "corpus"
 DEFAULT_SPECS = CORPUS / "orq-python-4.13.19" / "docs"
 DCG_CORPUS = CORPUS / "orq-python-3.4.0"
 VENV = Path("/tmp/md2models-bench-venv")
+DROP_CACHES = "/proc/sys/vm/drop_caches"
 PACKAGE = "bench_models"
 MiB, GiB = 1 << 20, 1 << 30
 MODEL_REF = re.compile(r"\bmodels\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -130,12 +131,23 @@ def table(rows: list[Row]) -> str:
 class Bench:
     """Runs commands from a temp dir under /tmp, where every output lives."""
 
-    def __init__(self, runs: int, jobs: Optional[int]) -> None:
-        self.runs, self.jobs = runs, jobs
+    def __init__(self, runs: int, jobs: Optional[int], drop_caches: bool) -> None:
+        self.runs, self.jobs, self.drop_caches = runs, jobs, drop_caches
         self.tmp = Path(tempfile.mkdtemp(prefix="md2models-bench-"))
         # This checkout first on the path, whatever is pip-installed; cwd = tmp: no pyproject config applies.
         path = [str(REPO), os.environ.get("PYTHONPATH", "")]
         self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, path))}
+
+    def settle(self) -> None:
+        """Before a cold run: flush the writes of the setup and, where allowed,
+        drop the page cache, so the run starts cold and pays for no earlier
+        deletion.  (On ext4, creating files right after deleting thousands
+        costs several times more while their inode blocks are cached:
+        the allocator checks each cached candidate for a recent deletion.)"""
+        os.sync()
+        if self.drop_caches:
+            with open(DROP_CACHES, "w") as f:
+                f.write("3\n")
 
     def md2models(self, verb: str, specs: Path, out: Path) -> list[str]:
         cmd = [sys.executable, "-m", "generator.cli", verb, str(specs), "--out", str(out), "--package", PACKAGE]
@@ -167,8 +179,12 @@ def last_line(sample: Sample) -> str:
 
 def bench_cold(b: Bench, specs: Path, name: str) -> tuple[list[Sample], Path]:
     out = b.tmp / name / "out"
-    samples = b.repeat(b.md2models("generate", specs, out), before=lambda: shutil.rmtree(out, ignore_errors=True))
-    return samples, out
+
+    def empty() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        b.settle()
+
+    return b.repeat(b.md2models("generate", specs, out), before=empty), out
 
 
 def bench_noop(b: Bench, specs: Path, out: Path) -> list[Row]:
@@ -281,7 +297,11 @@ def bench_dcg(b: Bench) -> tuple[list[Row], str]:
     dcg_out.parent.mkdir(parents=True)
     cmd = [str(exe), "--input", str(DCG_CORPUS / "openapi.yaml"), "--input-file-type", "openapi",
            "--output-model-type", "pydantic_v2.BaseModel", "--output", str(dcg_out)]
-    theirs = b.repeat(cmd, before=lambda: dcg_out.unlink(missing_ok=True), env=dict(os.environ))
+    def empty() -> None:
+        dcg_out.unlink(missing_ok=True)
+        b.settle()
+
+    theirs = b.repeat(cmd, before=empty, env=dict(os.environ))
     ours, out = bench_cold(b, DCG_CORPUS / "docs", "dcg-md2models")
     n_theirs, (classes, aliases) = count_dcg(dcg_out), count_md2models(out / PACKAGE)
     n_ours = classes + aliases
@@ -298,10 +318,12 @@ def bench_dcg(b: Bench) -> tuple[list[Row], str]:
 
 # --- main ---
 
-def machine_line(specs: Path, runs: int) -> str:
+def machine_line(specs: Path, b: Bench) -> str:
     docs = sum(1 for _ in (specs / "models").rglob("*.md"))
+    cold = "sync + page cache dropped" if b.drop_caches else "sync only (page cache kept)"
     return (f"machine: nproc {os.cpu_count()}, Python {platform.python_version()} ({sys.executable}), "
-            f"{platform.platform()}, load average {os.getloadavg()}\nspecs: {specs} ({docs} docs), runs: {runs}")
+            f"{platform.platform()}, load average {os.getloadavg()}\nspecs: {specs} ({docs} docs), runs: {b.runs}, "
+            f"before each cold run: {cold}")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -311,6 +333,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, help="passed to md2models --jobs (default: the tool's)")
     parser.add_argument("--skip-dcg", action="store_true", help="skip the datamodel-code-generator comparison")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir with all outputs")
+    parser.add_argument("--keep-page-cache", action="store_true",
+                        help="do not drop the page cache before cold runs (it is dropped where writable, as root)")
     return parser.parse_args(argv)
 
 
@@ -318,8 +342,9 @@ def main(argv: list[str]) -> None:
     if argv[:2] == ["--measure", "--"]:
         return measure_main(argv[2:])
     args = parse_args(argv)
-    specs, b = args.specs.resolve(), Bench(args.runs, args.jobs)
-    print(machine_line(specs, args.runs), flush=True)
+    drop = not args.keep_page_cache and os.access(DROP_CACHES, os.W_OK)
+    specs, b = args.specs.resolve(), Bench(args.runs, args.jobs, drop)
+    print(machine_line(specs, b), flush=True)
     rows: list[Row] = []
     notes: list[str] = []
     try:  # rows are printed even if a later figure fails

@@ -77,10 +77,9 @@ class DocRecord:
 
 
 class Changed(NamedTuple):
-    """A doc whose content is new to the cache."""
+    """A doc whose content is new to the cache (read and parsed by a worker)."""
 
     stat: os.stat_result
-    data: bytes
     previous: Optional[Summary]  # its summary in the cache, if it had one
 
 
@@ -141,14 +140,12 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
             records[rel] = record
         else:
             stale.append((rel, stat, record))
-    for (rel, stat, record), (data, found) in zip(stale, (read_doc(specs, rel) for rel, _, _ in stale)):
-        if data is None:
-            problems.extend(found)
-        elif record is not None and _sha256(data) == record.digest:  # touched, not changed
+    for rel, stat, record in stale:
+        if record is not None and _sha256(read_doc(specs, rel)[0] or b"") == record.digest:  # touched, not changed
             record.size, record.mtime_ns = stat.st_size, stat.st_mtime_ns
             records[rel] = record
         else:
-            changed[rel] = Changed(stat, data, record.summary if record else None)
+            changed[rel] = Changed(stat, record.summary if record else None)
     for record in records.values():
         problems.extend(record.warnings)
     workers = _Workers(specs, jobs, len(changed))
@@ -163,12 +160,12 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile],
            target: str = DEFAULT_TARGET) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
-    for rel, summary, found in workers.parse({rel: doc.data for rel, doc in changed.items()}):
+    for rel, digest, summary, found in workers.parse(sorted(changed)):
         problems.extend(found)
         if summary is not None:
-            stat, data, previous = changed[rel]
+            stat, previous = changed[rel]
             same_summaries = same_summaries and previous == summary
-            records[rel] = DocRecord(stat.st_size, stat.st_mtime_ns, _sha256(data), summary,
+            records[rel] = DocRecord(stat.st_size, stat.st_mtime_ns, digest, summary,
                                      tuple(p for p in found if p.severity == "warning"))
     unparsed = frozenset(rel for rel in paths if rel not in records)
     if unparsed:  # report what resolve finds among the rest too, then stop
@@ -232,19 +229,13 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
 
 def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[Summary], list[Diagnostic]]:
     """Parse every doc (in parallel when many) into summaries, with problems."""
-    docs: dict[str, bytes] = {}
-    problems: list[Diagnostic] = []
-    for rel, (data, found) in zip(paths, (read_doc(specs, rel) for rel in paths)):
-        problems.extend(found)
-        if data is not None:
-            docs[rel] = data
-    workers = _Workers(specs, jobs, len(docs))
+    workers = _Workers(specs, jobs, len(paths))
     try:
-        results = workers.parse(docs)
+        results = workers.parse(sorted(paths))
     finally:
         workers.close()
-    problems.extend(p for _, _, found in results for p in found)
-    return [summary for _, summary, _ in results if summary is not None], problems
+    problems = [p for _, _, _, found in results for p in found]
+    return [summary for _, _, summary, _ in results if summary is not None], problems
 
 
 def unparsed_paths(paths: Sequence[str], summaries: Iterable[Summary]) -> frozenset[str]:
@@ -348,20 +339,14 @@ class _Workers:
         self.procs: list[multiprocessing.process.BaseProcess] = []
         self.owner: dict[str, int] = {}
 
-    def parse(self, docs: Mapping[str, bytes]) -> list[tuple[str, Optional[Summary], list[Diagnostic]]]:
-        items = sorted(docs.items())
+    def parse(self, paths: Sequence[str]) -> list[Parsed]:
+        """Read and parse the docs at `paths` (sorted); results in that order."""
         if not self.count:
-            results = []
-            for rel, data in items:
-                model, found = parse_bytes(data, rel)
-                if model is not None:
-                    self.models[rel] = model
-                results.append((rel, summarize(model) if model else None, found))
-            return results
+            return [_parse_one(self.specs, rel, self.models) for rel in paths]
         context = multiprocessing.get_context("fork")
         for index in range(self.count):
-            share = items[index :: self.count]
-            self.owner.update((rel, index) for rel, _ in share)
+            share = paths[index :: self.count]
+            self.owner.update((rel, index) for rel in share)
             parent, child = context.Pipe()
             proc = context.Process(target=_worker, args=(child, self.specs, share), daemon=True)
             proc.start()
@@ -405,16 +390,28 @@ def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
     return message  # type: ignore[no-any-return]
 
 
-def _worker(pipe: Connection, specs: Path, share: Iterable[tuple[str, bytes]]) -> None:
+class Parsed(NamedTuple):
+    path: str
+    digest: str  # of the bytes parsed ("" when unreadable)
+    summary: Optional[Summary]
+    problems: list[Diagnostic]
+
+
+def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel]) -> Parsed:
+    """Read and parse one doc, keeping its model in `models` for the render."""
+    data, problems = read_doc(specs, rel)
+    if data is None:
+        return Parsed(rel, "", None, problems)
+    model, problems = parse_bytes(data, rel)
+    if model is not None:
+        models[rel] = model
+    return Parsed(rel, _sha256(data), summarize(model) if model else None, problems)
+
+
+def _worker(pipe: Connection, specs: Path, share: Iterable[str]) -> None:
     try:
         models: dict[str, AnyModel] = {}
-        results = []
-        for rel, data in share:
-            model, found = parse_bytes(data, rel)
-            if model is not None:
-                models[rel] = model
-            results.append((rel, summarize(model) if model else None, found))
-        pipe.send(results)
+        pipe.send([_parse_one(specs, rel, models) for rel in share])
         message = pipe.recv()
         if message is None:
             return

@@ -398,12 +398,11 @@ def _matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
 
 def read_doc(root: Path, rel: str) -> tuple[Optional[bytes], list[Diagnostic]]:
     """The bytes of the doc at spec-root-relative `rel`, or why not."""
-    path = os.path.join(root, rel)
     try:
-        size = os.stat(path).st_size
-        if size > MAX_DOC_BYTES:
-            return None, [Diagnostic(rel, 1, 1, "error", f"file is {size} bytes; a model doc is at most {MAX_DOC_BYTES}")]
-        with open(path, "rb") as file:
+        with open(os.path.join(root, rel), "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_DOC_BYTES:
+                return None, [Diagnostic(rel, 1, 1, "error", f"file is {size} bytes; a model doc is at most {MAX_DOC_BYTES}")]
             return file.read(), []
     except OSError as exc:
         return None, [Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}")]

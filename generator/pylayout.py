@@ -27,8 +27,11 @@ invisible parens visible in place, and that side effect is observable: e.g.
 The reduced token set has no comments, no multi-line strings, no unary or
 binary operators, no magic trailing commas (the renderer never emits one into
 a logical line) and only comma delimiters, which is what lets the port stay
-small.  Everything a caller cannot express in that set is out of scope: such
-callers get `LayoutError` and fall back to black for that module.
+small.  The renderer only builds lines from that set (ASCII, escaped
+strings); a line outside it is a renderer bug and raises `LayoutError`.
+
+Splits are memoised by the line's shape (see `layout`), which is what makes
+laying out 18k modules take a second, not minutes.
 
 Docstrings are laid out by `docstring()` (black's docstring normalisation).
 """
@@ -53,7 +56,7 @@ TRAILER, ATOM, IMPORT, CLASSDEF = "trailer atom import_from classdef".split()
 
 
 class LayoutError(Exception):
-    """A shape this module does not lay out; the caller falls back to black."""
+    """A line outside the token set this module lays out (a renderer bug)."""
 
 
 class CannotSplit(Exception):
@@ -71,6 +74,7 @@ class Tok:
     parent: str = ""
     opening: Optional["Tok"] = None  # on closing brackets: the matching opener
     depth: int = 0  # black's `bracket_depth`, set by `_Tracker.mark`
+    index: int = -1  # position in the logical line; -1 for a comma the split adds
 
     def __str__(self) -> str:
         return self.prefix + self.value
@@ -197,7 +201,7 @@ def _run_transformer(line: Line, transform, force_oop: bool, line_str: str) -> l
 
 
 def _copy_tokens(tokens: Sequence[Tok]) -> list[Tok]:
-    return [Tok(tok.kind, tok.value, tok.prefix, tok.parent) for tok in tokens]
+    return [Tok(tok.kind, tok.value, tok.prefix, tok.parent, index=tok.index) for tok in tokens]
 
 
 def _delimiter_split(line: Line, force_oop: bool) -> Iterator[Line]:
@@ -502,14 +506,52 @@ def _can_omit_closing_paren(line: Line, last: Tok) -> bool:
 
 def layout(tokens: Sequence[Tok], depth: int = 0) -> str:
     """Lay out one logical line the way black does; returns the text with a
-    trailing newline.  Tokens are consumed (they are mutated in place)."""
-    _check(tokens)
+    trailing newline.  Tokens may be mutated (black's visible parens)."""
     first = tokens[0]
-    flat = first.prefix + "    " * depth + first.value + "".join(t.prefix + t.value for t in tokens[1:])
+    flat = first.prefix + "    " * depth + first.value + "".join([t.prefix + t.value for t in tokens[1:]])
+    if not flat.isascii() or "\n" in flat:
+        _check(tokens)
     if len(flat) <= LINE_LENGTH:  # what `_transform_line` does first, without building a Line
         return flat + "\n"
-    line = _new_line(tokens, depth)
-    return "".join(str(ln) + "\n" for ln in _transform_line(line))
+    # Black's decisions depend only on each token's kind, bracket parent,
+    # prefix and value length (and on a leading `from`), so one split is kept
+    # per such shape and replayed with other names: the 56k long lines of an
+    # 18k-model package have ~3k shapes.
+    key = (depth, first.value == "from", tuple([(t.kind, t.parent, t.prefix, len(t.value)) for t in tokens]))
+    recipe = _RECIPES.get(key)
+    if recipe is None:
+        _check(tokens)
+        recipe = _RECIPES[key] = _recipe(tokens, depth)
+    values = [t.value for t in tokens]
+    return "".join(
+        "".join([prefix + (values[index] if text is None else text) for index, prefix, text in line])
+        for line in recipe
+    )
+
+
+_Recipe = tuple[tuple[tuple[int, str, Optional[str]], ...], ...]
+_RECIPES: dict[tuple[int, bool, tuple[tuple[str, str, str, int], ...]], _Recipe] = {}
+
+
+def _recipe(tokens: Sequence[Tok], depth: int) -> _Recipe:
+    """How `_transform_line` lays out `tokens`: per output line, per leaf,
+    (token index or -1 for an added comma, prefix with the line's indent,
+    the leaf's value if the split changed it, else None); then a newline."""
+    originals = [tok.value for tok in tokens]
+    for index, tok in enumerate(tokens):
+        tok.index = index
+    lines = []
+    for line in _transform_line(_new_line(tokens, depth)):
+        leaves = [
+            (
+                tok.index,
+                tok.prefix + "    " * line.depth if n == 0 else tok.prefix,
+                tok.value if tok.index < 0 or tok.value != originals[tok.index] else None,
+            )
+            for n, tok in enumerate(line.leaves)
+        ]
+        lines.append((*leaves, (-1, "", "\n")))
+    return tuple(lines)
 
 
 def _check(tokens: Sequence[Tok]) -> None:

@@ -132,6 +132,8 @@ def doc_escape(text: str) -> str:
         return ""
     lines[0] = lines[0].lstrip(" ")
     src = "\n".join(lines)
+    if '"' not in src and "\\" not in src and src.replace("\n", "").isprintable():
+        return src  # the common case, nothing to escape
     out: list[str] = []
     n = len(src)
     for i, ch in enumerate(src):
