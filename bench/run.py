@@ -140,10 +140,10 @@ class Bench:
 
     def settle(self) -> None:
         """Before a cold run: flush the writes of the setup and, where allowed,
-        drop the page cache, so the run starts cold and pays for no earlier
-        deletion.  (On ext4, creating files right after deleting thousands
-        costs several times more while their inode blocks are cached:
-        the allocator checks each cached candidate for a recent deletion.)"""
+        drop the page cache, so the run starts cold.  Cold runs never follow
+        a deletion: on ext4, creating files soon after deleting thousands
+        costs up to 5x more (the inode allocator checks each candidate for a
+        recent deletion), which would measure the benchmark, not the tool."""
         os.sync()
         if self.drop_caches:
             with open(DROP_CACHES, "w") as f:
@@ -178,13 +178,14 @@ def last_line(sample: Sample) -> str:
 # --- the figures ---
 
 def bench_cold(b: Bench, specs: Path, name: str) -> tuple[list[Sample], Path]:
-    out = b.tmp / name / "out"
-
-    def empty() -> None:
-        shutil.rmtree(out, ignore_errors=True)
+    """Each run into a new, empty OUT; the outputs of earlier runs are kept
+    until the end (see `Bench.settle`)."""
+    samples = []
+    for run in range(b.runs):
+        out = b.tmp / name / f"out-{run}"
         b.settle()
-
-    return b.repeat(b.md2models("generate", specs, out), before=empty), out
+        samples.append(b.measure(b.md2models("generate", specs, out)))
+    return samples, out
 
 
 def bench_noop(b: Bench, specs: Path, out: Path) -> list[Row]:

@@ -26,10 +26,10 @@ import marshal
 import multiprocessing
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, cached_property, lru_cache, partial
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 from . import naming
 from .diagnostics import Diagnostic, SpecError
@@ -39,41 +39,54 @@ from .manifest import ensure_cache_dir
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, read_doc
 from .pyrender import DEFAULT_TARGET, render_module, render_package
-from .resolve import Link, Resolved, Summary, resolve, summarize
+from .resolve import Key, Link, Resolved, Summary, resolve, summarize
 from .templating import builtin_templates_dir, templates_digest
 from .write import OutputFile
 
 CACHE_FILE = "state.marshal"
+DELTA_FILE = "state-delta.marshal"
 # Below this many docs to parse or render, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 300
 
 
 @dataclass
 class DocRecord:
-    """What a run knows of one doc; stored in the cache as a plain tuple."""
+    """What a run knows of one doc, cached as the plain tuple of its fields.
+    Summary and warnings stay plain tuples until a run asks for them: a
+    no-op run reads 18k records and needs none of them."""
 
     size: int
     mtime_ns: int
     digest: str
-    summary: Summary
-    warnings: tuple[Diagnostic, ...]
+    summary_data: tuple  # type: ignore[type-arg]  # a Summary, its links as plain tuples
+    warnings_data: tuple[tuple, ...]  # type: ignore[type-arg]  # (path, line, col, severity, message)
+    module: str  # the module's path in the package: "models/foo"
     module_key: str = ""  # digest of everything the module was rendered from
     module_digest: str = ""
     doc_digest: str = ""
 
-    def to_tuple(self) -> tuple:  # type: ignore[type-arg]
-        summary = (*self.summary[:6], tuple(map(tuple, self.summary.links)), self.summary.field_names)
-        warnings = tuple((w.path, w.line, w.col, w.severity, w.message) for w in self.warnings)
-        return (self.size, self.mtime_ns, self.digest, summary, warnings,
-                self.module_key, self.module_digest, self.doc_digest)
-
     @classmethod
-    def from_tuple(cls, data: tuple) -> DocRecord:  # type: ignore[type-arg]
-        size, mtime_ns, digest, summary, warnings, module_key, module_digest, doc_digest = data
-        kind, name, namespace, path, line, col, links, fields = summary
-        return cls(size, mtime_ns, digest,
-                   Summary(kind, name, namespace, path, line, col, tuple(Link(*link) for link in links), fields),
-                   tuple(Diagnostic(*w) for w in warnings), module_key, module_digest, doc_digest)
+    def parsed(cls, rel: str, stat: os.stat_result, digest: str, summary: Summary,
+               warnings: Iterable[Diagnostic]) -> DocRecord:
+        record = cls(stat.st_size, stat.st_mtime_ns, digest,
+                     (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names),
+                     tuple((w.path, w.line, w.col, w.severity, w.message) for w in warnings),
+                     naming.module_path(rel))
+        record.__dict__["summary"] = summary
+        return record
+
+    @cached_property
+    def summary(self) -> Summary:
+        kind, name, namespace, path, line, col, links, fields = self.summary_data
+        return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), fields)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(Diagnostic(*w) for w in self.warnings_data)
+
+    def to_tuple(self) -> tuple:  # type: ignore[type-arg]
+        return (self.size, self.mtime_ns, self.digest, self.summary_data, self.warnings_data, self.module,
+                self.module_key, self.module_digest, self.doc_digest)
 
 
 class Changed(NamedTuple):
@@ -92,6 +105,8 @@ class Build:
     records: dict[str, DocRecord] = field(repr=False)
     whole: WholeSpec = field(repr=False)
     cache_key: str = field(repr=False)
+    cache_stale: bool = field(repr=False, default=True)  # records or whole differ from the cache read
+    cache_base: Optional[CacheBase] = field(repr=False, default=None)
 
 
 @dataclass(frozen=True)
@@ -124,7 +139,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     overrides_digest = overrides.digest if overrides is not None else ""
     cache_key = hashlib.sha256(
         f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}".encode()).hexdigest()
-    cached, whole = _load_cache(cache_dir, cache_key)
+    cached, whole, base = _load_cache(cache_dir, cache_key)
     records: dict[str, DocRecord] = {}
     changed: dict[str, Changed] = {}
     problems: list[Diagnostic] = []
@@ -136,7 +151,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
             problems.append(Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}"))
             continue
         record = cached.get(rel)
-        if record is not None and (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns):
+        if record is not None and stat.st_mtime_ns == record.mtime_ns and stat.st_size == record.size:
             records[rel] = record
         else:
             stale.append((rel, stat, record))
@@ -147,16 +162,22 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         else:
             changed[rel] = Changed(stat, record.summary if record else None)
     for record in records.values():
-        problems.extend(record.warnings)
+        if record.warnings_data:
+            problems.extend(record.warnings)
+    same_paths = list(cached) == list(paths)
     workers = _Workers(specs, jobs, len(changed))
     try:
-        return _build(specs, paths, package, workers, records, changed, problems, whole, cache_key, overrides, target)
+        result = _build(specs, paths, package, workers, records, changed, problems, whole if same_paths else None,
+                        whole, cache_key, overrides, target)
     finally:
         workers.close()
+    result.cache_stale = result.cache_stale or bool(stale)
+    result.cache_base = base
+    return result
 
 
 def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
-           changed: Mapping[str, Changed], problems: list[Diagnostic],
+           changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths_whole: Optional[WholeSpec],
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile],
            target: str = DEFAULT_TARGET) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
@@ -165,26 +186,40 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         if summary is not None:
             stat, previous = changed[rel]
             same_summaries = same_summaries and previous == summary
-            records[rel] = DocRecord(stat.st_size, stat.st_mtime_ns, digest, summary,
-                                     tuple(p for p in found if p.severity == "warning"))
+            records[rel] = DocRecord.parsed(rel, stat, digest, summary, (p for p in found if p.severity == "warning"))
     unparsed = frozenset(rel for rel in paths if rel not in records)
     if unparsed:  # report what resolve finds among the rest too, then stop
         raise SpecError(problems + resolve([r.summary for r in records.values()], unparsed=unparsed)[1])
-    ordered = [records[rel].summary for rel in paths]
-    names_key = _sha256(repr([summary[:4] for summary in ordered]).encode())
+
+    def ordered() -> list[Summary]:
+        return [records[rel].summary for rel in paths]
+
+    if same_paths_whole is not None and same_summaries:  # every summary as cached: no need to read them
+        names_key = same_paths_whole.names_key
+    else:
+        names_key = _sha256(repr([summary[:4] for summary in ordered()]).encode())
     # Same docs by name and place, and no changed doc refers or is referred
     # to differently: the whole-spec results of the last run still hold.
     same_structure = whole is not None and whole.names_key == names_key and same_summaries
     if whole is not None and same_structure:
-        by_key = {records[rel].summary.key: records[rel].summary for rel in paths}
-        resolved = Resolved(by_key, {(ns, name): cycle for ns, name, cycle in whole.cycles})
+        cycles = whole.cycles
+
+        @cache
+        def resolution() -> Resolved:  # only when something is rendered
+            return Resolved(_CachedSummaries(records, paths), {(ns, name): cycle for ns, name, cycle in cycles})
+
         resolve_warnings = [Diagnostic(*w) for w in whole.warnings]
     else:
-        resolved, resolve_warnings = resolve(records[rel].summary for rel in paths)
+        resolved, resolve_warnings = resolve(ordered())
         if any(p.severity == "error" for p in resolve_warnings):
             raise SpecError(problems + resolve_warnings)
+        cycles = tuple((ns, name, cycle) for (ns, name), cycle in sorted(resolved.cycle_of.items()))
+
+        def resolution() -> Resolved:
+            return resolved
+
     try:
-        overrides = source.bind(resolved) if source is not None else NO_OVERRIDES
+        overrides = source.bind(resolution()) if source is not None else NO_OVERRIDES
     except SpecError as exc:
         raise SpecError(problems + list(exc.diagnostics)) from None
 
@@ -193,38 +228,38 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         record = records[rel]
         if same_structure and rel not in changed and record.module_digest:  # nothing it depends on changed
             continue
-        key = _module_key(record, resolved, overrides)
+        key = _module_key(record, resolution(), overrides)
         if rel in changed or key != record.module_key:
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
-    rendered = {rel: (module, doc) for rel, module, doc in workers.render(to_render, resolved, package, overrides, target)}
+    rendered = {rel: (module, doc) for rel, module, doc in
+                (workers.render(to_render, resolution(), package, overrides, target) if to_render else ())}
 
     files: dict[str, OutputFile] = {}
+    again = _Renderer(specs, resolution, overrides, target)
     for rel in paths:
         record = records[rel]
         module_bytes, doc_bytes = rendered.get(rel, (None, None))
-        lazy = _LazyDoc(specs, rel, resolved, overrides, target)
-        module = OutputFile.from_bytes(module_bytes) if module_bytes is not None else OutputFile(record.module_digest, lazy.module)
-        doc = OutputFile.from_bytes(doc_bytes) if doc_bytes is not None else OutputFile(record.doc_digest, lazy.doc)
+        module = (OutputFile.from_bytes(module_bytes) if module_bytes is not None
+                  else OutputFile(record.module_digest, partial(again.module, rel)))
+        doc = OutputFile.from_bytes(doc_bytes) if doc_bytes is not None else OutputFile(record.doc_digest, partial(again.doc, rel))
         record.module_digest, record.doc_digest = module.digest, doc.digest
-        files[f"{package}/{naming.module_path(rel)}.py"] = module
+        files[f"{package}/{record.module}.py"] = module
         files[f"docs/{rel}"] = doc
     if whole is not None and whole.names_key == names_key:
         package_files = whole.package_files
         files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides, target)))
                      for rel, digest in package_files)
     else:
-        fresh = {rel: OutputFile.from_bytes(text.encode("utf-8")) for rel, text in render_package(ordered, package, overrides, target).items()}
+        fresh = {rel: OutputFile.from_bytes(text.encode("utf-8"))
+                 for rel, text in render_package(ordered(), package, overrides, target).items()}
         package_files = tuple((rel, file.digest) for rel, file in sorted(fresh.items()))
         files.update((f"{package}/{rel}", file) for rel, file in fresh.items())
-    whole = WholeSpec(
-        tuple((w.path, w.line, w.col, w.severity, w.message) for w in resolve_warnings),
-        tuple((ns, name, cycle) for (ns, name), cycle in sorted(resolved.cycle_of.items())),
-        names_key,
-        package_files,
-    )
+    new_whole = WholeSpec(tuple((w.path, w.line, w.col, w.severity, w.message) for w in resolve_warnings),
+                          cycles, names_key, package_files)
     warnings = tuple(sorted(p for p in problems + resolve_warnings if p.severity == "warning"))
-    return Build(dict(sorted(files.items())), warnings, records, whole, cache_key)
+    return Build(dict(sorted(files.items())), warnings, records, new_whole, cache_key,
+                 cache_stale=bool(changed) or bool(to_render) or new_whole != whole)
 
 
 def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[Summary], list[Diagnostic]]:
@@ -242,34 +277,67 @@ def unparsed_paths(paths: Sequence[str], summaries: Iterable[Summary]) -> frozen
     return frozenset(paths) - {summary.path for summary in summaries}
 
 
+class CacheBase(NamedTuple):
+    """The records of the cache's base file as read, and its id."""
+
+    id: str
+    docs: Mapping[str, tuple]  # type: ignore[type-arg]
+
+
 def save_cache(cache_dir: Path, result: Build) -> None:
-    """Store the run's records; a cache is an optimisation, so I/O errors pass."""
+    """Store the run's records, if they changed; a cache is an optimisation,
+    so I/O errors pass.
+
+    Two files: the base (every record) and a delta of the records that
+    differ from it, so a small edit rewrites a few records, not 17 MB; the
+    base is rewritten when the delta grows past a twentieth of it or the
+    set of docs changes."""
+    if not result.cache_stale:
+        return
     whole = result.whole
-    state = {
-        "key": result.cache_key,
-        "docs": {rel: r.to_tuple() for rel, r in sorted(result.records.items())},
-        "spec": (whole.warnings, whole.cycles, whole.names_key, whole.package_files),
-    }
+    spec = (whole.warnings, whole.cycles, whole.names_key, whole.package_files)
+    docs = {rel: r.to_tuple() for rel, r in sorted(result.records.items())}
+    base = result.cache_base
     try:
         ensure_cache_dir(str(cache_dir))
-        temp = cache_dir / f"{CACHE_FILE}.{os.getpid()}.tmp"
-        temp.write_bytes(marshal.dumps(state))
-        os.replace(temp, cache_dir / CACHE_FILE)
+        if base is not None and base.docs.keys() == docs.keys():
+            delta = {rel: data for rel, data in docs.items() if base.docs[rel] != data}
+            if len(delta) <= max(64, len(docs) // 20):
+                _store(cache_dir / DELTA_FILE, {"key": result.cache_key, "base": base.id, "docs": delta, "spec": spec})
+                return
+        _store(cache_dir / CACHE_FILE, {"key": result.cache_key, "id": os.urandom(8).hex(), "docs": docs, "spec": spec})
+        (cache_dir / DELTA_FILE).unlink(missing_ok=True)  # names another base id: ignored even if left
     except OSError:
         pass
 
 
-def _load_cache(cache_dir: Optional[Path], key: str) -> tuple[dict[str, DocRecord], Optional[WholeSpec]]:
+def _store(path: Path, state: dict) -> None:  # type: ignore[type-arg]
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(marshal.dumps(state))
+    os.replace(temp, path)
+
+
+def _load_cache(cache_dir: Optional[Path], key: str
+                ) -> tuple[dict[str, DocRecord], Optional[WholeSpec], Optional[CacheBase]]:
+    """(records by doc path, whole-spec results, the base as read): base file plus delta."""
     if cache_dir is None:
-        return {}, None
+        return {}, None, None
     try:
         state = marshal.loads((cache_dir / CACHE_FILE).read_bytes())
         if state.get("key") != key:
-            return {}, None
-        docs = {rel: DocRecord.from_tuple(data) for rel, data in state["docs"].items()}
-        return docs, WholeSpec(*state["spec"])
+            return {}, None, None
+        base = CacheBase(state["id"], state["docs"])
+        docs, spec = dict(base.docs), state["spec"]
+        try:
+            delta = marshal.loads((cache_dir / DELTA_FILE).read_bytes())
+            if delta.get("key") == key and delta.get("base") == base.id:
+                docs.update(delta["docs"])
+                spec = delta["spec"]
+        except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
+            pass
+        return {rel: DocRecord(*data) for rel, data in docs.items()}, WholeSpec(*spec), base
     except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
-        return {}, None
+        return {}, None, None
 
 
 def _sha256(data: bytes) -> str:
@@ -291,39 +359,57 @@ def _render_one(model: AnyModel, resolved: Resolved, package: str, with_doc: boo
     return module.encode("utf-8"), render_doc(model).encode("utf-8") if with_doc else None
 
 
-class _LazyDoc:
-    """Renders one doc's outputs again, only if the write stage asks."""
+class _CachedSummaries(Mapping[Key, Summary]):
+    """Summaries by key over the records, each decoded only when looked up:
+    rendering one changed module reads a handful of the 18k."""
 
-    def __init__(self, specs: Path, rel: str, resolved: Resolved, overrides: Overrides = NO_OVERRIDES,
-                 target: str = DEFAULT_TARGET):
-        self.specs, self.rel, self.resolved, self.overrides = specs, rel, resolved, overrides
-        self.target = target
+    def __init__(self, records: Mapping[str, DocRecord], paths: Iterable[str]):
+        self.records = records
+        self.path_of = {(records[rel].summary_data[2], records[rel].summary_data[1]): rel for rel in paths}
 
-    def _model(self) -> AnyModel:
-        data, problems = read_doc(self.specs, self.rel)
-        model, more = parse_bytes(data, self.rel) if data is not None else (None, [])
-        if model is None:  # the doc changed under us since the run read it
-            raise SpecError(problems + more)
-        return model
+    def __getitem__(self, key: Key) -> Summary:
+        return self.records[self.path_of[key]].summary
 
-    def module(self) -> bytes:
-        return render_module(self._model(), self.resolved, overrides=self.overrides,
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.path_of)
+
+    def __len__(self) -> int:
+        return len(self.path_of)
+
+
+def _load_model(specs: Path, rel: str) -> AnyModel:
+    """Parse one doc again (its model was not kept by this process)."""
+    data, problems = read_doc(specs, rel)
+    model, more = parse_bytes(data, rel) if data is not None else (None, [])
+    if model is None:  # the doc changed under us since the run read it
+        raise SpecError(problems + more)
+    return model
+
+
+class _Renderer:
+    """Renders a doc's outputs again, only if the write stage asks."""
+
+    def __init__(self, specs: Path, resolution: Callable[[], Resolved], overrides: Overrides, target: str):
+        self.specs, self.resolution, self.overrides, self.target = specs, resolution, overrides, target
+
+    def module(self, rel: str) -> bytes:
+        return render_module(_load_model(self.specs, rel), self.resolution(), overrides=self.overrides,
                              target=self.target)[1].encode("utf-8")
 
-    def doc(self) -> bytes:
-        return render_doc(self._model()).encode("utf-8")
+    def doc(self, rel: str) -> bytes:
+        return render_doc(_load_model(self.specs, rel)).encode("utf-8")
 
 
 class _LazyPackageFile:
     """Renders one of the package's own files again, only if asked."""
 
-    def __init__(self, summaries: Sequence[Summary], package: str, rel: str, overrides: Overrides,
+    def __init__(self, summaries: Callable[[], Sequence[Summary]], package: str, rel: str, overrides: Overrides,
                  target: str = DEFAULT_TARGET):
         self.summaries, self.package, self.rel, self.overrides = summaries, package, rel, overrides
         self.target = target
 
     def __call__(self) -> bytes:
-        return render_package(self.summaries, self.package, self.overrides, self.target)[self.rel].encode("utf-8")
+        return render_package(self.summaries(), self.package, self.overrides, self.target)[self.rel].encode("utf-8")
 
 
 class _Workers:
@@ -361,7 +447,7 @@ class _Workers:
         if not self.count:
             results = []
             for rel, with_doc in jobs:
-                model = self.models.get(rel) or _LazyDoc(self.specs, rel, resolved)._model()
+                model = self.models.get(rel) or _load_model(self.specs, rel)
                 results.append((rel, *_render_one(model, resolved, package, with_doc, overrides, target)))
             return results
         shares: list[list[tuple[str, bool]]] = [[] for _ in self.pipes]
@@ -418,7 +504,7 @@ def _worker(pipe: Connection, specs: Path, share: Iterable[str]) -> None:
         resolved, package, jobs, overrides, target = message
         rendered = []
         for rel, with_doc in jobs:
-            model = models.get(rel) or _LazyDoc(specs, rel, resolved)._model()
+            model = models.get(rel) or _load_model(specs, rel)
             rendered.append((rel, *_render_one(model, resolved, package, with_doc, overrides, target)))
         pipe.send(rendered)
         pipe.recv()

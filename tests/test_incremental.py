@@ -103,3 +103,43 @@ def test_check_writes_no_cache(tmp_path: Path) -> None:
     shutil.rmtree(out / CACHE)
     report, _, _ = api.check(specs, out, "pkg")
     assert report.up_to_date and not (out / CACHE).exists()
+
+
+def test_small_edits_go_to_the_delta_and_a_new_structure_to_the_base(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(GOLDEN / "cycles" / "specs", specs)
+    out = tmp_path / "out"
+    api.generate(specs, out, "pkg")
+    base, delta = out / CACHE / "state.marshal", out / CACHE / "state-delta.marshal"
+    first = base.read_bytes()
+    assert not delta.exists()
+    api.generate(specs, out, "pkg")  # a no-op writes no cache
+    assert base.read_bytes() == first and not delta.exists()
+    for step, (old, new) in enumerate([("A self-reference", "A tree node"), ("A tree node", "A node")]):
+        edit(specs / "models" / "node.md", old, new)
+        api.generate(specs, out, "pkg")
+        assert base.read_bytes() == first and delta.exists(), step
+        clean = tmp_path / f"clean{step}"
+        api.generate(specs, clean, "pkg")
+        assert tree(out) == tree(clean)
+    retitle_author(specs)  # the set of docs changed: a new base
+    api.generate(specs, out, "pkg")
+    assert base.read_bytes() != first and not delta.exists()
+    clean = tmp_path / "clean-retitled"
+    api.generate(specs, clean, "pkg")
+    assert tree(out) == tree(clean)
+
+
+def test_a_damaged_delta_is_ignored(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(GOLDEN / "cycles" / "specs", specs)
+    out = tmp_path / "out"
+    api.generate(specs, out, "pkg")
+    edit(specs / "models" / "node.md", "A self-reference", "A tree node")
+    api.generate(specs, out, "pkg")
+    (out / CACHE / "state-delta.marshal").write_bytes(b"\x00garbage")
+    edit(specs / "models" / "node.md", "A tree node", "A node")
+    api.generate(specs, out, "pkg")
+    clean = tmp_path / "clean"
+    api.generate(specs, clean, "pkg")
+    assert tree(out) == tree(clean)
