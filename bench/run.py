@@ -136,18 +136,30 @@ class Bench:
         self.tmp = Path(tempfile.mkdtemp(prefix="md2models-bench-"))
         # This checkout first on the path, whatever is pip-installed; cwd = tmp: no pyproject config applies.
         path = [str(REPO), os.environ.get("PYTHONPATH", "")]
-        self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, path))}
+        # Users' interpreters cache bytecode (pip compiles on install), so a
+        # PYTHONDONTWRITEBYTECODE here would add re-compiling to every figure.
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        self.env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, path))}
 
-    def settle(self) -> None:
-        """Before a cold run: flush the writes of the setup and, where allowed,
-        drop the page cache, so the run starts cold.  Cold runs never follow
-        a deletion: on ext4, creating files soon after deleting thousands
-        costs up to 5x more (the inode allocator checks each candidate for a
-        recent deletion), which would measure the benchmark, not the tool."""
+    def settle(self, inputs: Path, warm_up: list[str]) -> None:
+        """Before a cold run: flush the setup's writes and, where allowed,
+        drop the page cache; then read the inputs and run `warm_up` (the
+        tool's own start-up), as a user's specs and tools are in cache.
+
+        Why drop it: on this kernel's ext4, creating a file costs 3-10x
+        more while the inode tables of its block group are cached (each free
+        inode it passes is checked for a recent deletion through a slow
+        buffer lookup), so after any earlier run the figure would measure
+        the page cache's history, not the tool.  Cold runs never follow a
+        deletion either (each writes into a new folder)."""
         os.sync()
         if self.drop_caches:
             with open(DROP_CACHES, "w") as f:
                 f.write("3\n")
+        for path in sorted(inputs.rglob("*") if inputs.is_dir() else [inputs]):
+            if path.is_file():
+                path.read_bytes()
+        subprocess.run(warm_up, cwd=self.tmp, env=self.env, capture_output=True, check=True)
 
     def md2models(self, verb: str, specs: Path, out: Path) -> list[str]:
         cmd = [sys.executable, "-m", "generator.cli", verb, str(specs), "--out", str(out), "--package", PACKAGE]
@@ -183,7 +195,7 @@ def bench_cold(b: Bench, specs: Path, name: str) -> tuple[list[Sample], Path]:
     samples = []
     for run in range(b.runs):
         out = b.tmp / name / f"out-{run}"
-        b.settle()
+        b.settle(specs, [sys.executable, "-m", "generator.cli", "--version"])
         samples.append(b.measure(b.md2models("generate", specs, out)))
     return samples, out
 
@@ -220,10 +232,7 @@ def append_word(text: str, word: str) -> str:
 
 
 def bench_imports(b: Bench, out: Path, big: str, small: str) -> list[Row]:
-    # Users' interpreters cache bytecode; a PYTHONDONTWRITEBYTECODE in this
-    # environment would make every import re-compile the 12 MB index.
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(out)
+    env = {**b.env, "PYTHONPATH": str(out)}
     rows = []
     for figure, stmt in [(f"import {big} (many refs)", f"from {PACKAGE} import {big}"),
                          (f"import {small} (small)", f"from {PACKAGE} import {small}"),
@@ -300,7 +309,7 @@ def bench_dcg(b: Bench) -> tuple[list[Row], str]:
            "--output-model-type", "pydantic_v2.BaseModel", "--output", str(dcg_out)]
     def empty() -> None:
         dcg_out.unlink(missing_ok=True)
-        b.settle()
+        b.settle(DCG_CORPUS / "openapi.yaml", [str(exe), "--version"])
 
     theirs = b.repeat(cmd, before=empty, env=dict(os.environ))
     ours, out = bench_cold(b, DCG_CORPUS / "docs", "dcg-md2models")
@@ -321,7 +330,8 @@ def bench_dcg(b: Bench) -> tuple[list[Row], str]:
 
 def machine_line(specs: Path, b: Bench) -> str:
     docs = sum(1 for _ in (specs / "models").rglob("*.md"))
-    cold = "sync + page cache dropped" if b.drop_caches else "sync only (page cache kept)"
+    cold = ("sync, page cache dropped, inputs and tool read back in" if b.drop_caches
+            else "sync, page cache kept")
     return (f"machine: nproc {os.cpu_count()}, Python {platform.python_version()} ({sys.executable}), "
             f"{platform.platform()}, load average {os.getloadavg()}\nspecs: {specs} ({docs} docs), runs: {b.runs}, "
             f"before each cold run: {cold}")

@@ -25,6 +25,7 @@ import hashlib
 import marshal
 import multiprocessing
 import os
+import pickle
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache, partial
 from multiprocessing.connection import Connection
@@ -65,20 +66,9 @@ class DocRecord:
     module_digest: str = ""
     doc_digest: str = ""
 
-    @classmethod
-    def parsed(cls, rel: str, stat: os.stat_result, digest: str, summary: Summary,
-               warnings: Iterable[Diagnostic]) -> DocRecord:
-        record = cls(stat.st_size, stat.st_mtime_ns, digest,
-                     (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names),
-                     tuple((w.path, w.line, w.col, w.severity, w.message) for w in warnings),
-                     naming.module_path(rel))
-        record.__dict__["summary"] = summary
-        return record
-
     @cached_property
     def summary(self) -> Summary:
-        kind, name, namespace, path, line, col, links, fields = self.summary_data
-        return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), fields)
+        return _summary(self.summary_data)
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
@@ -93,7 +83,17 @@ class Changed(NamedTuple):
     """A doc whose content is new to the cache (read and parsed by a worker)."""
 
     stat: os.stat_result
-    previous: Optional[Summary]  # its summary in the cache, if it had one
+    previous: Optional[tuple]  # type: ignore[type-arg]  # its summary_data in the cache, if it had one
+
+
+def _summary_data(summary: Summary) -> tuple:  # type: ignore[type-arg]
+    """A summary as plain tuples, which marshal stores and passes fast."""
+    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names)
+
+
+def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
+    kind, name, namespace, path, line, col, links, fields = data
+    return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), fields)
 
 
 @dataclass
@@ -160,7 +160,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
             record.size, record.mtime_ns = stat.st_size, stat.st_mtime_ns
             records[rel] = record
         else:
-            changed[rel] = Changed(stat, record.summary if record else None)
+            changed[rel] = Changed(stat, record.summary_data if record else None)
     for record in records.values():
         if record.warnings_data:
             problems.extend(record.warnings)
@@ -181,12 +181,13 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile],
            target: str = DEFAULT_TARGET) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
-    for rel, digest, summary, found in workers.parse(sorted(changed)):
-        problems.extend(found)
-        if summary is not None:
+    for rel, digest, summary_data, found in workers.parse(sorted(changed)):
+        problems.extend(Diagnostic(*p) for p in found)
+        if summary_data is not None:
             stat, previous = changed[rel]
-            same_summaries = same_summaries and previous == summary
-            records[rel] = DocRecord.parsed(rel, stat, digest, summary, (p for p in found if p.severity == "warning"))
+            same_summaries = same_summaries and previous == summary_data
+            records[rel] = DocRecord(stat.st_size, stat.st_mtime_ns, digest, summary_data,
+                                     tuple(p for p in found if p[3] == "warning"), naming.module_path(rel))
     unparsed = frozenset(rel for rel in paths if rel not in records)
     if unparsed:  # report what resolve finds among the rest too, then stop
         raise SpecError(problems + resolve([r.summary for r in records.values()], unparsed=unparsed)[1])
@@ -206,7 +207,8 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
 
         @cache
         def resolution() -> Resolved:  # only when something is rendered
-            return Resolved(_CachedSummaries(records, paths), {(ns, name): cycle for ns, name, cycle in cycles})
+            return Resolved(_Summaries(records[rel].summary_data for rel in paths),
+                            {(ns, name): cycle for ns, name, cycle in cycles})
 
         resolve_warnings = [Diagnostic(*w) for w in whole.warnings]
     else:
@@ -232,17 +234,18 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         if rel in changed or key != record.module_key:
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
-    rendered = {rel: (module, doc) for rel, module, doc in
-                (workers.render(to_render, resolution(), package, overrides, target) if to_render else ())}
+    rendered = {rel: rest for rel, *rest in
+                (workers.render(to_render, resolution(), cycles, overrides, target) if to_render else ())}
 
     files: dict[str, OutputFile] = {}
     again = _Renderer(specs, resolution, overrides, target)
     for rel in paths:
         record = records[rel]
-        module_bytes, doc_bytes = rendered.get(rel, (None, None))
-        module = (OutputFile.from_bytes(module_bytes) if module_bytes is not None
+        module_bytes, module_digest, doc_bytes, doc_digest = rendered.get(rel, _NOT_RENDERED)
+        module = (OutputFile.of(module_bytes, module_digest) if module_bytes is not None
                   else OutputFile(record.module_digest, partial(again.module, rel)))
-        doc = OutputFile.from_bytes(doc_bytes) if doc_bytes is not None else OutputFile(record.doc_digest, partial(again.doc, rel))
+        doc = (OutputFile.of(doc_bytes, doc_digest) if doc_bytes is not None
+               else OutputFile(record.doc_digest, partial(again.doc, rel)))
         record.module_digest, record.doc_digest = module.digest, doc.digest
         files[f"{package}/{record.module}.py"] = module
         files[f"docs/{rel}"] = doc
@@ -269,8 +272,8 @@ def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[
         results = workers.parse(sorted(paths))
     finally:
         workers.close()
-    problems = [p for _, _, _, found in results for p in found]
-    return [summary for _, _, summary, _ in results if summary is not None], problems
+    problems = [Diagnostic(*p) for _, _, _, found in results for p in found]
+    return [_summary(data) for _, _, data, _ in results if data is not None], problems
 
 
 def unparsed_paths(paths: Sequence[str], summaries: Iterable[Summary]) -> frozenset[str]:
@@ -353,28 +356,36 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
     return hashlib.sha256(repr((record.digest, facts)).encode()).hexdigest()
 
 
-def _render_one(model: AnyModel, resolved: Resolved, package: str, with_doc: bool,
-                overrides: Overrides, target: str = DEFAULT_TARGET) -> tuple[bytes, Optional[bytes]]:
-    _, module = render_module(model, resolved, overrides=overrides, target=target)
-    return module.encode("utf-8"), render_doc(model).encode("utf-8") if with_doc else None
+Rendered = tuple[str, bytes, str, Optional[bytes], str]  # (path, module, its digest, doc or None, its digest)
+_NOT_RENDERED = (None, "", None, "")
 
 
-class _CachedSummaries(Mapping[Key, Summary]):
-    """Summaries by key over the records, each decoded only when looked up:
-    rendering one changed module reads a handful of the 18k."""
+def _render_one(rel: str, model: AnyModel, resolved: Resolved, with_doc: bool,
+                overrides: Overrides, target: str = DEFAULT_TARGET) -> Rendered:
+    module = render_module(model, resolved, overrides=overrides, target=target)[1].encode("utf-8")
+    doc = render_doc(model).encode("utf-8") if with_doc else None
+    return rel, module, _sha256(module), doc, _sha256(doc) if doc is not None else ""
 
-    def __init__(self, records: Mapping[str, DocRecord], paths: Iterable[str]):
-        self.records = records
-        self.path_of = {(records[rel].summary_data[2], records[rel].summary_data[1]): rel for rel in paths}
+
+class _Summaries(Mapping[Key, Summary]):
+    """Summaries by key, each decoded from its plain tuple when first looked
+    up: rendering one changed module reads a handful of the 18k."""
+
+    def __init__(self, rows: Iterable[tuple]):  # type: ignore[type-arg]
+        self.rows = {(row[2], row[1]): row for row in rows}
+        self.decoded: dict[Key, Summary] = {}
 
     def __getitem__(self, key: Key) -> Summary:
-        return self.records[self.path_of[key]].summary
+        summary = self.decoded.get(key)
+        if summary is None:
+            summary = self.decoded[key] = _summary(self.rows[key])
+        return summary
 
     def __iter__(self) -> Iterator[Key]:
-        return iter(self.path_of)
+        return iter(self.rows)
 
     def __len__(self) -> int:
-        return len(self.path_of)
+        return len(self.rows)
 
 
 def _load_model(specs: Path, rel: str) -> AnyModel:
@@ -441,26 +452,28 @@ class _Workers:
             self.procs.append(proc)
         return sorted(result for pipe in self.pipes for result in _receive(pipe))
 
-    def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved, package: str,
-               overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET
-               ) -> list[tuple[str, bytes, Optional[bytes]]]:
+    def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved, cycles: Iterable[tuple[str, str, int]],
+               overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> list[Rendered]:
+        """Render `jobs` ((path, doc too?)); `cycles` are `resolved`'s, as cached."""
         if not self.count:
-            results = []
-            for rel, with_doc in jobs:
-                model = self.models.get(rel) or _load_model(self.specs, rel)
-                results.append((rel, *_render_one(model, resolved, package, with_doc, overrides, target)))
-            return results
+            return [_render_one(rel, self.models.get(rel) or _load_model(self.specs, rel), resolved, with_doc,
+                                overrides, target) for rel, with_doc in jobs]
         shares: list[list[tuple[str, bool]]] = [[] for _ in self.pipes]
         for n, (rel, with_doc) in enumerate(jobs):
             shares[self.owner.get(rel, n % self.count)].append((rel, with_doc))
+        # What a worker needs of every model to render any: its summary bar
+        # links and fields, as marshal bytes (a tenth of pickling Resolved).
+        index = marshal.dumps(([(*resolved.by_key[key][:6], (), ()) for key in resolved.by_key], tuple(cycles)))
+        common = pickle.dumps((index, overrides, target), pickle.HIGHEST_PROTOCOL)
         for pipe, share in zip(self.pipes, shares):
-            pipe.send((resolved, package, share, overrides, target))
+            pipe.send_bytes(common)
+            pipe.send(share)
         return [result for pipe in self.pipes for result in _receive(pipe)]
 
     def close(self) -> None:
         for pipe in self.pipes:
             try:
-                pipe.send(None)
+                pipe.send_bytes(b"")  # stop
             except OSError:
                 pass
             pipe.close()
@@ -470,44 +483,45 @@ class _Workers:
 
 
 def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
+    """A worker's results (marshal bytes), or the exception it sent."""
     message = pipe.recv()
     if isinstance(message, BaseException):
         raise message
-    return message  # type: ignore[no-any-return]
+    return marshal.loads(message)  # type: ignore[no-any-return]
 
 
-class Parsed(NamedTuple):
-    path: str
-    digest: str  # of the bytes parsed ("" when unreadable)
-    summary: Optional[Summary]
-    problems: list[Diagnostic]
+# (path, digest of the bytes parsed or "" when unreadable, summary as plain
+# tuples or None, problems as plain tuples): what marshal passes fast.
+Parsed = tuple[str, str, Optional[tuple], tuple[tuple, ...]]  # type: ignore[type-arg]
 
 
 def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel]) -> Parsed:
     """Read and parse one doc, keeping its model in `models` for the render."""
     data, problems = read_doc(specs, rel)
-    if data is None:
-        return Parsed(rel, "", None, problems)
-    model, problems = parse_bytes(data, rel)
-    if model is not None:
-        models[rel] = model
-    return Parsed(rel, _sha256(data), summarize(model) if model else None, problems)
+    digest, summary = "", None
+    if data is not None:
+        model, problems = parse_bytes(data, rel)
+        digest = _sha256(data)
+        if model is not None:
+            models[rel] = model
+            summary = _summary_data(summarize(model))
+    return rel, digest, summary, tuple((p.path, p.line, p.col, p.severity, p.message) for p in problems)
 
 
 def _worker(pipe: Connection, specs: Path, share: Iterable[str]) -> None:
     try:
         models: dict[str, AnyModel] = {}
-        pipe.send([_parse_one(specs, rel, models) for rel in share])
-        message = pipe.recv()
-        if message is None:
+        pipe.send(marshal.dumps([_parse_one(specs, rel, models) for rel in share]))
+        common = pipe.recv_bytes()
+        if not common:
             return
-        resolved, package, jobs, overrides, target = message
-        rendered = []
-        for rel, with_doc in jobs:
-            model = models.get(rel) or _load_model(specs, rel)
-            rendered.append((rel, *_render_one(model, resolved, package, with_doc, overrides, target)))
-        pipe.send(rendered)
-        pipe.recv()
+        index, overrides, target = pickle.loads(common)
+        rows, cycles = marshal.loads(index)
+        resolved = Resolved(_Summaries(rows), {(ns, name): cycle for ns, name, cycle in cycles})
+        rendered = [_render_one(rel, models.get(rel) or _load_model(specs, rel), resolved, with_doc, overrides, target)
+                    for rel, with_doc in pipe.recv()]
+        pipe.send(marshal.dumps(rendered))
+        pipe.recv_bytes()
     except Exception as exc:  # report to the main process, which raises it
         pipe.send(exc)
     finally:

@@ -120,7 +120,12 @@ class OutputFile:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> OutputFile:
-        return cls(hashlib.sha256(data).hexdigest(), lambda: data)
+        return cls.of(data, hashlib.sha256(data).hexdigest())
+
+    @classmethod
+    def of(cls, data: bytes, digest: str) -> OutputFile:
+        """`data`, whose sha256 hex `digest` the caller has computed."""
+        return cls(digest, lambda: data)
 
 
 @dataclass(frozen=True)
