@@ -105,8 +105,10 @@ class Build:
     records: dict[str, DocRecord] = field(repr=False)
     whole: WholeSpec = field(repr=False)
     cache_key: str = field(repr=False)
-    cache_stale: bool = field(repr=False, default=True)  # records or whole differ from the cache read
-    cache_base: Optional[CacheBase] = field(repr=False, default=None)
+    # What differs from the cache read: the docs whose records changed, the whole-spec results.
+    dirty: set[str] = field(repr=False, default_factory=set)
+    whole_changed: bool = field(repr=False, default=True)
+    cache_base: Optional[CacheBase] = field(repr=False, default=None)  # None: the docs are not the cached ones
 
 
 @dataclass(frozen=True)
@@ -171,8 +173,8 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
                         whole, cache_key, overrides, target)
     finally:
         workers.close()
-    result.cache_stale = result.cache_stale or bool(stale)
-    result.cache_base = base
+    result.dirty.update(rel for rel, _, _ in stale)
+    result.cache_base = base if same_paths else None
     return result
 
 
@@ -262,7 +264,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
                           cycles, names_key, package_files)
     warnings = tuple(sorted(p for p in problems + resolve_warnings if p.severity == "warning"))
     return Build(dict(sorted(files.items())), warnings, records, new_whole, cache_key,
-                 cache_stale=bool(changed) or bool(to_render) or new_whole != whole)
+                 dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole)
 
 
 def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[Summary], list[Diagnostic]]:
@@ -281,10 +283,10 @@ def unparsed_paths(paths: Sequence[str], summaries: Iterable[Summary]) -> frozen
 
 
 class CacheBase(NamedTuple):
-    """The records of the cache's base file as read, and its id."""
+    """The cache's base file as read: its id, and the docs its delta holds."""
 
     id: str
-    docs: Mapping[str, tuple]  # type: ignore[type-arg]
+    delta: frozenset[str]
 
 
 def save_cache(cache_dir: Path, result: Build) -> None:
@@ -295,19 +297,18 @@ def save_cache(cache_dir: Path, result: Build) -> None:
     differ from it, so a small edit rewrites a few records, not 17 MB; the
     base is rewritten when the delta grows past a twentieth of it or the
     set of docs changes."""
-    if not result.cache_stale:
+    if not (result.dirty or result.whole_changed):
         return
-    whole = result.whole
+    whole, records, base = result.whole, result.records, result.cache_base
     spec = (whole.warnings, whole.cycles, whole.names_key, whole.package_files)
-    docs = {rel: r.to_tuple() for rel, r in sorted(result.records.items())}
-    base = result.cache_base
     try:
         ensure_cache_dir(str(cache_dir))
-        if base is not None and base.docs.keys() == docs.keys():
-            delta = {rel: data for rel, data in docs.items() if base.docs[rel] != data}
-            if len(delta) <= max(64, len(docs) // 20):
-                _store(cache_dir / DELTA_FILE, {"key": result.cache_key, "base": base.id, "docs": delta, "spec": spec})
-                return
+        delta = base.delta | result.dirty if base is not None else ()
+        if base is not None and len(delta) <= max(64, len(records) // 20):
+            docs = {rel: records[rel].to_tuple() for rel in sorted(delta)}
+            _store(cache_dir / DELTA_FILE, {"key": result.cache_key, "base": base.id, "docs": docs, "spec": spec})
+            return
+        docs = {rel: record.to_tuple() for rel, record in sorted(records.items())}
         _store(cache_dir / CACHE_FILE, {"key": result.cache_key, "id": os.urandom(8).hex(), "docs": docs, "spec": spec})
         (cache_dir / DELTA_FILE).unlink(missing_ok=True)  # names another base id: ignored even if left
     except OSError:
@@ -329,16 +330,15 @@ def _load_cache(cache_dir: Optional[Path], key: str
         state = marshal.loads((cache_dir / CACHE_FILE).read_bytes())
         if state.get("key") != key:
             return {}, None, None
-        base = CacheBase(state["id"], state["docs"])
-        docs, spec = dict(base.docs), state["spec"]
+        docs, spec, in_delta = state["docs"], state["spec"], frozenset()
         try:
             delta = marshal.loads((cache_dir / DELTA_FILE).read_bytes())
-            if delta.get("key") == key and delta.get("base") == base.id:
+            if delta.get("key") == key and delta.get("base") == state["id"] and delta["docs"].keys() <= docs.keys():
                 docs.update(delta["docs"])
-                spec = delta["spec"]
+                spec, in_delta = delta["spec"], frozenset(delta["docs"])
         except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
             pass
-        return {rel: DocRecord(*data) for rel, data in docs.items()}, WholeSpec(*spec), base
+        return {rel: DocRecord(*data) for rel, data in docs.items()}, WholeSpec(*spec), CacheBase(state["id"], in_delta)
     except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
         return {}, None, None
 
