@@ -12,11 +12,15 @@ place of each model it refers to, and which of them share its import cycle)
 changed.  Unchanged outputs are known by digest; their bytes are rendered
 again only if the write stage asks (a hand-edited output file).  The cache
 is keyed by the digest of md2models' own code and templates, so any change
-to the tool starts it afresh; a damaged cache is ignored.
+to the tool starts it afresh; a damaged cache is ignored.  Records stay
+plain tuples until needed, and a run that changed a few docs writes only
+their records, to a delta file beside the base (see `save_cache`).
 
 Parallel: docs are split between worker processes (fork) that parse their
 share, send back summaries, then render their share once the main process
 has resolved the spec, so parsed models never cross a process boundary.
+Both ways the data is plain tuples passed by marshal: pickling 18k
+summaries and the resolved spec cost more than parsing half the docs.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ committed, bar the manifest if its content changed (a new tool version):
 one `os.replace`; the stat cache is refreshed the same way when stats moved.
 
 Costs and limits: a run that changes anything links every file under OUT
-(~0.4 s per 37k files, the kernel's share), so OUT should not hold big
+(~0.2 s per 37k files on two threads, the kernel's share), so OUT should not hold big
 unrelated trees; OUT must not be a mount point; an editor saving a file
 under OUT by rename while a run stages may lose that save; a shell whose cwd
 is inside OUT is left in the old, deleted tree; no fsync, so this covers the
