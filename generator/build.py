@@ -173,7 +173,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     same_paths = list(cached) == list(paths)
     workers = _Workers(specs, jobs, len(changed))
     try:
-        result = _build(specs, paths, package, workers, records, changed, problems, whole if same_paths else None,
+        result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
                         whole, cache_key, overrides, target)
     finally:
         workers.close()
@@ -183,7 +183,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
 
 
 def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
-           changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths_whole: Optional[WholeSpec],
+           changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths: bool,
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile],
            target: str = DEFAULT_TARGET) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
@@ -201,10 +201,10 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
     def ordered() -> list[Summary]:
         return [records[rel].summary for rel in paths]
 
-    if same_paths_whole is not None and same_summaries:  # every summary as cached: no need to read them
-        names_key = same_paths_whole.names_key
+    if whole is not None and same_paths and same_summaries:  # every summary as cached: no need to read them
+        names_key = whole.names_key
     else:
-        names_key = _sha256(repr([summary[:4] for summary in ordered()]).encode())
+        names_key = _sha256(repr([records[rel].summary_data[:4] for rel in paths]).encode())
     # Same docs by name and place, and no changed doc refers or is referred
     # to differently: the whole-spec results of the last run still hold.
     same_structure = whole is not None and whole.names_key == names_key and same_summaries
@@ -241,7 +241,8 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
     rendered = {rel: rest for rel, *rest in
-                (workers.render(to_render, resolution(), cycles, overrides, target) if to_render else ())}
+                (workers.render(to_render, resolution(), (records[rel].summary_data for rel in paths), cycles, overrides,
+                                target) if to_render else ())}
 
     files: dict[str, OutputFile] = {}
     again = _Renderer(specs, resolution, overrides, target)
@@ -456,9 +457,11 @@ class _Workers:
             self.procs.append(proc)
         return sorted(result for pipe in self.pipes for result in _receive(pipe))
 
-    def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved, cycles: Iterable[tuple[str, str, int]],
-               overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> list[Rendered]:
-        """Render `jobs` ((path, doc too?)); `cycles` are `resolved`'s, as cached."""
+    def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved, summaries: Iterable[tuple],  # type: ignore[type-arg]
+               cycles: Iterable[tuple[str, str, int]], overrides: Overrides = NO_OVERRIDES,
+               target: str = DEFAULT_TARGET) -> list[Rendered]:
+        """Render `jobs` ((path, doc too?)); `summaries` (as plain tuples) and
+        `cycles` are `resolved`'s, for the workers."""
         if not self.count:
             return [_render_one(rel, self.models.get(rel) or _load_model(self.specs, rel), resolved, with_doc,
                                 overrides, target) for rel, with_doc in jobs]
@@ -467,7 +470,7 @@ class _Workers:
             shares[self.owner.get(rel, n % self.count)].append((rel, with_doc))
         # What a worker needs of every model to render any: its summary bar
         # links and fields, as marshal bytes (a tenth of pickling Resolved).
-        index = marshal.dumps(([(*resolved.by_key[key][:6], (), ()) for key in resolved.by_key], tuple(cycles)))
+        index = marshal.dumps(([(*row[:6], (), ()) for row in summaries], tuple(cycles)))
         common = pickle.dumps((index, overrides, target), pickle.HIGHEST_PROTOCOL)
         for pipe, share in zip(self.pipes, shares):
             pipe.send_bytes(common)
