@@ -7,6 +7,7 @@ found warnings); 2 bad specs, config or usage.  Problems are printed as
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -194,5 +195,24 @@ def ir_command(ctx: click.Context, specs: Optional[Path]) -> None:
     click.echo(api.ir_document(loaded.spec), nl=False)
 
 
+def run() -> None:
+    """The console script: `main` as a short-lived process.  The cyclic
+    garbage collector is off (a run makes no garbage worth collecting:
+    measured, the same peak memory; its passes over the 18k-doc cache cost a
+    third of a no-op run), and the process ends without tearing down its
+    heap (another 0.1-0.2 s), once the output is flushed."""
+    gc.disable()
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            click.echo(exc.code, err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -20,33 +20,48 @@ we hash is recorded only once its mtime is a few seconds old.
 Atomicity.  Generated files span several top-level directories of OUT (the
 package, docs/) plus the manifest.  Exchanging each directory in turn would
 leave new package + old docs + old manifest if killed between two swaps, so
-the commit swaps OUT itself, in one system call:
+the commit swaps OUT itself, in one system call.  Our trees beside OUT live
+in `.<OUT>.md2models/` (git-ignored by its own `.gitignore`, as pytest's
+and mypy's caches are):
 
-1. stage the complete new OUT in the sibling `.<OUT>.md2models-staging`:
-   hard links for every file that stays (unchanged generated files keep
-   inode and mtime; hand-written and unrelated files stay the very same
-   files), new inodes for changed ones, then the manifest (linked when its
-   content is unchanged) and the stat cache;
+1. stage the complete new OUT in `staging/` there: hard links for every file
+   that stays (unchanged generated files keep inode and mtime; hand-written
+   and unrelated files stay the very same files), new inodes for changed
+   ones, then the manifest (linked when its content is unchanged) and the
+   stat cache;
 2. `renameat2(RENAME_EXCHANGE)` swaps it with OUT;
-3. delete the old tree, now under the staging name, in a detached process
-   that holds the run lock until done (see `_discard`).
+3. the old OUT, now at `staging/`, is made a mirror of the new one (hard
+   links, again) by a detached process that holds the run lock until done
+   (see `_detach`): it only has to redo what this run changed.
+
+The spare.  Linking every file of OUT into a fresh staging tree costs ~0.2 s
+per 37k files (kernel work), more than the rest of a one-doc edit; so the
+old tree is kept as the next run's staging tree instead of being deleted.
+It is trusted only while `spare.marshal` there vouches for it: the identity,
+mode, mtime and ctime of every directory of both trees, recorded once the
+clock has passed them.  Any entry added, removed or renamed in OUT (a
+checkout, a save by rename) changes a directory's mtime and ctime, so the
+spare is then deleted (in the background) and the run links afresh; an edit
+in place changes a file both trees share, which the compare below sees like
+any edit.  A run updating the spare first deletes `spare.marshal`.
 
 Killed before 2, OUT is untouched; after 2, it is complete.  Leftovers live
 beside OUT, where `check` never looks, and the next generate deletes them
-(under the lock, so never while a detached deletion still runs).  Where
-RENAME_EXCHANGE is missing (not Linux, some filesystems) the commit falls
-back to two renames through `.<OUT>.md2models-old`; the next run rolls that
-back if OUT is missing.  A run that changes no file touches nothing
-committed, bar the manifest if its content changed (a new tool version):
-one `os.replace`; the stat cache is refreshed the same way when stats moved.
+(under the lock, so never while a detached process still works on them).
+Where RENAME_EXCHANGE is missing (not Linux, some filesystems) the commit
+falls back to two renames through `old/`, and keeps no spare; the next run
+rolls that back if OUT is missing.  A run that changes no file touches
+nothing committed, bar the manifest if its content changed (a new tool
+version): one `os.replace`; the stat cache is refreshed the same way when
+stats moved.
 
-Costs and limits: a run that changes anything links every file under OUT
-(~0.2 s per 37k files on two threads, the kernel's share), so OUT should not hold big
-unrelated trees; OUT must not be a mount point; an editor saving a file
-under OUT by rename while a run stages may lose that save; a shell whose cwd
-is inside OUT is left in the old, deleted tree; no fsync, so this covers the
-process dying, not power loss.  Concurrent runs on one OUT are excluded by
-flock on OUT's parent.
+Costs and limits: the first run that changes anything links every file
+under OUT (as does any run after OUT's directories changed), so OUT should
+not hold big unrelated trees; OUT must not be a mount point; an editor
+saving a file under OUT by rename while a run stages may lose that save; a
+shell whose cwd is inside OUT is left in the old tree; no fsync, so this
+covers the process dying, not power loss.  Concurrent runs on one OUT are
+excluded by flock on OUT's parent.
 """
 
 from __future__ import annotations
@@ -56,6 +71,7 @@ import difflib
 import errno
 import hashlib
 import io
+import marshal
 import os
 import shutil
 import stat
@@ -64,8 +80,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn, Optional, Sequence, TextIO
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, NoReturn, Optional, Sequence, TextIO
 
 from generator.manifest import (
     CACHE_DIR,
@@ -229,38 +246,56 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
     """Make OUT hold `files`, atomically; see the module docstring."""
     _check_paths(files)
     root = _resolve(out)
-    parent, name = os.path.split(root)
-    staging = os.path.join(parent, f".{name}.md2models-staging")
-    old = os.path.join(parent, f".{name}.md2models-old")
+    beside = _Beside.of(root)
     with _as_output_error(root):
-        os.makedirs(parent, exist_ok=True)
-        with _exclusive(parent) as lock:
-            _clean_leftovers(root, staging, old)
+        os.makedirs(os.path.dirname(root), exist_ok=True)
+        with _exclusive(os.path.dirname(root)) as lock:
+            spare = _clean_leftovers(root, beside, lock)
             manifest = read_manifest(root)
             stats = read_stat_cache(root)
             report, records = _compare(root, files, manifest, stats)
             new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()})
+            same_manifest = new_manifest == manifest
             if report.up_to_date:
                 if os.path.isdir(root):
-                    if new_manifest != manifest:
+                    if not same_manifest:
                         _write_file(os.path.join(root, _MANIFEST_TMP), manifest_bytes(new_manifest))
                         os.replace(os.path.join(root, _MANIFEST_TMP), os.path.join(root, MANIFEST_NAME))
                     if records != stats:
                         _save_stat_cache(root, records)
                 return WriteReport((), (), (), len(report.unchanged))
             try:
-                same_manifest = new_manifest == manifest
-                records = _stage(root, staging, files, report, records, link_manifest=same_manifest)
+                records = _stage(root, beside, files, report, records, link_manifest=same_manifest, spare=spare)
                 if not same_manifest:
-                    _write_file(os.path.join(staging, MANIFEST_NAME), manifest_bytes(new_manifest))
-                _save_stat_cache(staging, records)
-                garbage = _commit(root, staging, old)
+                    _write_file(os.path.join(beside.staging, MANIFEST_NAME), manifest_bytes(new_manifest))
+                _save_stat_cache(beside.staging, records)
+                garbage = _commit(root, beside)
             except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
+                shutil.rmtree(beside.staging, ignore_errors=True)
                 raise
-            if garbage:
-                _discard(garbage, lock)
+            if garbage == beside.staging:
+                changed = [*report.stale, *report.missing, *report.orphaned]
+                _detach(partial(_refresh_spare, root, beside, changed if same_manifest else [*changed, MANIFEST_NAME]),
+                        lock)
+            elif garbage:
+                _detach(partial(shutil.rmtree, garbage, ignore_errors=True), lock)
     return WriteReport(report.missing, report.stale, report.orphaned, len(report.unchanged))
+
+
+class _Beside(NamedTuple):
+    """Our trees beside OUT, all in one git-ignored folder `.<OUT>.md2models/`."""
+
+    home: str
+    staging: str  # the new OUT being built, or the spare: a mirror of OUT kept ready
+    stamps: str  # what vouches for the spare
+    old: str  # the old OUT, in the two-rename fallback commit
+    trash: str  # a spare found stale, being deleted
+
+    @classmethod
+    def of(cls, root: str) -> _Beside:
+        parent, name = os.path.split(root)
+        home = os.path.join(parent, f".{name}.md2models")
+        return cls(home, *(os.path.join(home, leaf) for leaf in ("staging", "spare.marshal", "old", "trash")))
 
 
 def _check_paths(files: Mapping[str, OutputFile]) -> None:
@@ -299,20 +334,33 @@ def _exclusive(parent: str) -> Iterator[Optional[int]]:
         os.close(fd)
 
 
-def _clean_leftovers(root: str, staging: str, old: str) -> None:
+def _clean_leftovers(root: str, beside: _Beside, lock: Optional[int]) -> bool:
     """Undo what a killed run left: roll back a half fallback commit, delete
-    the staging tree (or the old tree a killed deletion left there) and
-    half-written bookkeeping files."""
-    if os.path.isdir(old) and not os.path.lexists(root):
-        os.rename(old, root)
-    for tree in (staging, old):
+    the trees a killed run or job left and half-written bookkeeping files;
+    delete the spare (in the background) unless it still mirrors OUT.
+    Return whether it does."""
+    if os.path.isdir(beside.old) and not os.path.lexists(root):
+        os.rename(beside.old, root)
+    for tree in (beside.old, beside.trash):
         if os.path.lexists(tree):
             shutil.rmtree(tree)
-    for tmp in (_MANIFEST_TMP, _STAT_TMP):
-        try:
-            os.unlink(os.path.join(root, tmp))
-        except (FileNotFoundError, NotADirectoryError):
-            pass
+    for tmp in (os.path.join(root, _MANIFEST_TMP), os.path.join(root, _STAT_TMP), beside.stamps + ".tmp"):
+        _unlink_if_there(tmp)
+    if not os.path.lexists(beside.staging):
+        return False
+    if _is_mirror(root, beside):
+        return True
+    _unlink_if_there(beside.stamps)
+    os.rename(beside.staging, beside.trash)
+    _detach(partial(shutil.rmtree, beside.trash, ignore_errors=True), lock)
+    return False
+
+
+def _unlink_if_there(path: str) -> None:
+    try:
+        os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
 
 
 def _save_stat_cache(root: str, records: Mapping[str, StatRecord]) -> None:
@@ -333,29 +381,59 @@ def _save_stat_cache(root: str, records: Mapping[str, StatRecord]) -> None:
 
 def _stage(
     root: str,
-    staging: str,
+    beside: _Beside,
     files: Mapping[str, OutputFile],
     report: CheckReport,
     records: Mapping[str, StatRecord],
     *,
     link_manifest: bool,
+    spare: bool,
 ) -> dict[str, StatRecord]:
-    """Build the new OUT at `staging`, bar the stat cache and (unless linked)
-    the manifest; return the stat records of its generated files."""
-    os.mkdir(staging)
+    """Build the new OUT at `beside.staging` (from the `spare` there, if
+    one), bar the stat cache and (unless linked) the manifest; return the
+    stat records of its generated files."""
+    staging = beside.staging
     writes = report.stale + report.missing
-    if os.path.isdir(root):
-        os.chmod(staging, stat.S_IMODE(os.stat(root).st_mode))
-        skip = [*report.stale, *report.orphaned, STAT_CACHE]
-        if not link_manifest:
-            skip.append(MANIFEST_NAME)
-        links: list[tuple[str, str, list[str]]] = []
-        _mirror(root, staging, "", _by_dir(skip), _by_dir(_ancestors(writes)), files, links)
-        _link_all(links)
+    skip = [*report.stale, *report.orphaned]
+    if not link_manifest:
+        skip.append(MANIFEST_NAME)
+    if spare:
+        os.unlink(beside.stamps)  # from here on it is no mirror: killed, the next run deletes it
+        _unlink_from_spare(staging, skip, _ancestors(writes))
+        cache = f"{root}/{CACHE_DIR}"
+        if os.path.isdir(cache):  # the spare holds no cache folder: link OUT's, as below
+            links: list[tuple[str, str, list[str]]] = []
+            _mirror_folder(cache, f"{staging}/{CACHE_DIR}", CACHE_DIR + "/", _by_dir([STAT_CACHE]), {}, files, links)
+            _link_all(links)
+    else:
+        ensure_cache_dir(beside.home)
+        os.mkdir(staging)
+        if os.path.isdir(root):
+            os.chmod(staging, stat.S_IMODE(os.stat(root).st_mode))
+            links = []
+            _mirror(root, staging, "", _by_dir([*skip, STAT_CACHE]), _by_dir(_ancestors(writes)), files, links)
+            _link_all(links)
     new_records = dict(records)
     new_records.update(zip(writes, _write_all(staging, writes, files)))
     _wait_past(staging, max((new_records[path][2] for path in writes), default=0))
     return new_records
+
+
+def _unlink_from_spare(spare: str, paths: Iterable[str], needed: set[str]) -> None:
+    """Remove `paths` from the spare, then the folders that held only them
+    (unless new files go there), as `_mirror` leaves them out."""
+    emptied: set[str] = set()
+    for path in paths:
+        try:
+            os.unlink(f"{spare}/{path}")
+        except FileNotFoundError:
+            pass
+        except (IsADirectoryError, PermissionError) as e:  # EISDIR; EPERM on some systems
+            raise OutputError(f"cannot write {path}: a directory is in the way") from e
+        emptied.update(_ancestors([path]))
+    for folder in sorted(emptied - needed, key=lambda folder: -folder.count("/")):
+        if not os.listdir(f"{spare}/{folder}"):
+            os.rmdir(f"{spare}/{folder}")
 
 
 def _by_dir(paths: Iterable[str]) -> dict[str, set[str]]:
@@ -419,14 +497,29 @@ def _mirror(
         rel = prefix + name
         if rel in files:
             raise OutputError(f"cannot write {rel}: a directory is in the way")
-        source, target = f"{src}/{name}", f"{dst}/{name}"
-        os.mkdir(target)
-        os.chmod(target, stat.S_IMODE(os.lstat(source).st_mode))
-        if _mirror(source, target, rel + "/", skip, needed, files, links) or name in here:
+        if _mirror_folder(f"{src}/{name}", f"{dst}/{name}", rel + "/", skip, needed, files, links, name in here):
             kept = True
-        else:
-            os.rmdir(target)
     return kept
+
+
+def _mirror_folder(
+    src: str,
+    dst: str,
+    prefix: str,
+    skip: Mapping[str, set[str]],
+    needed: Mapping[str, set[str]],
+    files: Mapping[str, OutputFile],
+    links: list[tuple[str, str, list[str]]],
+    keep: bool = False,
+) -> bool:
+    """Make the folder `dst` (with the mode of `src`) and `_mirror` into it;
+    remove it again if it keeps nothing and `keep` is false."""
+    os.mkdir(dst)
+    os.chmod(dst, stat.S_IMODE(os.lstat(src).st_mode))
+    if _mirror(src, dst, prefix, skip, needed, files, links) or keep:
+        return True
+    os.rmdir(dst)
+    return False
 
 
 def _link_all(links: Sequence[tuple[str, str, list[str]]]) -> None:
@@ -467,8 +560,14 @@ def _write_all(staging: str, paths: Sequence[str], files: Mapping[str, OutputFil
     """Write the new files into staging.  One thread: creating a file is
     kernel CPU work, and threads only add lock contention to it (measured:
     37k files in 1.1 s on one thread, 2.2-2.9 s on 4-16)."""
-    for folder in sorted({os.path.dirname(os.path.join(staging, path)) for path in paths}):
-        os.makedirs(folder, exist_ok=True)
+    for folder in sorted({path.rpartition("/")[0] for path in paths} - {""}):
+        try:
+            os.makedirs(f"{staging}/{folder}", exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as e:  # only a spare can hold one: `_mirror` checks
+            parts = folder.split("/")
+            shallow_first = ("/".join(parts[:n]) for n in range(1, len(parts) + 1))
+            blocked = next(p for p in shallow_first if not os.path.isdir(f"{staging}/{p}"))
+            raise OutputError(f"cannot create directory {blocked}: a file or link is in the way") from e
     return [_write_new(staging, path, files[path]) for path in paths]
 
 
@@ -509,22 +608,22 @@ def _wait_past(directory: str, mtime_ns: int) -> None:
     os.unlink(probe)
 
 
-def _commit(root: str, staging: str, old: str) -> Optional[str]:
-    """Put `staging` in place of `root` atomically; return where the old tree
-    now is, if there was one."""
+def _commit(root: str, beside: _Beside) -> Optional[str]:
+    """Put the staging tree in place of `root` atomically; return where the
+    old tree now is, if there was one."""
     try:
         if not os.path.lexists(root):
-            os.rename(staging, root)
+            os.rename(beside.staging, root)
             return None
-        if _exchange(staging, root):
-            return staging
-        os.rename(root, old)
+        if _exchange(beside.staging, root):
+            return beside.staging
+        os.rename(root, beside.old)
         try:
-            os.rename(staging, root)
+            os.rename(beside.staging, root)
         except BaseException:
-            os.rename(old, root)
+            os.rename(beside.old, root)
             raise
-        return old
+        return beside.old
     except OSError as e:
         if e.errno in (errno.EBUSY, errno.EXDEV):
             raise OutputError(f"cannot replace {root}: it is a mount point; write to a directory inside it") from e
@@ -560,40 +659,122 @@ def _exchange(a: str, b: str) -> bool:
     raise OSError(code, os.strerror(code), b)
 
 
-# --- deleting the old tree --------------------------------------------------
+# --- the spare: keeping the old tree as the next staging tree ---------------
+
+_STAMPS_FORMAT = 1
+
+
+def _refresh_spare(root: str, beside: _Beside, changed: Sequence[str]) -> None:
+    """Make the old tree at `beside.staging` a mirror of OUT again (it
+    differs by the `changed` paths and the cache folder) and record the
+    stamps that vouch for it; on any surprise delete it instead."""
+    spare = beside.staging
+    try:
+        shutil.rmtree(f"{spare}/{CACHE_DIR}", ignore_errors=True)
+        for path in changed:
+            _unlink_if_there(f"{spare}/{path}")
+        touched = {""} | _ancestors(changed)
+        for folder in sorted(touched, key=lambda folder: -folder.count("/")):
+            if folder and os.path.isdir(f"{spare}/{folder}") and not os.path.isdir(f"{root}/{folder}"):
+                os.rmdir(f"{spare}/{folder}")
+        for path in changed:
+            if os.path.lexists(f"{root}/{path}"):
+                _make_folders_like(root, spare, path.rpartition("/")[0])
+                os.link(f"{root}/{path}", f"{spare}/{path}", follow_symlinks=False)
+        for folder in touched:
+            if os.path.isdir(f"{root}/{folder}") and _entries(root, folder) != _entries(spare, folder):
+                raise OSError(f"{folder}: the spare does not mirror OUT")
+        stamps = [(folder, _stamp(f"{root}/{folder}"), _stamp(f"{spare}/{folder}")) for folder in _folders(root)]
+        _wait_past(beside.home, max(max(a[-2:] + b[-2:]) for _, a, b in stamps))
+        _write_file(beside.stamps + ".tmp", marshal.dumps({"format": _STAMPS_FORMAT, "folders": stamps}))
+        os.replace(beside.stamps + ".tmp", beside.stamps)
+    except OSError:
+        _unlink_if_there(beside.stamps)
+        shutil.rmtree(spare, ignore_errors=True)
+
+
+def _is_mirror(root: str, beside: _Beside) -> bool:
+    """Whether the stamps vouch for the spare: no folder of either tree
+    changed since they were recorded."""
+    try:
+        with open(beside.stamps, "rb") as f:
+            data = marshal.loads(f.read())
+        if type(data) is not dict or data.get("format") != _STAMPS_FORMAT or not data["folders"]:
+            return False
+        return all(_stamp(f"{root}/{folder}") == of_out and _stamp(f"{beside.staging}/{folder}") == of_spare
+                   for folder, of_out, of_spare in data["folders"])
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return False
+
+
+def _stamp(folder: str) -> tuple[int, ...]:
+    """What changes whenever an entry of the folder is added, removed or
+    renamed (mtime, and ctime, which no one can set back), or the folder
+    itself is replaced or changes mode."""
+    st = os.lstat(folder)
+    return (st.st_dev, st.st_ino, st.st_mode, st.st_uid, st.st_gid, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _folders(root: str) -> list[str]:
+    """Every folder under OUT ("" for OUT itself, "a/b" below), bar the cache."""
+    found, todo = [], [""]
+    while todo:
+        folder = todo.pop()
+        found.append(folder)
+        with os.scandir(f"{root}/{folder}") as scan:
+            for item in scan:
+                if item.is_dir(follow_symlinks=False) and (folder or item.name != CACHE_DIR):
+                    todo.append(f"{folder}/{item.name}" if folder else item.name)
+    return sorted(found)
+
+
+def _entries(root: str, folder: str) -> list[str]:
+    names = os.listdir(f"{root}/{folder}")
+    return sorted(name for name in names if folder or name != CACHE_DIR)
+
+
+def _make_folders_like(root: str, spare: str, folder: str) -> None:
+    """Create `folder` and its missing parents in the spare, with OUT's modes."""
+    if not folder or os.path.isdir(f"{spare}/{folder}"):
+        return
+    _make_folders_like(root, spare, folder.rpartition("/")[0])
+    os.mkdir(f"{spare}/{folder}")
+    os.chmod(f"{spare}/{folder}", stat.S_IMODE(os.lstat(f"{root}/{folder}").st_mode))
+
+
+# --- working in the background ----------------------------------------------
 
 _can_fork = hasattr(os, "fork")
 
 
-def _discard(tree: str, lock: Optional[int]) -> None:
-    """Delete `tree` (the old OUT, now beside it) without making the caller
-    wait for it: it is as big as OUT, and deleting 37k files takes longer
-    than the rest of a small edit's commit.
+def _detach(job: Callable[[], object], lock: Optional[int]) -> None:
+    """Run `job` (deleting or refreshing a tree as big as OUT, which must
+    not raise) without making the caller wait for it.
 
-    A detached grandchild deletes it, holding its copy of the run lock
-    `lock` until done: the next run on this OUT waits for it rather than
-    deleting the same tree alongside it, and a deletion killed half-way
-    leaves the rest to the next run's cleanup.  It touches nothing but
-    `tree`, never OUT.  Without fork or a lock, delete here."""
+    A detached grandchild runs it, holding its copy of the run lock `lock`
+    until done: the next run on this OUT waits for it rather than working on
+    the same tree alongside it, and a job killed half-way leaves its tree to
+    the next run's cleanup.  It touches nothing of OUT bar its cache folder.
+    Without fork or a lock, run it here."""
     if lock is None or not _can_fork:
-        shutil.rmtree(tree, ignore_errors=True)
+        job()
         return
     try:
         pid = os.fork()
     except OSError:
-        shutil.rmtree(tree, ignore_errors=True)
+        job()
         return
     if pid == 0:
-        _delete_detached(tree, lock)
+        _run_detached(job, lock)
     try:
         os.waitpid(pid, 0)  # the middle process exits at once
     except ChildProcessError:  # SIGCHLD ignored by the caller: already reaped
         pass
 
 
-def _delete_detached(tree: str, lock: int) -> NoReturn:
-    """In the forked child: fork again and exit, so the deleter is adopted by
-    init and never becomes the caller's zombie; the deleter leaves the
+def _run_detached(job: Callable[[], object], lock: int) -> NoReturn:
+    """In the forked child: fork again and exit, so the worker is adopted by
+    init and never becomes the caller's zombie; the worker leaves the
     caller's session, so a Ctrl-C or hangup meant for the CLI spares it."""
     try:
         os.setsid()
@@ -609,7 +790,7 @@ def _delete_detached(tree: str, lock: int) -> NoReturn:
                         os.close(fd)
                     except OSError:
                         pass
-            shutil.rmtree(tree, ignore_errors=True)
+            job()
     except BaseException:
         pass
     finally:

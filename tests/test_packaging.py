@@ -88,7 +88,7 @@ def test_wheel_contents(wheel: Path) -> None:
         assert module in names
     assert not [n for n in names if n.startswith(("tests/", "specs/", "output/", "templates/"))]
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-    assert "md2models = generator.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "md2models = generator.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_script_uses_the_wheel(venv: Path, tmp_path: Path) -> None:

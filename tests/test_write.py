@@ -98,17 +98,48 @@ def without_manifest(snap: Mapping[str, tuple[object, ...]]) -> dict[str, tuple[
 
 
 def settle(out: Path) -> None:
-    """Wait until a detached deletion of the old tree (which holds the run
-    lock on OUT's parent) is done."""
+    """Wait until a detached job on the old tree (which holds the run lock on
+    OUT's parent) is done."""
     with write._exclusive(os.path.dirname(os.path.realpath(out))):
         pass
 
 
+def beside(out: Path) -> Path:
+    return out.parent / f".{out.name}.md2models"
+
+
 def assert_no_leftovers(out: Path) -> None:
+    """Nothing of ours in OUT but the manifest and cache; beside it only our
+    git-ignored folder, holding at most a spare that mirrors OUT."""
     settle(out)
-    assert sorted(os.listdir(out.parent)) == [out.name]
+    assert sorted(os.listdir(out.parent)) in ([out.name], sorted([out.name, beside(out).name]))
     ours = [name for _, _, names in os.walk(out) for name in names if "md2models" in name or name.endswith(".tmp")]
     assert set(ours) <= {MANIFEST_NAME}
+    if beside(out).exists():
+        assert (beside(out) / ".gitignore").read_bytes() == CACHE_GITIGNORE
+        kept = set(os.listdir(beside(out))) - {".gitignore"}
+        assert kept in (set(), {"staging", "spare.marshal"})
+        if kept:
+            assert_spare_mirrors(out)
+
+
+def assert_spare_mirrors(out: Path) -> None:
+    """The spare holds the very files of OUT (same inodes) and the same folders, bar the cache."""
+    root = os.path.realpath(out)
+    assert write._is_mirror(root, write._Beside.of(root))
+
+    def tree(top: Path) -> dict[str, object]:
+        found: dict[str, object] = {}
+        for dirpath, dirnames, filenames in os.walk(top):
+            if Path(dirpath) == top and CACHE_DIR in dirnames:
+                dirnames.remove(CACHE_DIR)
+            for name in dirnames:
+                found[os.path.relpath(os.path.join(dirpath, name), top)] = os.lstat(os.path.join(dirpath, name)).st_mode
+            for name in filenames:
+                found[os.path.relpath(os.path.join(dirpath, name), top)] = os.lstat(os.path.join(dirpath, name)).st_ino
+        return found
+
+    assert tree(out) == tree(beside(out) / "staging")
 
 
 def age(out: Path, paths: Iterable[str], mtime_ns: int = 10**18 + 1) -> None:
@@ -354,7 +385,8 @@ def test_out_through_a_symlink_stays_a_symlink(tmp_path: Path) -> None:
     assert report.summary() == "1 created, 1 updated, 1 removed, 5 unchanged"
     assert link.is_symlink() and contents(real) == expected(STATE_B)
     settle(link)
-    assert sorted(os.listdir(tmp_path)) == ["output", "real-output"]
+    assert sorted(os.listdir(tmp_path)) == [".real-output.md2models", "output", "real-output"]
+    assert_spare_mirrors(real)
 
 
 def test_out_that_is_a_file_is_an_output_error(out: Path) -> None:
@@ -373,6 +405,24 @@ def test_a_directory_where_a_file_goes_is_an_output_error(out: Path) -> None:
     assert_no_leftovers(out)
 
 
+@pytest.mark.parametrize("spare", [False, True])
+def test_hand_made_entries_in_the_way_are_output_errors(out: Path, spare: bool) -> None:
+    """The same errors whether the run links afresh or updates the spare
+    (made while the hand-made entries were already there)."""
+    (out / "pkg" / "new").mkdir(parents=True)
+    (out / "pkg" / "new" / "x.py").mkdir()
+    (out / "docs" / "extra").mkdir(parents=True)
+    (out / "docs" / "extra" / "sub").write_text("a file\n")
+    write_a(out, spare)
+    before = snapshot(out)
+    with pytest.raises(OutputError, match="cannot write pkg/new/x.py: a directory is in the way"):
+        write_output(out, {**STATE_A, **outputs({"pkg/new/x.py": ""})}, tool_version=VERSION)
+    with pytest.raises(OutputError, match="cannot create directory docs/extra/sub: a file or link is in the way"):
+        write_output(out, {**STATE_A, **outputs({"docs/extra/sub/y.md": ""})}, tool_version=VERSION)
+    assert snapshot(out) == before
+    assert_no_leftovers(out)
+
+
 def test_invalid_paths_are_rejected(out: Path) -> None:
     for bad in ("../x.py", "/abs.py", "a//b.py", "pkg/./x.py", MANIFEST_NAME, STAT_CACHE, f"{CACHE_DIR}/x"):
         with pytest.raises(ValueError):
@@ -381,19 +431,31 @@ def test_invalid_paths_are_rejected(out: Path) -> None:
 
 def test_loaded_bytes_must_match_the_digest(out: Path) -> None:
     write_output(out, STATE_A, tool_version=VERSION)
-    before = snapshot(out.parent)
+    before = snapshot(out)
     liar = {**STATE_A, "pkg/models/foo.py": OutputFile("0" * 64, lambda: b"whatever\n")}
     with pytest.raises(ValueError, match="do not match"):
         write_output(out, liar, tool_version=VERSION)
-    assert snapshot(out.parent) == before
+    assert snapshot(out) == before
+    assert_no_leftovers(out)
 
 
 # --- failures and leftovers ---------------------------------------------------
 
 
-def test_failure_while_staging_leaves_the_old_state(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def write_a(out: Path, spare: bool) -> None:
+    """Write STATE_A; with `spare`, so that a spare (a mirror of it) is ready beside it."""
     write_output(out, STATE_A, tool_version=VERSION)
-    before = snapshot(out.parent)
+    if spare:
+        write_output(out, STATE_B, tool_version=VERSION)
+        write_output(out, STATE_A, tool_version=VERSION)
+        settle(out)
+        assert_spare_mirrors(out)
+
+
+@pytest.mark.parametrize("spare", [False, True])
+def test_failure_while_staging_leaves_the_old_state(out: Path, monkeypatch: pytest.MonkeyPatch, spare: bool) -> None:
+    write_a(out, spare)
+    before = snapshot(out)
     real = write._write_new
     calls = []
 
@@ -406,13 +468,16 @@ def test_failure_while_staging_leaves_the_old_state(out: Path, monkeypatch: pyte
     monkeypatch.setattr(write, "_write_new", failing)
     with pytest.raises(OutputError, match="No space left on device"):
         write_output(out, STATE_B, tool_version=VERSION)
-    assert snapshot(out.parent) == before
+    assert snapshot(out) == before
+    assert_no_leftovers(out)
 
 
-@pytest.mark.parametrize("renameat2", ["available", "missing"])
-def test_failure_at_commit_leaves_the_old_state(out: Path, monkeypatch: pytest.MonkeyPatch, renameat2: str) -> None:
-    write_output(out, STATE_A, tool_version=VERSION)
-    before = snapshot(out.parent)
+@pytest.mark.parametrize("renameat2, spare", [("available", False), ("available", True), ("missing", False)])
+def test_failure_at_commit_leaves_the_old_state(
+    out: Path, monkeypatch: pytest.MonkeyPatch, renameat2: str, spare: bool
+) -> None:
+    write_a(out, spare)
+    before = snapshot(out)
     if renameat2 == "missing":
         monkeypatch.setattr(write, "_renameat2", None)
         real_rename = os.rename
@@ -427,7 +492,8 @@ def test_failure_at_commit_leaves_the_old_state(out: Path, monkeypatch: pytest.M
         monkeypatch.setattr(write, "_exchange", lambda a, b: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         write_output(out, STATE_B, tool_version=VERSION)
-    assert snapshot(out.parent) == before
+    assert snapshot(out) == before
+    assert_no_leftovers(out)
 
 
 def test_fallback_commit_without_renameat2(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -442,25 +508,96 @@ def test_fallback_commit_without_renameat2(out: Path, monkeypatch: pytest.Monkey
 
 def test_leftovers_of_a_killed_run_are_ignored_by_check_and_cleaned_by_generate(out: Path) -> None:
     write_output(out, STATE_A, tool_version=VERSION)
-    staging = out.parent / f".{out.name}.md2models-staging"
+    staging = beside(out) / "staging"
     (staging / "pkg").mkdir(parents=True)
     (staging / "pkg" / "half.py").write_text("half")
+    (beside(out) / "trash" / "pkg").mkdir(parents=True)  # a killed deletion's
     (out / ".md2models-manifest.json.tmp").write_text("{")
     (out / (STAT_CACHE + ".tmp")).write_bytes(b"half")
     assert check_output(out, STATE_A).up_to_date
     write_output(out, STATE_A, tool_version=VERSION)
     assert_no_leftovers(out)
+    assert os.listdir(beside(out)) == [".gitignore"]
 
 
 def test_a_killed_fallback_commit_is_rolled_back(out: Path) -> None:
     write_output(out, STATE_A, tool_version=VERSION)
-    out.rename(out.parent / f".{out.name}.md2models-old")  # killed between the two renames
+    out.rename(beside(out) / "old")  # killed between the two renames
     write_output(out, STATE_A, tool_version=VERSION)
     assert contents(out) == expected(STATE_A)
     assert_no_leftovers(out)
 
 
-# --- deleting the old tree in the background -----------------------------------
+# --- the spare: the old tree kept as the next staging tree ---------------------
+
+
+def count_links(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record how many files each staging links."""
+    counts: list[int] = []
+    real = write._link_all
+
+    def link_all(links: list[tuple[str, str, list[str]]]) -> None:
+        counts.append(sum(len(names) for _, _, names in links))
+        real(links)
+
+    monkeypatch.setattr(write, "_link_all", link_all)
+    return counts
+
+
+def test_the_spare_spares_linking_every_file(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_output(out, STATE_A, tool_version=VERSION)  # a first run: nothing beside OUT to keep
+    links = count_links(monkeypatch)
+    write_output(out, STATE_B, tool_version=VERSION)  # links afresh; the old tree becomes the spare
+    settle(out)
+    assert_spare_mirrors(out)
+    for state in (STATE_A, STATE_B, STATE_A):
+        write_output(out, state, tool_version=VERSION)  # only the cache folder is linked
+        assert contents(out) == expected(state)
+        assert check_output(out, state).up_to_date
+        assert_no_leftovers(out)
+    assert links == [len(STATE_B) - 2 + 1, 1, 1, 1]  # bar the stale and the missing, plus the cache's .gitignore
+
+
+def test_an_edit_in_place_is_seen_with_a_spare(out: Path) -> None:
+    write_a(out, spare=True)
+    with open(out / "pkg/models/bar.py", "r+b") as f:  # the same inode as the spare's
+        f.write(b"#")
+    age(out, ["pkg/models/bar.py"])
+    assert check_output(out, STATE_B).stale == ("pkg/models/bar.py", "pkg/models/foo.py")
+    write_output(out, STATE_B, tool_version=VERSION)
+    assert contents(out) == expected(STATE_B)
+    assert_no_leftovers(out)
+
+
+@pytest.mark.parametrize("change", ["add", "remove", "rename", "chmod", "no stamps", "damaged stamps"])
+def test_a_spare_that_no_longer_mirrors_is_not_used(
+    out: Path, monkeypatch: pytest.MonkeyPatch, slow_delete: None, change: str
+) -> None:
+    write_a(out, spare=True)
+    hand = {}
+    if change == "add":
+        (out / "docs" / "models" / "mine.md").write_text("# mine\n")
+        hand = {"docs/models/mine.md": b"# mine\n"}
+    elif change == "remove":
+        (out / "pkg" / "models" / "bar.py").unlink()
+    elif change == "rename":  # same bytes, new inode: as an editor or a checkout saves
+        (out / "pkg" / "models" / "tmp").write_bytes((out / "pkg" / "models" / "bar.py").read_bytes())
+        (out / "pkg" / "models" / "tmp").replace(out / "pkg" / "models" / "bar.py")
+    elif change == "chmod":
+        (out / "docs").chmod(0o700)
+    elif change == "no stamps":  # a refresh killed half-way
+        (beside(out) / "spare.marshal").unlink()
+    else:
+        (beside(out) / "spare.marshal").write_bytes(b"\x00junk")
+    links = count_links(monkeypatch)
+    started = time.monotonic()
+    write_output(out, STATE_B, tool_version=VERSION)
+    assert time.monotonic() - started < SLOW_DELETE / 2  # the stale spare is deleted in the background
+    assert links[0] >= len(STATE_B) - 2  # linked afresh
+    assert contents(out) == expected(STATE_B, hand)
+    assert check_output(out, STATE_B).up_to_date
+    assert_no_leftovers(out)
+
 
 SLOW_DELETE = 1.0
 
@@ -477,7 +614,7 @@ def slow_delete(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "rmtree", rmtree)
 
 
-def test_the_old_tree_is_deleted_in_the_background(out: Path, slow_delete: None) -> None:
+def test_the_old_tree_is_refreshed_in_the_background(out: Path, slow_delete: None) -> None:
     out.mkdir(parents=True)
     (out / "README.md").write_text("hi\n")
     write_output(out, STATE_A, tool_version=VERSION)
@@ -485,17 +622,17 @@ def test_the_old_tree_is_deleted_in_the_background(out: Path, slow_delete: None)
     started = time.monotonic()
     write_output(out, STATE_B, tool_version=VERSION)
     assert time.monotonic() - started < SLOW_DELETE / 2
-    assert contents(out) == expected(STATE_B, {"README.md": b"hi\n"})  # committed before the deletion
-    garbage = out.parent / f".{out.name}.md2models-staging"
-    assert (garbage / "pkg/old/gone.py").exists()  # the old tree, still being deleted
+    assert contents(out) == expected(STATE_B, {"README.md": b"hi\n"})  # committed before the refresh
+    assert (beside(out) / "staging" / "pkg/old/gone.py").exists()  # the old tree, being refreshed
+    assert not (beside(out) / "spare.marshal").exists()
     started = time.monotonic()
-    write_output(out, STATE_A, tool_version=VERSION)  # waits for the deletion rather than racing it
+    write_output(out, STATE_A, tool_version=VERSION)  # waits for the refresh rather than racing it
     assert time.monotonic() - started > SLOW_DELETE / 2
     assert contents(out) == expected(STATE_A, {"README.md": b"hi\n"})
     assert_no_leftovers(out)
 
 
-def test_a_caller_reading_the_output_does_not_wait_for_the_deletion(out: Path) -> None:
+def test_a_caller_reading_the_output_does_not_wait_for_the_background_job(out: Path) -> None:
     write_output(out, STATE_A, tool_version=VERSION)
     code = (
         "import shutil, sys, time; from pathlib import Path; real = shutil.rmtree\n"
@@ -508,17 +645,24 @@ def test_a_caller_reading_the_output_does_not_wait_for_the_deletion(out: Path) -
     waited = time.monotonic() - started
     assert run.returncode == 0, run.stderr
     assert run.stdout == "1 created, 1 updated, 1 removed, 5 unchanged\n" and run.stderr == ""  # printed once
-    assert waited < SLOW_DELETE, "the caller waited for the detached deletion (an inherited pipe)"
+    assert waited < SLOW_DELETE, "the caller waited for the detached job (an inherited pipe)"
     assert contents(out) == expected(STATE_B)
     assert_no_leftovers(out)
 
 
-def test_without_fork_the_old_tree_is_deleted_at_once(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("renameat2", ["available", "missing"])
+def test_without_fork_the_old_tree_is_handled_at_once(
+    out: Path, monkeypatch: pytest.MonkeyPatch, renameat2: str
+) -> None:
     monkeypatch.setattr(write, "_can_fork", False)
+    if renameat2 == "missing":
+        monkeypatch.setattr(write, "_renameat2", None)
     write_output(out, STATE_A, tool_version=VERSION)
     write_output(out, STATE_B, tool_version=VERSION)
-    assert sorted(os.listdir(out.parent)) == [out.name]  # no settle() needed
+    held = set(os.listdir(beside(out)))  # no settle() needed
+    assert held == ({".gitignore", "staging", "spare.marshal"} if renameat2 == "available" else {".gitignore"})
     assert contents(out) == expected(STATE_B)
+    assert_no_leftovers(out)
 
 
 # --- check ------------------------------------------------------------------
@@ -658,6 +802,9 @@ def mix_summary(found: Mapping[str, bytes], want: Mapping[str, Mapping[str, byte
     return "; ".join(f"vs {name}: {diff(tree)}" for name, tree in want.items())
 
 
+KILLS_PER_TIMING = 4
+
+
 def run_kill_trials(out: Path, n: int, trials: int, seed: int) -> list[str]:
     """Kill a write of A -> B at spread-out moments; return the states found."""
     a, b = kill_states(n)
@@ -668,22 +815,22 @@ def run_kill_trials(out: Path, n: int, trials: int, seed: int) -> list[str]:
     hand = {"README.md": b"hand-written\n", "pkg/custom.py": b"# mine\n"}
     want = {"A": expected(a, hand), "B": expected(b, hand)}
     write_output(out, a, tool_version=VERSION)
-    durations = []
-    for _ in range(2):  # runs vary a lot on a busy machine: take the slower
-        child = start_child(out, "B", n)
-        started = time.monotonic()
-        assert child.wait() == 0
-        settle(out)  # the detached deletion of the old tree is part of the run's work
-        durations.append(time.monotonic() - started)
-        write_output(out, a, tool_version=VERSION)
-        settle(out)
-    duration = max(durations)
     rng = random.Random(seed)
     outcomes = []
     for trial in range(trials):
+        if trial % KILLS_PER_TIMING == 0:
+            # Time a whole run now: durations drift (on this VM's ext4 each
+            # file created costs more while many inodes were freed lately).
+            child = start_child(out, "B", n)
+            started = time.monotonic()
+            assert child.wait() == 0
+            settle(out)  # the detached refresh of the spare is part of the run's work
+            duration = time.monotonic() - started
+            write_output(out, a, tool_version=VERSION)
+            settle(out)
         child = start_child(out, "B", n)
-        # Spread over the run and past it: runs vary a lot on a busy machine.
-        time.sleep(1.5 * duration * (trial + rng.random()) / trials)
+        # Spread over the run and past it, KILLS_PER_TIMING to a spread.
+        time.sleep(1.5 * duration * (trial % KILLS_PER_TIMING + rng.random()) / KILLS_PER_TIMING)
         child.send_signal(signal.SIGKILL)
         child.wait()
         found = contents(out)
@@ -694,7 +841,7 @@ def run_kill_trials(out: Path, n: int, trials: int, seed: int) -> list[str]:
         outcomes.append(state)
         write_output(out, a, tool_version=VERSION)
         assert contents(out) == want["A"]
-        assert_no_leftovers(out)
+        assert_no_leftovers(out)  # and settles
     return outcomes
 
 
