@@ -13,8 +13,11 @@ on stderr, no traceback and nothing written.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,3 +188,25 @@ def test_bad_spec_leaves_existing_output_alone(project: Path) -> None:
     assert failed.code == 2, failed
     assert any(DIAGNOSTIC.match(line) and ": error: " in line for line in failed.stderr.splitlines()), failed.stderr
     assert snapshot(project / "my_out") == before
+
+
+def test_the_console_script_exits_with_the_status_and_all_output(project: Path) -> None:
+    """`run` (the installed command) ends the process itself: the exit status
+    and every line printed must still come out, through pipes too."""
+
+    def md2models(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=project, capture_output=True,
+                              text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"})
+
+    done = md2models("generate")
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
+    assert re.fullmatch(r"md2models: \d+ created, 0 unchanged\n", done.stderr), done.stderr
+    edit_spec(project)
+    stale = md2models("check")
+    assert stale.returncode == 1, stale.stderr
+    assert stale.stdout.startswith("--- a/my_out/") and stale.stdout.endswith("run `md2models generate` to update\n")
+    assert md2models("generate", "--jobs", "-1").returncode == 2  # a usage error, from click
+    (project / "my_specs" / "models" / "getsessionusage.md").write_text("| broken |\n", encoding="utf-8")
+    bad = md2models("check")
+    assert bad.returncode == 2 and bad.stderr.endswith("; nothing written\n"), bad.stderr
+    assert "Traceback" not in done.stderr + stale.stderr + bad.stderr
