@@ -23,6 +23,7 @@ from .overrides import load_overrides
 from .templating import use_templates
 from .resolve import Resolved, resolve, summarize
 from .build import Build, build, parse_summaries, save_cache, unparsed_paths
+from .progress import NO_PROGRESS, Progress
 from .manifest import CACHE_DIR
 from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
 
@@ -66,13 +67,14 @@ def check_package_name(package: str) -> None:
 
 def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
            cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
-           overrides: Optional[Path] = None, target: str = DEFAULT_TARGET) -> Build:
+           overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
     `overrides`: a TOML file of overrides (a pyproject.toml: its
     `[tool.md2models.overrides]`); its problems raise SpecError too.
-    `target`: the output kind, one of `TARGETS` (pydantic, dataclasses, typeddict)."""
+    `target`: the output kind, one of `TARGETS` (pydantic, dataclasses, typeddict).
+    `progress`: where to show how far a long run is (see `progress.Progress`)."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
@@ -81,27 +83,28 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     use_templates(templates.resolve() if templates is not None else None)
     source = load_overrides(overrides) if overrides is not None else None
     return build(specs, _spec_paths(specs, exclude)[0], package, cache_dir=cache_dir, jobs=jobs, overrides=source,
-                 target=target)
+                 target=target, progress=progress)
 
 
 def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
              jobs: int = 0, templates: Optional[Path] = None,
-             overrides: Optional[Path] = None, target: str = DEFAULT_TARGET
+             overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS
              ) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
     """Write OUT from SPECS (incrementally); raise SpecError before writing."""
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                    overrides=overrides, target=target)
-    report = write_output(out, result.files, tool_version=__version__)
+                    overrides=overrides, target=target, progress=progress)
+    report = write_output(out, result.files, tool_version=__version__, progress=progress)
     save_cache(out / CACHE_DIR, result)
     return report, result.warnings
 
 
 def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
           jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
-          target: str = DEFAULT_TARGET) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
+          target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS
+          ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache)."""
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                    overrides=overrides, target=target)
+                    overrides=overrides, target=target, progress=progress)
     return check_output(out, result.files), result.files, result.warnings
 
 

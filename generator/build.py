@@ -43,6 +43,7 @@ from .ir import AnyModel
 from .manifest import ensure_cache_dir
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, read_doc
+from .progress import NO_PROGRESS, Counter, Progress
 from .pyrender import DEFAULT_TARGET, render_module, render_package
 from .resolve import Key, Link, Resolved, Summary, resolve, summarize
 from .templating import builtin_templates_dir, templates_digest
@@ -139,9 +140,10 @@ def tool_digest() -> str:
 
 
 def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optional[Path], jobs: int,
-          overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET) -> Build:
+          overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET,
+          progress: Progress = NO_PROGRESS) -> Build:
     """Render every output file of `paths` (docs below `specs`), with `overrides`
-    applied, as output kind `target` (see `pyrender.TARGETS`)."""
+    applied, as output kind `target` (see `pyrender.TARGETS`); `progress` is shown."""
     overrides_digest = overrides.digest if overrides is not None else ""
     cache_key = hashlib.sha256(
         f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}".encode()).hexdigest()
@@ -171,7 +173,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         if record.warnings_data:
             problems.extend(record.warnings)
     same_paths = list(cached) == list(paths)
-    workers = _Workers(specs, jobs, len(changed))
+    workers = _Workers(specs, jobs, len(changed), progress)
     try:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
                         whole, cache_key, overrides, target)
@@ -365,10 +367,11 @@ Rendered = tuple[str, bytes, str, Optional[bytes], str]  # (path, module, its di
 _NOT_RENDERED = (None, "", None, "")
 
 
-def _render_one(rel: str, model: AnyModel, resolved: Resolved, with_doc: bool,
-                overrides: Overrides, target: str = DEFAULT_TARGET) -> Rendered:
+def _render_one(rel: str, model: AnyModel, resolved: Resolved, with_doc: bool, overrides: Overrides,
+                target: str, counter: Counter, slot: int = 0) -> Rendered:
     module = render_module(model, resolved, overrides=overrides, target=target)[1].encode("utf-8")
     doc = render_doc(model).encode("utf-8") if with_doc else None
+    counter.add(1, slot)
     return rel, module, _sha256(module), doc, _sha256(doc) if doc is not None else ""
 
 
@@ -431,11 +434,14 @@ class _LazyPackageFile:
 class _Workers:
     """Parse, then render, each doc in the same process (see module docstring)."""
 
-    def __init__(self, specs: Path, jobs: int, work: int):
+    def __init__(self, specs: Path, jobs: int, work: int, progress: Progress = NO_PROGRESS):
         count = jobs or os.cpu_count() or 1
         fork = "fork" in multiprocessing.get_all_start_methods()
         self.count = count if (fork and count > 1 and work >= PARALLEL_THRESHOLD) else 0
         self.specs = specs
+        self.progress = progress
+        # Made before the workers fork, so that they share them.
+        self.parsed, self.rendered = progress.counter(self.count), progress.counter(self.count)
         self.models: dict[str, AnyModel] = {}  # serial mode only
         self.pipes: list[Connection] = []
         self.procs: list[multiprocessing.process.BaseProcess] = []
@@ -443,14 +449,16 @@ class _Workers:
 
     def parse(self, paths: Sequence[str]) -> list[Parsed]:
         """Read and parse the docs at `paths` (sorted); results in that order."""
+        self.progress.show("parsing", len(paths), self.parsed)
         if not self.count:
-            return [_parse_one(self.specs, rel, self.models) for rel in paths]
+            return [_parse_one(self.specs, rel, self.models, self.parsed) for rel in paths]
         context = multiprocessing.get_context("fork")
         for index in range(self.count):
             share = paths[index :: self.count]
             self.owner.update((rel, index) for rel in share)
             parent, child = context.Pipe()
-            proc = context.Process(target=_worker, args=(child, self.specs, share), daemon=True)
+            proc = context.Process(target=_worker, args=(child, self.specs, share, self.parsed, self.rendered, index),
+                                   daemon=True)
             proc.start()
             child.close()
             self.pipes.append(parent)
@@ -462,9 +470,10 @@ class _Workers:
                target: str = DEFAULT_TARGET) -> list[Rendered]:
         """Render `jobs` ((path, doc too?)); `summaries` (as plain tuples) and
         `cycles` are `resolved`'s, for the workers."""
+        self.progress.show("rendering", len(jobs), self.rendered)
         if not self.count:
             return [_render_one(rel, self.models.get(rel) or _load_model(self.specs, rel), resolved, with_doc,
-                                overrides, target) for rel, with_doc in jobs]
+                                overrides, target, self.rendered) for rel, with_doc in jobs]
         shares: list[list[tuple[str, bool]]] = [[] for _ in self.pipes]
         for n, (rel, with_doc) in enumerate(jobs):
             shares[self.owner.get(rel, n % self.count)].append((rel, with_doc))
@@ -502,7 +511,7 @@ def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
 Parsed = tuple[str, str, Optional[tuple], tuple[tuple, ...]]  # type: ignore[type-arg]
 
 
-def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel]) -> Parsed:
+def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel], counter: Counter, slot: int = 0) -> Parsed:
     """Read and parse one doc, keeping its model in `models` for the render."""
     data, problems = read_doc(specs, rel)
     digest, summary = "", None
@@ -512,22 +521,24 @@ def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel]) -> Parsed:
         if model is not None:
             models[rel] = model
             summary = _summary_data(summarize(model))
+    counter.add(1, slot)
     return rel, digest, summary, tuple((p.path, p.line, p.col, p.severity, p.message) for p in problems)
 
 
-def _worker(pipe: Connection, specs: Path, share: Iterable[str]) -> None:
+def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter, rendered: Counter,
+            slot: int) -> None:
     try:
         models: dict[str, AnyModel] = {}
-        pipe.send(marshal.dumps([_parse_one(specs, rel, models) for rel in share]))
+        pipe.send(marshal.dumps([_parse_one(specs, rel, models, parsed, slot) for rel in share]))
         common = pipe.recv_bytes()
         if not common:
             return
         index, overrides, target = pickle.loads(common)
         rows, cycles = marshal.loads(index)
         resolved = Resolved(_Summaries(rows), {(ns, name): cycle for ns, name, cycle in cycles})
-        rendered = [_render_one(rel, models.get(rel) or _load_model(specs, rel), resolved, with_doc, overrides, target)
-                    for rel, with_doc in pipe.recv()]
-        pipe.send(marshal.dumps(rendered))
+        done = [_render_one(rel, models.get(rel) or _load_model(specs, rel), resolved, with_doc, overrides, target,
+                            rendered, slot) for rel, with_doc in pipe.recv()]
+        pipe.send(marshal.dumps(done))
         pipe.recv_bytes()
     except Exception as exc:  # report to the main process, which raises it
         pipe.send(exc)

@@ -20,6 +20,7 @@ import click
 from . import __version__, api
 from .config import TARGETS, ConfigError, load_config
 from .diagnostics import Diagnostic, SpecError
+from .progress import NO_PROGRESS, Progress
 from .write import OutputError, check_report_json, format_check, want_color
 
 EXIT_STALE = 1
@@ -109,6 +110,13 @@ def _specs(ctx: click.Context, specs: Optional[Path]) -> Path:
     return specs if specs is not None else ctx.obj.specs
 
 
+def _progress() -> Progress:
+    """A progress line for long runs, on a terminal that can redraw a line."""
+    if sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
+        return Progress()
+    return NO_PROGRESS
+
+
 def _path(value: Optional[object]) -> Optional[Path]:
     """An option's value as a Path (defaults from the config arrive as text)."""
     return Path(str(value)) if value else None
@@ -124,8 +132,13 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
              overrides: Optional[Path], target: str, jobs: int) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`)."""
     specs = _specs(ctx, specs)
-    report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
-                                    templates=_path(templates), overrides=_path(overrides), target=target)
+    progress = _progress()
+    try:
+        report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
+                                        templates=_path(templates), overrides=_path(overrides), target=target,
+                                        progress=progress)
+    finally:
+        progress.close()
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -142,9 +155,13 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
           overrides: Optional[Path], target: str, jobs: int, quiet: bool, fmt: str) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     specs = _specs(ctx, specs)
-    report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
-                                        templates=_path(templates), overrides=_path(overrides),
-                                        target=target)
+    progress = _progress()
+    try:
+        report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
+                                            templates=_path(templates), overrides=_path(overrides),
+                                            target=target, progress=progress)
+    finally:
+        progress.close()
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:

@@ -55,9 +55,10 @@ nothing committed, bar the manifest if its content changed (a new tool
 version): one `os.replace`; the stat cache is refreshed the same way when
 stats moved.
 
-Costs and limits: the first run that changes anything links every file
-under OUT (as does any run after OUT's directories changed), so OUT should
-not hold big unrelated trees; OUT must not be a mount point; an editor
+A first run into a missing OUT has no old tree, so a detached process links
+a spare after it.  Costs and limits: a run without a spare (the first into
+an existing OUT, any run after OUT's directories changed) links every file
+under OUT, so OUT should not hold big unrelated trees; OUT must not be a mount point; an editor
 saving a file under OUT by rename while a run stages may lose that save; a
 shell whose cwd is inside OUT is left in the old tree; no fsync, so this
 covers the process dying, not power loss.  Concurrent runs on one OUT are
@@ -98,6 +99,7 @@ from generator.manifest import (
     read_stat_cache,
     stat_cache_bytes,
 )
+from generator.progress import NO_PROGRESS, Counter, Progress
 
 try:
     import fcntl
@@ -242,7 +244,8 @@ def _is_file(path: str) -> bool:
 # --- write ------------------------------------------------------------------
 
 
-def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: str) -> WriteReport:
+def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: str,
+                 progress: Progress = NO_PROGRESS) -> WriteReport:
     """Make OUT hold `files`, atomically; see the module docstring."""
     _check_paths(files)
     root = _resolve(out)
@@ -261,11 +264,14 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
                     if not same_manifest:
                         _write_file(os.path.join(root, _MANIFEST_TMP), manifest_bytes(new_manifest))
                         os.replace(os.path.join(root, _MANIFEST_TMP), os.path.join(root, MANIFEST_NAME))
+                        if spare:  # it holds the old manifest
+                            _drop_spare(beside, lock)
                     if records != stats:
                         _save_stat_cache(root, records)
                 return WriteReport((), (), (), len(report.unchanged))
             try:
-                records = _stage(root, beside, files, report, records, link_manifest=same_manifest, spare=spare)
+                records = _stage(root, beside, files, report, records, link_manifest=same_manifest, spare=spare,
+                                 progress=progress)
                 if not same_manifest:
                     _write_file(os.path.join(beside.staging, MANIFEST_NAME), manifest_bytes(new_manifest))
                 _save_stat_cache(beside.staging, records)
@@ -279,6 +285,8 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
                         lock)
             elif garbage:
                 _detach(partial(shutil.rmtree, garbage, ignore_errors=True), lock)
+            elif _renameat2 is not None:  # a first run: no old tree to keep, so link one
+                _detach(partial(_make_spare, root, beside), lock)
     return WriteReport(report.missing, report.stale, report.orphaned, len(report.unchanged))
 
 
@@ -350,10 +358,15 @@ def _clean_leftovers(root: str, beside: _Beside, lock: Optional[int]) -> bool:
         return False
     if _is_mirror(root, beside):
         return True
+    _drop_spare(beside, lock)
+    return False
+
+
+def _drop_spare(beside: _Beside, lock: Optional[int]) -> None:
+    """Delete the spare, in the background."""
     _unlink_if_there(beside.stamps)
     os.rename(beside.staging, beside.trash)
     _detach(partial(shutil.rmtree, beside.trash, ignore_errors=True), lock)
-    return False
 
 
 def _unlink_if_there(path: str) -> None:
@@ -388,6 +401,7 @@ def _stage(
     *,
     link_manifest: bool,
     spare: bool,
+    progress: Progress,
 ) -> dict[str, StatRecord]:
     """Build the new OUT at `beside.staging` (from the `spare` there, if
     one), bar the stat cache and (unless linked) the manifest; return the
@@ -414,7 +428,7 @@ def _stage(
             _mirror(root, staging, "", _by_dir([*skip, STAT_CACHE]), _by_dir(_ancestors(writes)), files, links)
             _link_all(links)
     new_records = dict(records)
-    new_records.update(zip(writes, _write_all(staging, writes, files)))
+    new_records.update(zip(writes, _write_all(staging, writes, files, progress)))
     _wait_past(staging, max((new_records[path][2] for path in writes), default=0))
     return new_records
 
@@ -556,7 +570,8 @@ def _link_names(src: str, dst: str, names: Sequence[str]) -> None:
 _LINK_AT = os.link in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
 
 
-def _write_all(staging: str, paths: Sequence[str], files: Mapping[str, OutputFile]) -> list[StatRecord]:
+def _write_all(staging: str, paths: Sequence[str], files: Mapping[str, OutputFile],
+               progress: Progress = NO_PROGRESS) -> list[StatRecord]:
     """Write the new files into staging.  One thread: creating a file is
     kernel CPU work, and threads only add lock contention to it (measured:
     37k files in 1.1 s on one thread, 2.2-2.9 s on 4-16)."""
@@ -568,15 +583,18 @@ def _write_all(staging: str, paths: Sequence[str], files: Mapping[str, OutputFil
             shallow_first = ("/".join(parts[:n]) for n in range(1, len(parts) + 1))
             blocked = next(p for p in shallow_first if not os.path.isdir(f"{staging}/{p}"))
             raise OutputError(f"cannot create directory {blocked}: a file or link is in the way") from e
-    return [_write_new(staging, path, files[path]) for path in paths]
+    written = progress.counter()
+    progress.show("writing", len(paths), written)
+    return [_write_new(staging, path, files[path], written) for path in paths]
 
 
-def _write_new(staging: str, path: str, new: OutputFile) -> StatRecord:
+def _write_new(staging: str, path: str, new: OutputFile, written: Counter) -> StatRecord:
     data = new.load()
     digest = hashlib.sha256(data).hexdigest()
     if digest != new.digest:  # the manifest must never record a wrong digest
         raise ValueError(f"{path}: loaded bytes do not match the digest {new.digest}")
     st = _write_file(os.path.join(staging, path), data)
+    written.add()
     return (digest, st.st_size, st.st_mtime_ns)
 
 
@@ -684,13 +702,31 @@ def _refresh_spare(root: str, beside: _Beside, changed: Sequence[str]) -> None:
         for folder in touched:
             if os.path.isdir(f"{root}/{folder}") and _entries(root, folder) != _entries(spare, folder):
                 raise OSError(f"{folder}: the spare does not mirror OUT")
-        stamps = [(folder, _stamp(f"{root}/{folder}"), _stamp(f"{spare}/{folder}")) for folder in _folders(root)]
-        _wait_past(beside.home, max(max(a[-2:] + b[-2:]) for _, a, b in stamps))
-        _write_file(beside.stamps + ".tmp", marshal.dumps({"format": _STAMPS_FORMAT, "folders": stamps}))
-        os.replace(beside.stamps + ".tmp", beside.stamps)
+        _vouch(root, beside)
     except OSError:
         _unlink_if_there(beside.stamps)
         shutil.rmtree(spare, ignore_errors=True)
+
+
+def _make_spare(root: str, beside: _Beside) -> None:
+    """Link a spare mirror of OUT, which a first run made from scratch."""
+    try:
+        links: list[tuple[str, str, list[str]]] = []
+        _mirror_folder(root, beside.staging, "", {}, {}, {}, links, keep=True)
+        _link_all(links)
+        shutil.rmtree(f"{beside.staging}/{CACHE_DIR}", ignore_errors=True)
+        _vouch(root, beside)
+    except OSError:
+        _unlink_if_there(beside.stamps)
+        shutil.rmtree(beside.staging, ignore_errors=True)
+
+
+def _vouch(root: str, beside: _Beside) -> None:
+    """Record the stamps of both trees, once the clock has passed them."""
+    stamps = [(folder, _stamp(f"{root}/{folder}"), _stamp(f"{beside.staging}/{folder}")) for folder in _folders(root)]
+    _wait_past(beside.home, max(max(a[-2:] + b[-2:]) for _, a, b in stamps))
+    _write_file(beside.stamps + ".tmp", marshal.dumps({"format": _STAMPS_FORMAT, "folders": stamps}))
+    os.replace(beside.stamps + ".tmp", beside.stamps)
 
 
 def _is_mirror(root: str, beside: _Beside) -> bool:

@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 import pytest
 
 from generator import write
+from generator.progress import Counter
 from generator.manifest import (
     CACHE_DIR,
     CACHE_GITIGNORE,
@@ -178,6 +179,7 @@ def test_first_write_into_empty_out(out: Path) -> None:
 
 def test_rewrite_is_a_no_op(out: Path) -> None:
     write_output(out, STATE_A, tool_version=VERSION)
+    settle(out)
     before = snapshot(out.parent)
     report = write_output(out, STATE_A, tool_version=VERSION)
     assert (report.created, report.updated, report.removed, report.unchanged) == ((), (), (), len(STATE_A))
@@ -459,11 +461,11 @@ def test_failure_while_staging_leaves_the_old_state(out: Path, monkeypatch: pyte
     real = write._write_new
     calls = []
 
-    def failing(staging: str, path: str, new: OutputFile) -> StatRecord:
+    def failing(staging: str, path: str, new: OutputFile, written: Counter) -> StatRecord:
         calls.append(path)
         if len(calls) == 2:
             raise OSError(28, "No space left on device", path)
-        return real(staging, path, new)
+        return real(staging, path, new, written)
 
     monkeypatch.setattr(write, "_write_new", failing)
     with pytest.raises(OutputError, match="No space left on device"):
@@ -508,8 +510,9 @@ def test_fallback_commit_without_renameat2(out: Path, monkeypatch: pytest.Monkey
 
 def test_leftovers_of_a_killed_run_are_ignored_by_check_and_cleaned_by_generate(out: Path) -> None:
     write_output(out, STATE_A, tool_version=VERSION)
+    settle(out)
     staging = beside(out) / "staging"
-    (staging / "pkg").mkdir(parents=True)
+    (beside(out) / "spare.marshal").unlink()  # as a run killed while staging on the spare leaves it
     (staging / "pkg" / "half.py").write_text("half")
     (beside(out) / "trash" / "pkg").mkdir(parents=True)  # a killed deletion's
     (out / ".md2models-manifest.json.tmp").write_text("{")
@@ -545,17 +548,27 @@ def count_links(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_the_spare_spares_linking_every_file(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_output(out, STATE_A, tool_version=VERSION)  # a first run: nothing beside OUT to keep
     links = count_links(monkeypatch)
-    write_output(out, STATE_B, tool_version=VERSION)  # links afresh; the old tree becomes the spare
+    write_output(out, STATE_A, tool_version=VERSION)  # a first run: a spare is linked in the background
     settle(out)
     assert_spare_mirrors(out)
-    for state in (STATE_A, STATE_B, STATE_A):
+    for state in (STATE_B, STATE_A, STATE_B):
         write_output(out, state, tool_version=VERSION)  # only the cache folder is linked
         assert contents(out) == expected(state)
         assert check_output(out, state).up_to_date
         assert_no_leftovers(out)
-    assert links == [len(STATE_B) - 2 + 1, 1, 1, 1]  # bar the stale and the missing, plus the cache's .gitignore
+    assert links == [1, 1, 1]  # the cache's .gitignore (the first run's links were in another process)
+
+
+def test_a_first_run_into_an_existing_out_links_afresh(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out.mkdir(parents=True)
+    (out / "README.md").write_text("hi\n")
+    links = count_links(monkeypatch)
+    write_output(out, STATE_A, tool_version=VERSION)  # the old tree (the README) becomes the spare
+    write_output(out, STATE_B, tool_version=VERSION)
+    assert links == [1, 1]  # the README; then the cache's .gitignore
+    assert contents(out) == expected(STATE_B, {"README.md": b"hi\n"})
+    assert_no_leftovers(out)
 
 
 def test_an_edit_in_place_is_seen_with_a_spare(out: Path) -> None:
@@ -671,6 +684,7 @@ def test_without_fork_the_old_tree_is_handled_at_once(
 def test_check_reports_each_category_and_never_writes(out: Path) -> None:
     write_output(out, STATE_A, tool_version=VERSION)
     (out / "pkg" / "custom.py").write_text("# mine\n")
+    settle(out)
     before = snapshot(out.parent)
     report = check_output(out, STATE_B)
     assert report.stale == ("pkg/models/foo.py",)
