@@ -225,7 +225,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
             raise SpecError(problems + resolve_warnings)
         cycles = tuple((ns, name, cycle) for (ns, name), cycle in sorted(resolved.cycle_of.items()))
 
-        def resolution() -> Resolved:
+        def resolution() -> Resolved:  # type: ignore[misc]  # the cached one above, on the other branch
             return resolved
 
     try:
@@ -242,7 +242,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         if rel in changed or key != record.module_key:
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
-    rendered = {rel: rest for rel, *rest in
+    rendered = {rel: (module, module_digest, doc, doc_digest) for rel, module, module_digest, doc, doc_digest in
                 (workers.render(to_render, resolution(), (records[rel].summary_data for rel in paths), cycles, overrides,
                                 target) if to_render else ())}
 
@@ -337,7 +337,7 @@ def _load_cache(cache_dir: Optional[Path], key: str
         state = marshal.loads((cache_dir / CACHE_FILE).read_bytes())
         if state.get("key") != key:
             return {}, None, None
-        docs, spec, in_delta = state["docs"], state["spec"], frozenset()
+        docs, spec, in_delta = state["docs"], state["spec"], frozenset[str]()
         try:
             delta = marshal.loads((cache_dir / DELTA_FILE).read_bytes())
             if delta.get("key") == key and delta.get("base") == state["id"] and delta["docs"].keys() <= docs.keys():

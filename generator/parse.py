@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -296,7 +296,8 @@ def _example(doc: _Doc, tokens: Sequence[Token], index: int) -> str:
     return block.content[:-1] if block.content.endswith("\n") else block.content
 
 
-def _enum(doc: _Doc, tokens: Sequence[Token], index: int, example: str, common: dict) -> Optional[EnumModel]:
+def _enum(doc: _Doc, tokens: Sequence[Token], index: int, example: str, common: dict[str, Any]
+          ) -> Optional[EnumModel]:
     style = ""
     if re.search(r"^value: \w+ = ", example, re.M):
         style = "literal"
@@ -319,13 +320,13 @@ def _enum(doc: _Doc, tokens: Sequence[Token], index: int, example: str, common: 
         form = "list"
         start = _line(tokens[index]) + 1
         for n in range(start, len(doc.lines)):
-            line = doc.lines[n]
-            if not line.strip() or line == OPEN_ENUM_NOTICE:
-                is_open = is_open or line == OPEN_ENUM_NOTICE
+            source = doc.lines[n]
+            if not source.strip() or source == OPEN_ENUM_NOTICE:
+                is_open = is_open or source == OPEN_ENUM_NOTICE
                 continue
-            match = LIST_VALUE.fullmatch(line)
+            match = LIST_VALUE.fullmatch(source)
             if match is None:
-                doc.error(n, 0, f"enum value must be - `\"value\"` or - `123`, found {line[:60]!r}")
+                doc.error(n, 0, f"enum value must be - `\"value\"` or - `123`, found {source[:60]!r}")
                 continue
             text = match.group("string")
             values.append(EnumValue(text if text is not None else int(match.group("int")), "", "", doc.pos(n)))

@@ -14,7 +14,9 @@ column.
 from __future__ import annotations
 
 import re
-from typing import Union
+from typing import Callable, TypeVar, Union
+
+_Item = TypeVar("_Item")
 
 from .ir import Generic, LiteralType, Markup, Primitive, Ref, TypeNode
 
@@ -206,7 +208,7 @@ class _PyText:
         if kind != "name" or text != value:
             raise TypeCellError(f"expected {value!r}, found {text!r}", at)
 
-    def bracketed(self, item) -> list:  # type: ignore[no-untyped-def]
+    def bracketed(self, item: Callable[[], _Item]) -> list[_Item]:
         self.expect("[")
         items = [item()]
         while self.peek()[1] == ",":

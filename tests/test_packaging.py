@@ -143,3 +143,9 @@ print(json.dumps(m.model_dump(mode="json")))
         used = run([python, "-c", script, payload], cwd=other)
         assert used.returncode == 0, used.stderr
         assert '"project_id": null' in used.stdout and '"updated_at"' not in used.stdout, used.stdout
+
+
+def test_md2models_itself_passes_mypy_strict() -> None:
+    pytest.importorskip("mypy")
+    checked = run([sys.executable, "-m", "mypy", "--strict", "generator"], cwd=ROOT)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
