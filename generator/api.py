@@ -108,14 +108,18 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     return check_output(out, result.files), result.files, result.warnings
 
 
-def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0) -> list[Diagnostic]:
-    """Every problem, errors and warnings, without generating."""
+def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
+         unreferenced: bool = False) -> list[Diagnostic]:
+    """Every problem, errors and warnings, without generating; `unreferenced`:
+    warn about models no other model refers to, too (an SDK's top-level
+    request and response models are such, so it is no default)."""
     try:
         paths = _spec_paths(specs, exclude)[0]
     except SpecError as exc:
         return list(exc.diagnostics)
     summaries, problems = parse_summaries(specs, paths, jobs)
-    problems.extend(resolve(summaries, lint=True, unparsed=unparsed_paths(paths, summaries))[1])
+    problems.extend(resolve(summaries, lint=True, unreferenced=unreferenced,
+                            unparsed=unparsed_paths(paths, summaries))[1])
     return sorted(problems)
 
 

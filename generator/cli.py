@@ -178,12 +178,15 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
 @_jobs_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
+@click.option("--unreferenced", is_flag=True,
+              help="Also warn about models no other model refers to (an SDK's top-level request and response "
+                   "models are such).")
 @click.pass_context
-def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict: bool) -> None:
+def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict: bool, unreferenced: bool) -> None:
     """Check SPECS without generating: errors and style warnings."""
     specs = _specs(ctx, specs)
     try:
-        problems = api.lint(specs, exclude=ctx.obj.exclude, jobs=jobs)
+        problems = api.lint(specs, exclude=ctx.obj.exclude, jobs=jobs, unreferenced=unreferenced)
     except ConfigError as exc:
         click.echo(f"md2models: {exc}", err=True)
         sys.exit(EXIT_USAGE)

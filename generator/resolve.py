@@ -101,9 +101,10 @@ class Resolved:
         return cycle is not None and cycle == self.cycle_of.get(b)
 
 
-def resolve(summaries: Iterable[Summary], *, lint: bool = False,
+def resolve(summaries: Iterable[Summary], *, lint: bool = False, unreferenced: bool = False,
             unparsed: frozenset[str] = frozenset()) -> tuple[Resolved, list[Diagnostic]]:
-    """Check the whole spec; `lint` adds the style warnings of `md2models lint`.
+    """Check the whole spec; `lint` adds the style warnings of `md2models lint`
+    (with `unreferenced`, for models no other model refers to too).
 
     `unparsed` are the paths of docs that failed to parse (their errors are
     reported already): references that may point at them are not reported
@@ -135,7 +136,7 @@ def resolve(summaries: Iterable[Summary], *, lint: bool = False,
             if link.target:
                 _check_link(summary, link, target, by_path, report)
     if lint:
-        _lint(ordered, referenced if not unparsed else None, report)
+        _lint(ordered, referenced if unreferenced and not unparsed else None, report)
     return Resolved(by_key, _cycles(ordered, by_key)), problems
 
 
@@ -191,7 +192,7 @@ def _join(doc_path: str, link: str) -> str:
 
 
 def _lint(ordered: list[Summary], referenced: Optional[set[Key]], report: Report) -> None:
-    """Style warnings; "not referenced" only when every doc parsed (`referenced` known)."""
+    """Style warnings; "not referenced" only when asked and every doc parsed (`referenced` known)."""
     namespaces: dict[str, list[Summary]] = {}
     for summary in ordered:
         namespaces.setdefault(summary.name, []).append(summary)

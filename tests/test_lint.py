@@ -65,15 +65,24 @@ def test_clean_spec(tmp_path: Path) -> None:
     ],
 )
 def test_warnings(tmp_path: Path, docs: dict, where: tuple[str, int, int], pattern: str) -> None:
-    specs, run = lint(tmp_path, docs)
+    specs, run = lint(tmp_path, docs, "--unreferenced")
     assert run.code == 0, run.explain()
     assert not run.errors
     found = warnings_at(run, specs)
     assert any((w[0], w[1], w[2]) == where and pattern in w[3] for w in found), run.explain()
     assert run.other_lines == [f"md2models: 0 error(s), {len(found)} warning(s)"]
-    _, strict = lint(tmp_path, docs, "--strict")
+    _, strict = lint(tmp_path, docs, "--strict", "--unreferenced")
     assert strict.code == 1, strict.explain()
     assert strict.diagnostics == run.diagnostics
+
+
+def test_unreferenced_models_are_only_reported_when_asked(tmp_path: Path) -> None:
+    docs = {"models/toy.md": object_doc("Toy", [row("a", "*str*")])}
+    specs, run = lint(tmp_path, docs, "--strict")
+    assert run.code == 0 and not run.diagnostics, run.explain()
+    specs, run = lint(tmp_path, docs, "--strict", "--unreferenced")
+    assert run.code == 1 and [w[3] for w in warnings_at(run, specs)] == [
+        "model Toy is not referenced by any other model"], run.explain()
 
 
 def test_reserved_word_stems_are_no_mismatch(tmp_path: Path) -> None:
@@ -144,11 +153,11 @@ def test_json_clean(tmp_path: Path) -> None:
 
 def test_json_warnings_and_strict(tmp_path: Path) -> None:
     docs = {"models/toy.md": object_doc("Toy", [row("a", "*str*")])}
-    specs, run, data = lint_json(tmp_path, docs)
+    specs, run, data = lint_json(tmp_path, docs, "--unreferenced")
     assert run.code == 0
     assert data["problems"] == [{"path": f"{specs.as_posix()}/models/toy.md", "line": 1, "col": 1,
                                  "severity": "warning", "message": "model Toy is not referenced by any other model"}]
-    _, strict, strict_data = lint_json(tmp_path, docs, "--strict")
+    _, strict, strict_data = lint_json(tmp_path, docs, "--strict", "--unreferenced")
     assert strict.code == 1 and strict_data == data
 
 
