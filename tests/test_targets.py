@@ -12,7 +12,9 @@ optional keys.  Both outputs of `specs/` and of the golden cases pass
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -70,11 +72,11 @@ def import_all(package):
 '''
 
 
-def run_isolated(out: Path, target: str, body: str) -> str:
+def run_isolated(out: Path, target: str, body: str, python: str = sys.executable) -> str:
     """Run `body` (after PRELUDE) with OUT as the working directory and the
     target's forbidden packages blocked; return its stdout."""
     code = PRELUDE + textwrap.dedent(body)
-    run = subprocess.run([sys.executable, "-c", code, json.dumps(BLOCKED[target])], cwd=out,
+    run = subprocess.run([python, "-c", code, json.dumps(BLOCKED[target])], cwd=out,
                          capture_output=True, text=True, env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return run.stdout
@@ -125,6 +127,41 @@ def test_golden_black_stable_and_imports(case: str, target: str, golden: dict[tu
 def test_specs_black_stable_and_imports(target: str, from_specs: dict[str, Path]) -> None:
     black_check(from_specs[target])
     run_isolated(from_specs[target], target, "import_all('session_models')")
+
+
+def other_pythons() -> list[str]:
+    """Other CPythons >= 3.9 on this machine (pyenv's, or MD2MODELS_TEST_PYTHONS)."""
+    listed = os.environ.get("MD2MODELS_TEST_PYTHONS")
+    candidates = listed.split(os.pathsep) if listed else sorted(glob.glob(os.path.expanduser(
+        "~/.pyenv/versions/3.*/bin/python3")))
+    found = []
+    for python in candidates:
+        try:
+            version = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"],
+                                     capture_output=True, text=True, timeout=30).stdout.split()
+        except OSError:
+            continue
+        if len(version) == 2 and (3, 9) <= (int(version[0]), int(version[1])) != sys.version_info[:2]:
+            found.append(python)
+    return found
+
+
+def test_dataclasses_output_runs_on_every_python_from_3_9(golden: dict[tuple[str, str], Path]) -> None:
+    """Standard library only, so any interpreter will do: every golden case
+    imports, and its classes are built, on each other Python found."""
+    pythons = other_pythons()
+    if not pythons:
+        pytest.skip("no other CPython >= 3.9 found (set MD2MODELS_TEST_PYTHONS)")
+    for python in pythons:
+        for case in CASES:
+            text = run_isolated(golden[case, "dataclasses"], "dataclasses", f"print(import_all('golden_{case}'))",
+                                python)
+            assert int(text.strip()) > 2, (python, case)
+        run_isolated(golden["objects", "dataclasses"], "dataclasses", """
+            from golden_objects import Child
+            from golden_objects._runtime import UNSET
+            assert Child(id="c") == Child(id="c") and repr(UNSET) == "UNSET"
+        """, python)
 
 
 def test_no_third_party_import_in_dataclasses_output(golden: dict[tuple[str, str], Path],
