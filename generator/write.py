@@ -55,8 +55,8 @@ nothing committed, bar the manifest if its content changed (a new tool
 version): one `os.replace`; the stat cache is refreshed the same way when
 stats moved.
 
-A first run into a missing OUT has no old tree, so a detached process links
-a spare after it.  Costs and limits: a run without a spare (the first into
+A first run into a missing OUT has no old tree, so for a big OUT a detached
+process links a spare after it.  Costs and limits: a run without a spare (the first into
 an existing OUT, any run after OUT's directories changed) links every file
 under OUT, so OUT should not hold big unrelated trees; OUT must not be a mount point; an editor
 saving a file under OUT by rename while a run stages may lose that save; a
@@ -122,6 +122,11 @@ __all__ = [
 # fixed names do; a killed run's are deleted by the next.
 _MANIFEST_TMP = MANIFEST_NAME + ".tmp"
 _STAT_TMP = STAT_CACHE + ".tmp"
+
+# A first run links a spare in the background only for an OUT this big: for
+# fewer files the next run links them in milliseconds, and a caller that
+# deletes OUT's parent right after a small run never races the job.
+_SPARE_AFTER_FIRST_RUN = 5000
 
 # A file hashed now is recorded in the stat cache only if its mtime is older
 # than this: an edit in the same timestamp tick as the one we read (ticks are
@@ -285,7 +290,7 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
                         lock)
             elif garbage:
                 _detach(partial(shutil.rmtree, garbage, ignore_errors=True), lock)
-            elif _renameat2 is not None:  # a first run: no old tree to keep, so link one
+            elif _renameat2 is not None and len(files) >= _SPARE_AFTER_FIRST_RUN:  # no old tree to keep: link one
                 _detach(partial(_make_spare, root, beside), lock)
     return WriteReport(report.missing, report.stale, report.orphaned, len(report.unchanged))
 

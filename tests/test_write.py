@@ -509,8 +509,7 @@ def test_fallback_commit_without_renameat2(out: Path, monkeypatch: pytest.Monkey
 
 
 def test_leftovers_of_a_killed_run_are_ignored_by_check_and_cleaned_by_generate(out: Path) -> None:
-    write_output(out, STATE_A, tool_version=VERSION)
-    settle(out)
+    write_a(out, spare=True)
     staging = beside(out) / "staging"
     (beside(out) / "spare.marshal").unlink()  # as a run killed while staging on the spare leaves it
     (staging / "pkg" / "half.py").write_text("half")
@@ -548,6 +547,7 @@ def count_links(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_the_spare_spares_linking_every_file(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(write, "_SPARE_AFTER_FIRST_RUN", len(STATE_A))
     links = count_links(monkeypatch)
     write_output(out, STATE_A, tool_version=VERSION)  # a first run: a spare is linked in the background
     settle(out)
@@ -558,6 +558,15 @@ def test_the_spare_spares_linking_every_file(out: Path, monkeypatch: pytest.Monk
         assert check_output(out, state).up_to_date
         assert_no_leftovers(out)
     assert links == [1, 1, 1]  # the cache's .gitignore (the first run's links were in another process)
+
+
+def test_a_small_first_run_links_no_spare(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    links = count_links(monkeypatch)
+    write_output(out, STATE_A, tool_version=VERSION)
+    assert os.listdir(beside(out)) == [".gitignore"]  # no job left behind for a caller deleting OUT's parent
+    write_output(out, STATE_B, tool_version=VERSION)  # links afresh; the old tree becomes the spare
+    assert links == [len(STATE_B) - 2 + 1]  # bar the stale and the missing, plus the cache's .gitignore
+    assert_no_leftovers(out)
 
 
 def test_a_first_run_into_an_existing_out_links_afresh(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
