@@ -447,8 +447,10 @@ def _unlink_from_spare(spare: str, paths: Iterable[str], needed: set[str]) -> No
             os.unlink(f"{spare}/{path}")
         except FileNotFoundError:
             pass
-        except (IsADirectoryError, PermissionError) as e:  # EISDIR; EPERM on some systems
-            raise OutputError(f"cannot write {path}: a directory is in the way") from e
+        except OSError as e:  # EISDIR, or EPERM on some systems, for a folder
+            if os.path.isdir(f"{spare}/{path}"):
+                raise OutputError(f"cannot write {path}: a directory is in the way") from e
+            raise
         emptied.update(_ancestors([path]))
     for folder in sorted(emptied - needed, key=lambda folder: -folder.count("/")):
         if not os.listdir(f"{spare}/{folder}"):
