@@ -11,7 +11,9 @@ stat cache.  A file is taken to hold its recorded digest without being read
 when its size and mtime_ns equal its record AND that digest is the
 manifest's (a cache that disagrees with the committed manifest is from
 another state of OUT, e.g. a checkout), so a no-op run costs one lstat per
-file; anything else (a fresh clone: no cache) is hashed.  As with git's
+file, which `generate` and `check` have an `OutputProbe` (a forked process)
+do while they build the new files; anything else (a fresh clone: no cache)
+is hashed.  As with git's
 index, an edit that kept both size and mtime_ns would go unseen, so a
 record is only made where no later edit can reproduce its mtime: for files
 we write, the commit waits until the clock has passed their mtimes; a file
@@ -75,6 +77,7 @@ import io
 import marshal
 import os
 import shutil
+import signal
 import stat
 import sys
 import time
@@ -108,6 +111,7 @@ except ImportError:  # Windows: no run lock
 
 __all__ = [
     "CheckReport",
+    "OutputProbe",
     "OutputError",
     "OutputFile",
     "WriteReport",
@@ -185,21 +189,41 @@ class WriteReport:
 # --- compare ----------------------------------------------------------------
 
 
-def check_output(out: Path, files: Mapping[str, OutputFile]) -> CheckReport:
-    """Compare OUT with the new files; never writes anything (not even the stat cache)."""
+def check_output(out: Path, files: Mapping[str, OutputFile], probe: Optional[OutputProbe] = None) -> CheckReport:
+    """Compare OUT with the new files; never writes anything (not even the
+    stat cache).  `probe`: an `OutputProbe` of OUT started earlier."""
     _check_paths(files)
     root = _resolve(out)
     with _as_output_error(root):
         if not os.path.isdir(root):
             return CheckReport(Path(root), (), (), tuple(sorted(files)), ())
-        return _compare(root, files, read_manifest(root), read_stat_cache(root))[0]
+        return _compare(root, files, *_read_bookkeeping(root, probe))[0]
+
+
+def _read_bookkeeping(root: str, probe: Optional[OutputProbe]
+                      ) -> tuple[Manifest, dict[str, StatRecord], Optional[frozenset[str]]]:
+    """The manifest, the stat cache, and, if the probe read the very same
+    two files, the generated files it could not vouch for."""
+    identity = _identity(root)
+    manifest, stats = read_manifest(root), read_stat_cache(root)
+    found = probe.result() if probe is not None else None
+    if found is None or found[0] != identity:
+        return manifest, stats, None
+    return manifest, stats, frozenset(found[1])
 
 
 def _compare(
-    root: str, files: Mapping[str, OutputFile], manifest: Manifest, stats: Mapping[str, StatRecord]
+    root: str,
+    files: Mapping[str, OutputFile],
+    manifest: Manifest,
+    stats: Mapping[str, StatRecord],
+    unvouched: Optional[frozenset[str]] = None,
 ) -> tuple[CheckReport, dict[str, StatRecord]]:
-    """The report, and the stat records of the unchanged files fit to keep."""
+    """The report, and the stat records of the unchanged files fit to keep.
+    With `unvouched` (from an `OutputProbe`), every other file the manifest
+    lists is known to hold its digest: no `lstat` for those."""
     known = manifest.files
+    vouched = known.keys() - unvouched if unvouched is not None else frozenset()
     settled = time.time_ns() - _RACY_NS
     unchanged: list[str] = []
     records: dict[str, StatRecord] = {}
@@ -207,6 +231,13 @@ def _compare(
     missing: list[str] = []
     lstat, is_file = os.lstat, stat.S_ISREG
     for path, new in files.items():
+        if path in vouched:
+            if known[path] == new.digest:
+                unchanged.append(path)
+                records[path] = stats[path]
+            else:
+                stale.append(path)
+            continue
         full = f"{root}/{path}"  # os.path.join costs a third of a no-op run
         try:
             st = lstat(full)
@@ -227,7 +258,7 @@ def _compare(
         unchanged.append(path)
         if keep:
             records[path] = record
-    orphaned = [p for p in known if p not in files and _is_file(f"{root}/{p}")]
+    orphaned = [p for p in known if p not in files and (p in vouched or _is_file(f"{root}/{p}"))]
     report = CheckReport(
         Path(root), tuple(sorted(unchanged)), tuple(sorted(stale)), tuple(sorted(missing)), tuple(sorted(orphaned))
     )
@@ -246,12 +277,117 @@ def _is_file(path: str) -> bool:
         return False
 
 
+class OutputProbe:
+    """The `lstat` of every generated file of OUT, done by a forked process
+    while the caller builds the new files (on two cores, that hides it: it
+    is a quarter of a no-op run).  It reports the files whose stat record
+    does not vouch for them (see "Comparing" above); the compare then
+    treats the others as holding their manifest digest, and looks only at
+    those.  Its report counts only if it read the same manifest and stat
+    cache as the compare (by inode, size and mtime): any run that commits
+    writes a new stat cache.  A probe that fails reports nothing, and the
+    compare stats every file as without one."""
+
+    def __init__(self, pid: int, pipe: int):
+        self.pid, self.pipe = pid, pipe
+        self.found: Optional[tuple[Any, list[str]]] = None
+        self.done = False
+
+    @classmethod
+    def start(cls, out: Path) -> Optional[OutputProbe]:
+        """Fork the probe; None where it cannot help (no OUT, no manifest, no fork)."""
+        root = os.path.realpath(out)
+        if not _can_fork or not os.path.isfile(os.path.join(root, MANIFEST_NAME)):
+            return None
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:  # the probe: report, then leave without running any of the caller's code
+            try:
+                os.close(read_end)
+                data = memoryview(marshal.dumps(_probe(root)))
+                while data:
+                    data = data[os.write(write_end, data):]
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        return cls(pid, read_end)
+
+    def result(self) -> Optional[tuple[Any, list[str]]]:
+        """(what identifies the bookkeeping it read, the files it could not vouch for)."""
+        if not self.done:
+            chunks = []
+            while chunk := os.read(self.pipe, 1 << 16):
+                chunks.append(chunk)
+            self._finish()
+            try:
+                found = marshal.loads(b"".join(chunks))
+                if type(found) is tuple and len(found) == 2 and type(found[1]) is list:
+                    self.found = found
+            except (EOFError, ValueError, TypeError):
+                pass
+        return self.found
+
+    def close(self) -> None:
+        """Stop the probe if its report is no longer wanted (a failed build)."""
+        if not self.done:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self._finish()
+
+    def _finish(self) -> None:
+        self.done = True
+        os.close(self.pipe)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _probe(root: str) -> tuple[Any, list[str]]:
+    """In the probe: the generated files whose stat record does not vouch for them."""
+    identity = _identity(root)
+    known, stats = read_manifest(root).files, read_stat_cache(root)
+    unvouched = []
+    lstat, is_file = os.lstat, stat.S_ISREG
+    for path, digest in known.items():
+        record = stats.get(path)
+        try:
+            st = lstat(f"{root}/{path}")
+        except OSError:
+            unvouched.append(path)
+            continue
+        if record is None or record[0] != digest or not is_file(st.st_mode) or record[1] != st.st_size \
+                or record[2] != st.st_mtime_ns:
+            unvouched.append(path)
+    return identity, unvouched
+
+
+def _identity(root: str) -> tuple[Optional[tuple[int, ...]], ...]:
+    """Inode, size and mtime of the manifest and the stat cache (None: missing)."""
+    found: list[Optional[tuple[int, ...]]] = []
+    for path in (MANIFEST_NAME, STAT_CACHE):
+        try:
+            st = os.stat(os.path.join(root, path))
+            found.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            found.append(None)
+    return tuple(found)
+
+
 # --- write ------------------------------------------------------------------
 
 
 def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: str,
-                 progress: Progress = NO_PROGRESS) -> WriteReport:
-    """Make OUT hold `files`, atomically; see the module docstring."""
+                 progress: Progress = NO_PROGRESS, probe: Optional[OutputProbe] = None) -> WriteReport:
+    """Make OUT hold `files`, atomically; see the module docstring.
+    `probe`: an `OutputProbe` of OUT started earlier."""
     _check_paths(files)
     root = _resolve(out)
     beside = _Beside.of(root)
@@ -259,9 +395,8 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
         os.makedirs(os.path.dirname(root), exist_ok=True)
         with _exclusive(os.path.dirname(root)) as lock:
             spare = _clean_leftovers(root, beside, lock)
-            manifest = read_manifest(root)
-            stats = read_stat_cache(root)
-            report, records = _compare(root, files, manifest, stats)
+            manifest, stats, unvouched = _read_bookkeeping(root, probe)
+            report, records = _compare(root, files, manifest, stats, unvouched)
             new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()})
             same_manifest = new_manifest == manifest
             if report.up_to_date:

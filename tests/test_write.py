@@ -530,6 +530,53 @@ def test_a_killed_fallback_commit_is_rolled_back(out: Path) -> None:
     assert_no_leftovers(out)
 
 
+# --- the probe: OUT's files stat'ed by a forked process ---------------------------
+
+
+def test_the_probe_reports_what_its_stat_records_cannot_vouch_for(out: Path) -> None:
+    write_output(out, STATE_A, tool_version=VERSION)
+    (out / "pkg/models/foo.py").write_text("class Foo: edited\n")  # another size
+    (out / "docs/models/bar.md").unlink()
+    (out / "pkg/py.typed").unlink()
+    (out / "pkg/py.typed").mkdir()
+    probe = write.OutputProbe.start(out)
+    assert probe is not None
+    found = probe.result()
+    assert found is not None and sorted(found[1]) == ["docs/models/bar.md", "pkg/models/foo.py", "pkg/py.typed"]
+    assert probe.result() is found  # collected once
+    probe.close()
+    report = check_output(out, STATE_A, write.OutputProbe.start(out))
+    assert (report.stale, report.missing) == (("pkg/models/foo.py", "pkg/py.typed"), ("docs/models/bar.md",))
+
+
+def test_a_probe_of_other_bookkeeping_is_not_trusted(out: Path) -> None:
+    write_output(out, STATE_A, tool_version=VERSION)
+    probe = write.OutputProbe.start(out)
+    assert probe is not None and probe.result() is not None  # vouches for STATE_A as it was
+    write_output(out, STATE_B, tool_version=VERSION)  # a run in between: a new stat cache
+    with open(out / "pkg/models/bar.py", "r+b") as f:  # then an edit the probe cannot know of
+        f.write(b"#")
+    assert check_output(out, STATE_B, probe).stale == ("pkg/models/bar.py",)
+    write_output(out, STATE_B, tool_version=VERSION, probe=probe)
+    assert contents(out) == expected(STATE_B)
+    assert_no_leftovers(out)
+
+
+def test_a_failed_or_unwanted_probe_costs_nothing(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert write.OutputProbe.start(out) is None  # no OUT yet
+    write_output(out, STATE_A, tool_version=VERSION)
+    monkeypatch.setattr(write, "_probe", lambda root: 1 / 0)  # dies in the forked process
+    probe = write.OutputProbe.start(out)
+    assert probe is not None and probe.result() is None
+    assert check_output(out, STATE_B, probe).stale == ("pkg/models/foo.py",)
+    monkeypatch.undo()
+    probe = write.OutputProbe.start(out)
+    assert probe is not None
+    probe.close()  # a build that failed: the probe is stopped and reaped
+    with pytest.raises(ChildProcessError):
+        os.waitpid(probe.pid, os.WNOHANG)
+
+
 # --- the spare: the old tree kept as the next staging tree ---------------------
 
 

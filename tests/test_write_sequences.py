@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.write import OutputFile, check_output, write_output
+from generator.write import OutputFile, OutputProbe, check_output, write_output
 
 from .test_write import VERSION, assert_no_leftovers, contents
 
@@ -70,7 +70,12 @@ def test_runs_and_user_edits_in_any_order(steps: list[tuple[str, object]]) -> No
                     act(out, step, hand, made)
                 continue
             state = {path: OutputFile.from_bytes(text.encode()) for path, text in dict(step[1]).items()}  # type: ignore[call-overload]
-            write_output(out, state, tool_version=VERSION)
+            probe = OutputProbe.start(out)  # as `generate` does, while it builds the files
+            try:
+                write_output(out, state, tool_version=VERSION, probe=probe)
+            finally:
+                if probe is not None:
+                    probe.close()
             assert contents(out) == {**{path: f.load() for path, f in state.items()}, **hand}
             assert check_output(out, state).up_to_date
             assert_no_leftovers(out)  # and a spare, if any, mirrors OUT
