@@ -119,17 +119,25 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
-         unreferenced: bool = False) -> list[Diagnostic]:
+         unreferenced: bool = False, overrides: Optional[Path] = None) -> list[Diagnostic]:
     """Every problem, errors and warnings, without generating; `unreferenced`:
     warn about models no other model refers to, too (an SDK's top-level
-    request and response models are such, so it is no default)."""
+    request and response models are such, so it is no default); `overrides`:
+    the problems of that overrides file too, as `generate` would find them."""
     try:
         paths = _spec_paths(specs, exclude)[0]
+        source = load_overrides(overrides) if overrides is not None else None
     except SpecError as exc:
-        return list(exc.diagnostics)
+        return sorted(exc.diagnostics)
     summaries, problems = parse_summaries(specs, paths, jobs)
-    problems.extend(resolve(summaries, lint=True, unreferenced=unreferenced,
-                            unparsed=unparsed_paths(paths, summaries))[1])
+    resolved, found = resolve(summaries, lint=True, unreferenced=unreferenced,
+                              unparsed=unparsed_paths(paths, summaries))
+    problems.extend(found)
+    if source is not None and not any(p.severity == "error" for p in problems):
+        try:
+            source.bind(resolved)
+        except SpecError as exc:
+            problems.extend(exc.diagnostics)
     return sorted(problems)
 
 

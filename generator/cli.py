@@ -78,7 +78,7 @@ def main(ctx: click.Context) -> None:
     ctx.default_map = {
         "generate": shared,
         "check": shared,
-        "lint": {"jobs": config.jobs},
+        "lint": {"jobs": config.jobs, "overrides": shared["overrides"]},
     }
 
 
@@ -181,18 +181,22 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
 @click.option("--unreferenced", is_flag=True,
               help="Also warn about models no other model refers to (an SDK's top-level request and response "
                    "models are such).")
+@click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False), show_default=True,
+              help="Check this TOML file of overrides against the specs too.")
 @click.pass_context
-def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict: bool, unreferenced: bool) -> None:
+def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict: bool, unreferenced: bool,
+         overrides: Optional[Path]) -> None:
     """Check SPECS without generating: errors and style warnings."""
     specs = _specs(ctx, specs)
     try:
-        problems = api.lint(specs, exclude=ctx.obj.exclude, jobs=jobs, unreferenced=unreferenced)
+        problems = api.lint(specs, exclude=ctx.obj.exclude, jobs=jobs, unreferenced=unreferenced,
+                            overrides=_path(overrides))
     except ConfigError as exc:
         click.echo(f"md2models: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     errors = sum(1 for p in problems if p.severity == "error")
     if fmt == "json":
-        rows = [{"path": f"{specs.as_posix()}/{p.path}", "line": p.line, "col": p.col,
+        rows = [{"path": p.where(specs.as_posix()), "line": p.line, "col": p.col,
                  "severity": p.severity, "message": p.message} for p in sorted(problems)]
         click.echo(json.dumps({"errors": errors, "warnings": len(problems) - errors, "problems": rows}, indent=2))
     else:

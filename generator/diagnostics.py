@@ -21,11 +21,14 @@ class Diagnostic:
     severity: Severity
     message: str
 
+    def where(self, root: str = "") -> str:
+        """The path below `root` (a spec root), or as it is when absolute (an overrides file)."""
+        return f"{root.rstrip('/')}/{self.path}" if root and not self.path.startswith("/") else self.path
+
     def format(self, root: str = "") -> str:
         """`root/path:line:col: severity: message`, the editors' format."""
-        path = f"{root.rstrip('/')}/{self.path}" if root and not self.path.startswith("/") else self.path
         # One line per problem, whatever a file name or message holds.
-        text = f"{path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        text = f"{self.where(root)}:{self.line}:{self.col}: {self.severity}: {self.message}"
         return text.translate(_CONTROL)
 
 

@@ -281,3 +281,22 @@ def test_orq_overrides_file_is_generated(tmp_path: Path) -> None:
     script = runpy.run_path(str(ROOT / "tests" / "overrides" / "make_orq_340.py"))
     assert script["main"](tmp_path / "fresh.toml") == 0
     assert (tmp_path / "fresh.toml").read_bytes() == ORQ_OVERRIDES.read_bytes()
+
+
+def test_lint_checks_an_overrides_file_as_generate_would(tmp_path: Path) -> None:
+    bad = tmp_path / "o.toml"
+    bad.write_text('[models.NoSuchModel]\nclass_name = "X"\n\n[models.GetSessionUsage]\nclass_name = "class"\n',
+                   encoding="utf-8")
+    found = api.lint(SPECS, overrides=bad)
+    assert [(d.path, d.line) for d in found] == [(str(bad.resolve()), 5)]  # the file's own problems first
+    assert "'class' is not a usable class name" in found[0].message
+    bad.write_text('[models.NoSuchModel]\nclass_name = "X"\n', encoding="utf-8")
+    assert [(d.line, d.message) for d in api.lint(SPECS, overrides=bad)] == [(1, "unknown model 'NoSuchModel'")]
+    result = CliRunner().invoke(main, ["lint", str(SPECS), "--overrides", str(bad), "--format", "json"])
+    assert result.exit_code == 2, result.output
+    assert json.loads(result.stdout)["problems"][0]["path"] == str(bad.resolve())
+    assert api.lint(SPECS, overrides=ORQ_OVERRIDES.parent / "nothing.toml")[0].message.startswith("cannot read")
+
+
+def test_lint_accepts_the_orq_overrides_on_their_corpus() -> None:
+    assert api.lint(corpus_docs("orq-python-3.4.0"), overrides=ORQ_OVERRIDES) == []
