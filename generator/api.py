@@ -91,14 +91,10 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
              overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS
              ) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
     """Write OUT from SPECS (incrementally); raise SpecError before writing."""
-    probe = OutputProbe.start(out)  # stats OUT while we build
-    try:
+    with OutputProbe.running(out) as probe:  # stats OUT while we build
         result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
                         overrides=overrides, target=target, progress=progress)
         report = write_output(out, result.files, tool_version=__version__, progress=progress, probe=probe)
-    finally:
-        if probe is not None:
-            probe.close()
     save_cache(out / CACHE_DIR, result)
     return report, result.warnings
 
@@ -108,14 +104,10 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
           target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache)."""
-    probe = OutputProbe.start(out)  # stats OUT while we build
-    try:
+    with OutputProbe.running(out) as probe:  # stats OUT while we build
         result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
                         overrides=overrides, target=target, progress=progress)
         return check_output(out, result.files, probe), result.files, result.warnings
-    finally:
-        if probe is not None:
-            probe.close()
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

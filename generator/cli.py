@@ -132,13 +132,10 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
              overrides: Optional[Path], target: str, jobs: int) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`)."""
     specs = _specs(ctx, specs)
-    progress = _progress()
-    try:
+    with _progress() as progress:
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                         templates=_path(templates), overrides=_path(overrides), target=target,
                                         progress=progress)
-    finally:
-        progress.close()
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -155,13 +152,10 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
           overrides: Optional[Path], target: str, jobs: int, quiet: bool, fmt: str) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     specs = _specs(ctx, specs)
-    progress = _progress()
-    try:
+    with _progress() as progress:
         report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                             templates=_path(templates), overrides=_path(overrides),
                                             target=target, progress=progress)
-    finally:
-        progress.close()
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:
@@ -228,14 +222,15 @@ def run() -> None:
     gc.disable()
     try:
         main()
-        code = 0
+        status: object = 0
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if exc.code is not None and not isinstance(exc.code, int):
-            click.echo(exc.code, err=True)
+        status = exc.code
+    if status is not None and not isinstance(status, int):  # sys.exit("message")
+        click.echo(status, err=True)
+        status = 1
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)
+    os._exit(status or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

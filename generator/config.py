@@ -32,7 +32,7 @@ class Config:
     templates: Optional[Path] = None  # a folder of templates replacing built-in ones
     # a TOML file of overrides; the pyproject.toml itself when it holds [tool.md2models.overrides]
     overrides: Optional[Path] = None
-    target: str = "pydantic"  # the output kind: pydantic, dataclasses or typeddict
+    target: str = TARGETS[0]  # the output kind: pydantic, dataclasses or typeddict
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -61,7 +61,7 @@ def load_config(start: Optional[Path] = None) -> Config:
     if unknown:
         raise ConfigError(f"{path}: error: unknown [tool.md2models] key(s): {', '.join(unknown)}")
     base = path.parent
-    target = table.get("target", "pydantic")
+    target = table.get("target", TARGETS[0])
     if target not in TARGETS:
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: target must be one of "
                           f"{', '.join(TARGETS)}, not {target!r}")

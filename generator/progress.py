@@ -61,6 +61,12 @@ class Progress:
         with self.lock:
             self.stage = (label, total, counter)
 
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Stop drawing and erase the line."""
         self.stopped.set()

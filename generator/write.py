@@ -249,7 +249,7 @@ def _compare(
             continue
         record = stats.get(path)
         keep = True
-        if record is None or record[1] != st.st_size or record[2] != st.st_mtime_ns or record[0] != known.get(path):
+        if record is None or not _vouches(record, known.get(path), st):
             record = (_hash_file(full), st.st_size, st.st_mtime_ns)
             keep = st.st_mtime_ns < settled
         if record[0] != new.digest:
@@ -263,6 +263,11 @@ def _compare(
         Path(root), tuple(sorted(unchanged)), tuple(sorted(stale)), tuple(sorted(missing)), tuple(sorted(orphaned))
     )
     return report, records
+
+
+def _vouches(record: StatRecord, digest: Optional[str], st: os.stat_result) -> bool:
+    """Whether a file's stat record lets us take it to hold `digest`, the manifest's."""
+    return record[0] == digest and record[1] == st.st_size and record[2] == st.st_mtime_ns
 
 
 def _hash_file(path: str) -> str:
@@ -292,6 +297,17 @@ class OutputProbe:
         self.pid, self.pipe = pid, pipe
         self.found: Optional[tuple[Any, list[str]]] = None
         self.done = False
+
+    @classmethod
+    @contextmanager
+    def running(cls, out: Path) -> Iterator[Optional[OutputProbe]]:
+        """`start`, and `close` on the way out (a build that failed no longer wants it)."""
+        probe = cls.start(out)
+        try:
+            yield probe
+        finally:
+            if probe is not None:
+                probe.close()
 
     @classmethod
     def start(cls, out: Path) -> Optional[OutputProbe]:
@@ -363,8 +379,7 @@ def _probe(root: str) -> tuple[Any, list[str]]:
         except OSError:
             unvouched.append(path)
             continue
-        if record is None or record[0] != digest or not is_file(st.st_mode) or record[1] != st.st_size \
-                or record[2] != st.st_mtime_ns:
+        if record is None or not is_file(st.st_mode) or not _vouches(record, digest, st):
             unvouched.append(path)
     return identity, unvouched
 
