@@ -3,10 +3,14 @@
 * `pip wheel --no-deps` of this repo; the wheel holds the `generator`
   package and its templates (`generator/templates/...`), nothing of tests/,
   specs/ or output/.
-* A venv (`--system-site-packages`, for jinja2/click/black/pydantic) gets
-  the wheel with `pip install --no-deps`; its `md2models` script, run from a
-  cwd outside the repo, uses the installed code (not the editable checkout)
-  and generates output equal to the committed `output/`.
+* A venv gets the wheel with `pip install --no-deps`; it sees the packages
+  of the environment running the tests (jinja2, click, black, pydantic)
+  through a `.pth` file naming that environment's `sys.path`, whether that
+  is a venv, a system interpreter or CI's (`--system-site-packages` would
+  see the base interpreter's only).  Its `md2models` script, run from a cwd
+  outside the repo, uses the installed code (not the checkout) and
+  generates output equal to the committed `output/`.
+* The README's test command is the one `.ci/run` runs, to the letter.
 * The generated package works under any name: copied to `vendored_models`
   in another folder it imports and validates.
 """
@@ -69,9 +73,16 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("venv")
-    made = run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(root)], cwd=root)
+    made = run([sys.executable, "-m", "venv", "--without-pip", str(root)], cwd=root)
     assert made.returncode == 0, made.stderr
     python = root / "bin" / "python"
+    purelib = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root)
+    assert purelib.returncode == 0, purelib.stderr
+    # This environment's packages, after the venv's own (as a site dir each,
+    # so their .pth files count), never the checkout: the wheel must be what runs.
+    outer = [p for p in sys.path if p and Path(p).is_dir() and not Path(p).resolve().is_relative_to(ROOT)]
+    Path(purelib.stdout.strip(), "outer-environment.pth").write_text(
+        "".join(f"import site; site.addsitedir({p!r})\n" for p in outer))
     # --ignore-installed: md2models may already sit in the system site-packages
     # the venv can see (CI installs it there); the wheel must land in the venv.
     installed = run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
@@ -149,3 +160,14 @@ def test_md2models_itself_passes_mypy_strict() -> None:
     pytest.importorskip("mypy")
     checked = run([sys.executable, "-m", "mypy", "--strict", "generator"], cwd=ROOT)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    """The README's test command, to the letter, is a line of `.ci/run`,
+    which runs it in a fresh venv."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [line.strip() for line in readme.splitlines() if "pytest -m" in line and "pip install" in line]
+    assert len(commands) == 1, commands
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert commands[0] in ci, f"{commands[0]!r} is not a line of .ci/run"
+    assert any(line.startswith("python3 -m venv ") for line in ci)
