@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
@@ -21,7 +21,7 @@ from .parse import DEFAULT_EXCLUDE, parse_files, spec_paths
 from .pyrender import DEFAULT_TARGET
 from .overrides import load_overrides
 from .templating import use_templates
-from .resolve import Resolved, resolve, summarize
+from .resolve import Resolved, resolve, silence_overridden, spec_root_names, summarize
 from .build import Build, build, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .manifest import CACHE_DIR
@@ -39,25 +39,39 @@ class Loaded:
 
 def load(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Loaded:
     """Parse (in this process) and resolve every doc; raise SpecError on errors."""
-    paths, skipped = _spec_paths(specs, exclude)
-    models, problems = parse_files(specs, paths)
+    root, paths, skipped = _spec_paths(specs, exclude)
+    models, problems = parse_files(root, paths)
     spec = Spec(tuple(models), tuple(skipped))
     summaries = [summarize(model) for model in models]
-    resolved, found = resolve(summaries, unparsed=unparsed_paths(paths, summaries))
+    resolved, found = resolve(summaries, unparsed=unparsed_paths(paths, summaries), root=spec_root_names(str(root)))
     problems.extend(found)
     if any(p.severity == "error" for p in problems):
         raise SpecError(problems)
     return Loaded(spec, resolved, tuple(sorted(problems)))
 
 
-def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(doc paths, excluded paths); an error when there is no doc at all."""
+def spec_root(specs: Path) -> Path:
+    """The folder the docs' paths are relative to: SPECS, or its parent when
+    SPECS is a folder named `models` (the folder that holds the model docs,
+    as the docs' own links `../models/x.md` name it).  Either way a doc is
+    `models/x.md`: the package, its imports and OUT/docs are the same."""
+    if specs.name == "models":
+        return specs.parent
+    return specs / ".." if Path(specs).resolve().name == "models" else specs
+
+
+def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[Path, list[str], list[str]]:
+    """(spec root, doc paths below it, excluded paths); an error when there is no doc at all."""
+    root = spec_root(specs)
+    where = "." if root == specs else "models"
     if not specs.is_dir():
-        raise SpecError([Diagnostic(".", 1, 1, "error", "spec folder does not exist or is not a folder")])
+        raise SpecError([Diagnostic(where, 1, 1, "error", "spec folder does not exist or is not a folder")])
     paths, skipped = spec_paths(specs, exclude)
+    if root != specs:  # the docs below SPECS, as a run on its parent names them
+        paths, skipped = [f"models/{p}" for p in paths], [f"models/{p}" for p in skipped]
     if not paths:
-        raise SpecError([Diagnostic(".", 1, 1, "error", "no model docs (*.md) in the spec folder")])
-    return paths, skipped
+        raise SpecError([Diagnostic(where, 1, 1, "error", "no model docs (*.md) in the spec folder")])
+    return root, paths, skipped
 
 
 def check_package_name(package: str) -> None:
@@ -67,14 +81,16 @@ def check_package_name(package: str) -> None:
 
 def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
            cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
-           overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS) -> Build:
+           overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
+           strict: bool = False) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
     `overrides`: a TOML file of overrides (a pyproject.toml: its
     `[tool.md2models.overrides]`); its problems raise SpecError too.
     `target`: the output kind, one of `TARGETS` (pydantic, dataclasses, typeddict).
-    `progress`: where to show how far a long run is (see `progress.Progress`)."""
+    `progress`: where to show how far a long run is (see `progress.Progress`).
+    `strict`: every warning is an error (SpecError)."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
@@ -82,18 +98,23 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
         raise ConfigError(f"templates folder {templates} does not exist")
     use_templates(templates.resolve() if templates is not None else None)
     source = load_overrides(overrides) if overrides is not None else None
-    return build(specs, _spec_paths(specs, exclude)[0], package, cache_dir=cache_dir, jobs=jobs, overrides=source,
-                 target=target, progress=progress)
+    root, paths, _ = _spec_paths(specs, exclude)
+    result = build(root, paths, package, cache_dir=cache_dir, jobs=jobs, overrides=source, target=target,
+                   progress=progress)
+    if strict and result.warnings:
+        raise SpecError(replace(warning, severity="error") for warning in result.warnings)
+    return result
 
 
 def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
              jobs: int = 0, templates: Optional[Path] = None,
-             overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS
-             ) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
-    """Write OUT from SPECS (incrementally); raise SpecError before writing."""
+             overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
+             strict: bool = False) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
+    """Write OUT from SPECS (incrementally); raise SpecError before writing
+    (`strict`: on warnings too)."""
     with OutputProbe.running(out) as probe:  # stats OUT while we build
         result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                        overrides=overrides, target=target, progress=progress)
+                        overrides=overrides, target=target, progress=progress, strict=strict)
         report = write_output(out, result.files, tool_version=__version__, progress=progress, probe=probe)
     save_cache(out / CACHE_DIR, result)
     return report, result.warnings
@@ -101,12 +122,13 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
 
 def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
           jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
-          target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS
+          target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS, strict: bool = False
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
-    """Compare OUT with what SPECS generate; writes nothing (not even the cache)."""
+    """Compare OUT with what SPECS generate; writes nothing (not even the cache).
+    `strict`: warnings are errors (SpecError)."""
     with OutputProbe.running(out) as probe:  # stats OUT while we build
         result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                        overrides=overrides, target=target, progress=progress)
+                        overrides=overrides, target=target, progress=progress, strict=strict)
         return check_output(out, result.files, probe), result.files, result.warnings
 
 
@@ -117,19 +139,21 @@ def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0
     request and response models are such, so it is no default); `overrides`:
     the problems of that overrides file too, as `generate` would find them."""
     try:
-        paths = _spec_paths(specs, exclude)[0]
+        root, paths, _ = _spec_paths(specs, exclude)
         source = load_overrides(overrides) if overrides is not None else None
     except SpecError as exc:
         return sorted(exc.diagnostics)
-    summaries, problems = parse_summaries(specs, paths, jobs)
+    summaries, problems = parse_summaries(root, paths, jobs)
     resolved, found = resolve(summaries, lint=True, unreferenced=unreferenced,
-                              unparsed=unparsed_paths(paths, summaries))
+                              unparsed=unparsed_paths(paths, summaries), root=spec_root_names(str(root)))
     problems.extend(found)
     if source is not None and not any(p.severity == "error" for p in problems):
         try:
-            source.bind(resolved)
+            bound, stale = source.bind(resolved)
         except SpecError as exc:
             problems.extend(exc.diagnostics)
+        else:
+            problems = silence_overridden(problems, resolved, bound) + stale
     return sorted(problems)
 
 

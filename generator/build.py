@@ -45,7 +45,7 @@ from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, read_doc
 from .progress import NO_PROGRESS, Counter, Progress
 from .pyrender import DEFAULT_TARGET, render_module, render_package
-from .resolve import Key, Link, Resolved, Summary, resolve, summarize
+from .resolve import Key, Link, Resolved, Summary, resolve, silence_overridden, spec_root_names, summarize
 from .templating import builtin_templates_dir, templates_digest
 from .write import OutputFile
 
@@ -145,8 +145,11 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     """Render every output file of `paths` (docs below `specs`), with `overrides`
     applied, as output kind `target` (see `pyrender.TARGETS`); `progress` is shown."""
     overrides_digest = overrides.digest if overrides is not None else ""
+    # The root's place too: links that leave it and come back resolve by it.
+    root = spec_root_names(str(specs))
     cache_key = hashlib.sha256(
-        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}".encode()).hexdigest()
+        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{root}".encode()
+    ).hexdigest()
     cached, whole, base = _load_cache(cache_dir, cache_key)
     records: dict[str, DocRecord] = {}
     changed: dict[str, Changed] = {}
@@ -176,7 +179,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     workers = _Workers(specs, jobs, len(changed), progress)
     try:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
-                        whole, cache_key, overrides, target)
+                        whole, cache_key, overrides, target, root)
     finally:
         workers.close()
     result.dirty.update(rel for rel, _, _ in stale)
@@ -187,7 +190,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
 def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
            changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths: bool,
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile],
-           target: str = DEFAULT_TARGET) -> Build:
+           target: str = DEFAULT_TARGET, root: tuple[str, ...] = ()) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
     for rel, digest, summary_data, found in workers.parse(sorted(changed)):
         problems.extend(Diagnostic(*p) for p in found)
@@ -198,7 +201,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
                                      tuple(p for p in found if p[3] == "warning"), naming.module_path(rel))
     unparsed = frozenset(rel for rel in paths if rel not in records)
     if unparsed:  # report what resolve finds among the rest too, then stop
-        raise SpecError(problems + resolve([r.summary for r in records.values()], unparsed=unparsed)[1])
+        raise SpecError(problems + resolve([r.summary for r in records.values()], unparsed=unparsed, root=root)[1])
 
     def ordered() -> list[Summary]:
         return [records[rel].summary for rel in paths]
@@ -220,7 +223,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
 
         resolve_warnings = [Diagnostic(*w) for w in whole.warnings]
     else:
-        resolved, resolve_warnings = resolve(ordered())
+        resolved, resolve_warnings = resolve(ordered(), root=root)
         if any(p.severity == "error" for p in resolve_warnings):
             raise SpecError(problems + resolve_warnings)
         cycles = tuple((ns, name, cycle) for (ns, name), cycle in sorted(resolved.cycle_of.items()))
@@ -228,10 +231,13 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         def resolution() -> Resolved:  # type: ignore[misc]  # the cached one above, on the other branch
             return resolved
 
-    try:
-        overrides = source.bind(resolution()) if source is not None else NO_OVERRIDES
-    except SpecError as exc:
-        raise SpecError(problems + list(exc.diagnostics)) from None
+    overrides, reported = NO_OVERRIDES, resolve_warnings
+    if source is not None:
+        try:
+            overrides, stale = source.bind(resolution())
+        except SpecError as exc:
+            raise SpecError(problems + list(exc.diagnostics)) from None
+        reported = silence_overridden(resolve_warnings, resolution(), overrides) + stale
 
     to_render: list[tuple[str, bool]] = []  # (path, doc too?)
     for rel in paths:
@@ -269,7 +275,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         files.update((f"{package}/{rel}", file) for rel, file in fresh.items())
     new_whole = WholeSpec(tuple((w.path, w.line, w.col, w.severity, w.message) for w in resolve_warnings),
                           cycles, names_key, package_files)
-    warnings = tuple(sorted(p for p in problems + resolve_warnings if p.severity == "warning"))
+    warnings = tuple(sorted(p for p in problems + reported if p.severity == "warning"))
     return Build(dict(sorted(files.items())), warnings, records, new_whole, cache_key,
                  dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole)
 
@@ -359,7 +365,9 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
     own = record.summary.key
     links = {(link.namespace, link.name) for link in record.summary.links}
     deps = sorted(links | set(overrides.model(own).refs))
-    facts = [(key, *resolved.by_key[key][:4], resolved.same_cycle(own, key)) for key in deps]
+    # A model no doc defines (a dangling link, typed Any) has no facts.
+    facts = [(key, *(resolved.by_key[key][:4] if key in resolved.by_key else ()), resolved.same_cycle(own, key))
+             for key in deps]
     return hashlib.sha256(repr((record.digest, facts)).encode()).hexdigest()
 
 

@@ -28,9 +28,10 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic], root: Path) -> None:
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], specs: Path) -> None:
+    root = api.spec_root(specs).as_posix()  # what the docs' paths are relative to
     for diagnostic in sorted(diagnostics):
-        click.echo(diagnostic.format(root.as_posix()), err=True)
+        click.echo(diagnostic.format(root), err=True)
 
 
 def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -73,12 +74,12 @@ def main(ctx: click.Context) -> None:
     shared = {"out": str(config.out), "package": config.package, "jobs": config.jobs,
               "templates": str(config.templates) if config.templates else None,
               "overrides": str(config.overrides) if config.overrides else None,
-              "target": config.target}
+              "target": config.target, "strict": config.strict}
     ctx.obj = config
     ctx.default_map = {
         "generate": shared,
         "check": shared,
-        "lint": {"jobs": config.jobs, "overrides": shared["overrides"]},
+        "lint": {"jobs": config.jobs, "overrides": shared["overrides"], "strict": config.strict},
     }
 
 
@@ -92,6 +93,8 @@ def _jobs_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--strict/--no-strict", show_default=True,
+                           help="Every warning is an error (exit 2, nothing written): for CI.")(command)
     command = click.option("--target", type=click.Choice(TARGETS), show_default=True,
                            help="Output kind: pydantic models + TypedDict twins, stdlib dataclasses, "
                                 "or the TypedDicts alone.")(command)
@@ -129,13 +132,13 @@ def _path(value: Optional[object]) -> Optional[Path]:
 @click.pass_context
 @_guarded
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-             overrides: Optional[Path], target: str, jobs: int) -> None:
+             overrides: Optional[Path], target: str, strict: bool, jobs: int) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`)."""
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                         templates=_path(templates), overrides=_path(overrides), target=target,
-                                        progress=progress)
+                                        progress=progress, strict=strict)
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -149,13 +152,13 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @click.pass_context
 @_guarded
 def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-          overrides: Optional[Path], target: str, jobs: int, quiet: bool, fmt: str) -> None:
+          overrides: Optional[Path], target: str, strict: bool, jobs: int, quiet: bool, fmt: str) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                             templates=_path(templates), overrides=_path(overrides),
-                                            target=target, progress=progress)
+                                            target=target, progress=progress, strict=strict)
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:
@@ -171,7 +174,7 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
 @_specs_argument
 @_jobs_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
+@click.option("--strict/--no-strict", show_default=True, help="Exit 1 when there are warnings.")
 @click.option("--unreferenced", is_flag=True,
               help="Also warn about models no other model refers to (an SDK's top-level request and response "
                    "models are such).")
@@ -190,7 +193,7 @@ def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict:
         sys.exit(EXIT_USAGE)
     errors = sum(1 for p in problems if p.severity == "error")
     if fmt == "json":
-        rows = [{"path": p.where(specs.as_posix()), "line": p.line, "col": p.col,
+        rows = [{"path": p.where(api.spec_root(specs).as_posix()), "line": p.line, "col": p.col,
                  "severity": p.severity, "message": p.message} for p in sorted(problems)]
         click.echo(json.dumps({"errors": errors, "warnings": len(problems) - errors, "problems": rows}, indent=2))
     else:

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from .parse import DEFAULT_EXCLUDE
 
-KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target"}
+KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target", "strict"}
 # Output kinds (`--target`), the default first; see `pyrender`.
 TARGETS = ("pydantic", "dataclasses", "typeddict")
 
@@ -33,6 +33,7 @@ class Config:
     # a TOML file of overrides; the pyproject.toml itself when it holds [tool.md2models.overrides]
     overrides: Optional[Path] = None
     target: str = TARGETS[0]  # the output kind: pydantic, dataclasses or typeddict
+    strict: bool = False  # every warning is an error (generate, check; lint exits 1)
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -65,6 +66,9 @@ def load_config(start: Optional[Path] = None) -> Config:
     if target not in TARGETS:
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: target must be one of "
                           f"{', '.join(TARGETS)}, not {target!r}")
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        raise ConfigError(f"{path}: error: bad [tool.md2models] value: strict must be true or false, not {strict!r}")
     try:
         return Config(
             specs=_relative(base, table.get("specs", "specs")),
@@ -75,6 +79,7 @@ def load_config(start: Optional[Path] = None) -> Config:
             templates=_relative(base, table["templates"]) if "templates" in table else None,
             overrides=_overrides_path(path, table.get("overrides")),
             target=str(target),
+            strict=strict,
             source=path,
         )
     except (TypeError, ValueError) as exc:

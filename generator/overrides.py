@@ -141,9 +141,13 @@ class OverridesFile:
         """Part of the build cache key: any change regenerates everything."""
         return hashlib.sha256(repr(self.models).encode()).hexdigest()
 
-    def bind(self, resolved: "Resolved") -> Overrides:
-        """Check against the spec; raise SpecError with every problem."""
+    def bind(self, resolved: "Resolved") -> tuple[Overrides, list[Diagnostic]]:
+        """Check against the spec; raise SpecError with every error.  Returns
+        the warnings too: stale entries (a model, field or type's model the
+        spec no longer has), which are left out so that upstream removals
+        do not block regeneration (`--strict` makes them errors)."""
         problems: list[Diagnostic] = []
+        warnings: list[Diagnostic] = []
         bound: dict[tuple[str, str], ModelFix] = {}
         titles: dict[str, list[tuple[str, str]]] = {}
         for known in resolved.by_key:
@@ -151,6 +155,9 @@ class OverridesFile:
 
         def error(line: int, message: str) -> None:
             problems.append(Diagnostic(self.path, line, 1, "error", message))
+
+        def stale(line: int, message: str) -> None:
+            warnings.append(Diagnostic(self.path, line, 1, "warning", f"stale override: {message}"))
 
         def lookup(name: str) -> Optional[tuple[str, str]]:
             namespace, _, title = name.rpartition(".")
@@ -162,9 +169,11 @@ class OverridesFile:
         for entry in self.models:
             key = lookup(entry.key)
             if key is None:
-                many = len(titles.get(entry.key, [])) > 1
-                error(entry.line, f"model {entry.key!r} is defined in several namespaces: write \"namespace.{entry.key}\""
-                      if many else f"unknown model {entry.key!r}")
+                if len(titles.get(entry.key, [])) > 1:
+                    error(entry.line, f"model {entry.key!r} is defined in several namespaces: "
+                          f"write \"namespace.{entry.key}\"")
+                else:
+                    stale(entry.line, f"unknown model {entry.key!r} (the spec has no such model; entry ignored)")
                 continue
             if key in bound:
                 error(entry.line, f"model {entry.key!r} is overridden twice (as a title and as \"namespace.Title\")")
@@ -182,13 +191,24 @@ class OverridesFile:
             fixes: dict[str, FieldFix] = {}
             refs: set[tuple[str, str]] = set()
             for f in entry.fields:
-                if f.name not in field_names or f.name == "__pydantic_extra__":
+                if f.name == "__pydantic_extra__":
                     error(f.line, f"model {entry.key!r} has no field {f.name!r}")
+                    continue
+                if f.name not in field_names:
+                    stale(f.line, f"model {entry.key!r} has no field {f.name!r} (entry ignored)")
                     continue
                 node: Optional[TypeNode] = None
                 if f.type is not None:
+                    uses: set[tuple[str, str]] = set()
                     try:
-                        node = _type_node(ast.parse(f.type, mode="eval").body, lookup, refs)
+                        node = _type_node(ast.parse(f.type, mode="eval").body, lookup, uses)
+                        refs |= uses
+                    except _Stale as exc:
+                        if len(titles.get(exc.name, [])) > 1:
+                            error(f.type_line, f"type {f.type!r}: model {exc.name!r} is defined in several "
+                                  f"namespaces: write \"namespace.{exc.name}\"")
+                        else:
+                            stale(f.type_line, f"type {f.type!r}: unknown model {exc.name!r} (the type is ignored)")
                     except _Bad as exc:
                         error(f.type_line, f"type {f.type!r}: {exc}")
                 fixes[f.name] = FieldFix(f.alias, node, f.default)
@@ -196,12 +216,20 @@ class OverridesFile:
         overrides = Overrides(bound)
         problems += _clashes(self, resolved, overrides)
         if problems:
-            raise SpecError(problems)
-        return overrides
+            raise SpecError(problems + warnings)
+        return overrides, warnings
 
 
 class _Bad(Exception):
     """A value the overrides file may not hold; the message says why."""
+
+
+class _Stale(_Bad):
+    """A name that would be a model title, but no single model has it."""
+
+    def __init__(self, name: str):
+        super().__init__(f"unknown model {name!r}")
+        self.name = name
 
 
 # --- loading --------------------------------------------------------------------
@@ -387,6 +415,8 @@ def _type_node(node: ast.expr, lookup: Callable[[str], Optional[tuple[str, str]]
         if name in TYPE_ATOMS:
             return Primitive(name)
         key = lookup(name)
+        if key is None and re.fullmatch(r"(?:[A-Za-z_]\w*\.)?[A-Z]\w*", name):
+            raise _Stale(name)
         if key is None:
             raise _Bad(f"unknown name {name!r} (allowed: {', '.join(TYPE_ATOMS)}, the generics, "
                        "and model titles, as \"namespace.Title\" when ambiguous)")

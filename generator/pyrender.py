@@ -273,6 +273,8 @@ def _ann(node: TypeNode, ctx: _Ctx, twin: bool, swap: bool = False) -> list[Tok]
     """Annotation tokens for a type tree, from validated identifiers only."""
     if isinstance(node, Markup):
         return _ann(node.inner, ctx, twin, swap or node.style == "link")
+    if isinstance(node, Ref) and (node.namespace, node.name) not in ctx.resolved.by_key:
+        node = Primitive("Any")  # a dangling link (resolve warned)
     if isinstance(node, Primitive):
         pname = node.name
         if swap and pname in ("date", "datetime"):

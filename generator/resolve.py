@@ -5,22 +5,33 @@ It works on `Summary`s, the few facts of a model other models depend on
 the whole spec from cached summaries without re-parsing unchanged docs.
 
 Checks: references are looked up by namespace and name; each link must
-point at the doc of the model it names; names must stay distinct once
-turned into Python names; import cycles between modules are found (Tarjan's
+point at the doc of the model it names (links are resolved by their
+normalised target: one that climbs out of the spec root and back in through
+the root's own folders lands inside); names must stay distinct once turned
+into Python names; import cycles between modules are found (Tarjan's
 strongly connected components) so the renderer can break them.
+
+A reference to a model no doc defines is a dangling link: a warning (the
+renderer types it `Any`), silenced by an override of the field's type.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Union
 
 from . import naming
 from .diagnostics import Diagnostic, Severity
 from .ir import AnyModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
+from .overrides import Overrides
 
 Key = tuple[str, str]
+# How every dangling-link warning starts (an override of the field's type silences it).
+DANGLING = "dangling link: "
 
 
 class Link(NamedTuple):
@@ -102,13 +113,15 @@ class Resolved:
 
 
 def resolve(summaries: Iterable[Summary], *, lint: bool = False, unreferenced: bool = False,
-            unparsed: frozenset[str] = frozenset()) -> tuple[Resolved, list[Diagnostic]]:
+            unparsed: frozenset[str] = frozenset(), root: tuple[str, ...] = ()) -> tuple[Resolved, list[Diagnostic]]:
     """Check the whole spec; `lint` adds the style warnings of `md2models lint`
     (with `unreferenced`, for models no other model refers to too).
 
     `unparsed` are the paths of docs that failed to parse (their errors are
     reported already): references that may point at them are not reported
-    again as unknown."""
+    again as unknown.  `root`: the spec root's folder names from the file
+    system's root (`spec_root_names`), so that links leaving the root and
+    coming back in resolve."""
     problems: list[Diagnostic] = []
 
     def report(at: Union[Summary, tuple[Summary, int, int]], severity: Severity, message: str) -> None:
@@ -128,29 +141,58 @@ def resolve(summaries: Iterable[Summary], *, lint: bool = False, unreferenced: b
         for link in summary.links:
             target = by_key.get((link.namespace, link.name))
             if target is None:
-                if not _may_be_unparsed(summary, link, unparsed):
-                    report((summary, link.line, link.col), "error",
-                           f"unknown model {link.namespace}.{link.name}: no doc defines it")
+                if not _may_be_unparsed(summary, link, unparsed, root):
+                    report((summary, link.line, link.col), "warning", _dangling(summary, link, root, by_path))
                 continue
             referenced.add(target.key)
             if link.target:
-                _check_link(summary, link, target, by_path, report)
+                _check_link(summary, link, target, by_path, report, root)
     if lint:
         _lint(ordered, referenced if unreferenced and not unparsed else None, report)
     return Resolved(by_key, _cycles(ordered, by_key)), problems
 
 
-def _check_link(summary: Summary, link: Link, target: Summary, by_path: Mapping[str, Summary], report: Report) -> None:
+def _check_link(summary: Summary, link: Link, target: Summary, by_path: Mapping[str, Summary], report: Report,
+                root: tuple[str, ...]) -> None:
     name = f"{link.namespace}.{link.name}"
     at = (summary, link.line, link.col)
     if "://" in link.target or link.target.startswith("#"):
         report(at, "warning", f"link {link.target!r} of {name} is not a path to its doc")
         return
-    joined = _join(summary.path, link.target)
-    if joined == ".." or joined.startswith("../") or posixpath.isabs(joined):
-        report(at, "error", f"link {link.target!r} escapes the spec root (pass the folder that holds models/)")
+    joined = _join(summary.path, link.target, root)
+    if joined is None:
+        report(at, "warning", f"link {link.target!r} leads out of the spec root, but {name} is defined in {target.path}")
     elif by_path.get(joined) is not target:
         report(at, "warning", f"link {link.target!r} points at {joined}, but {name} is defined in {target.path}")
+
+
+def _dangling(summary: Summary, link: Link, root: tuple[str, ...], by_path: Mapping[str, Summary]) -> str:
+    """The warning for a reference no doc defines: what is missing, and how to silence it."""
+    name = f"{link.namespace}.{link.name}"
+    where = ""
+    if link.target and "://" not in link.target and not link.target.startswith("#"):
+        joined = _join(summary.path, link.target, root)
+        where = (f" (its link {link.target!r} leads out of the spec root)" if joined is None
+                 else f" ({joined} is absent)" if joined not in by_path else "")
+    field = next((f for f, line, col in summary.field_names if (line, col) == (link.line, link.col)), None)
+    fix = (f"override the field's type ([models.{_toml_key(summary.name)}.fields.{_toml_key(field)}] "
+           'type = "...") or fix the doc') if field is not None else "fix the doc"
+    return f"{DANGLING}no doc defines {name}{where}; typed Any: {fix}"
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
+def silence_overridden(problems: Iterable[Diagnostic], resolved: Resolved, overrides: Overrides) -> list[Diagnostic]:
+    """`problems` without the dangling-link warnings of fields whose type an override gives."""
+    typed: set[tuple[str, int, int]] = set()
+    for key, fix in overrides.models.items():
+        summary = resolved.by_key.get(key)
+        if summary is not None:
+            typed.update((summary.path, line, col) for name, line, col in summary.field_names
+                         if name in fix.fields and fix.fields[name].type is not None)
+    return [p for p in problems if not (p.message.startswith(DANGLING) and (p.path, p.line, p.col) in typed)]
 
 
 def _check_python_names(ordered: list[Summary], report: Report) -> None:
@@ -179,16 +221,34 @@ def _check_python_names(ordered: list[Summary], report: Report) -> None:
             attributes.setdefault(attr, field_name)
 
 
-def _may_be_unparsed(summary: Summary, link: Link, unparsed: frozenset[str]) -> bool:
+def _may_be_unparsed(summary: Summary, link: Link, unparsed: frozenset[str], root: tuple[str, ...]) -> bool:
     """Whether a dangling reference may name a doc that failed to parse."""
     if link.target:
-        return _join(summary.path, link.target) in unparsed
+        return _join(summary.path, link.target, root) in unparsed
     return any(posixpath.basename(path)[:-3].rstrip("_") == link.name.lower() for path in unparsed)
 
 
-def _join(doc_path: str, link: str) -> str:
-    """The spec-root-relative path a relative link of a doc points at."""
-    return posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), link.split("#")[0]))
+def _join(doc_path: str, link: str, root: tuple[str, ...] = ()) -> Optional[str]:
+    """The spec-root-relative path a link of a doc points at, normalised;
+    None when it lies outside the root.  `root` (the root's folder names
+    from the file system's root) lets a link climb out and come back in:
+    from `models/a.md` of a root named `models`, `../models/x.md` is `x.md`."""
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), link.split("#")[0]))
+    parts = path.split("/")
+    if posixpath.isabs(path):  # from the file system's root
+        inside = bool(root) and tuple(parts[1 : len(root) + 1]) == root and len(parts) > len(root) + 1
+        return "/".join(parts[len(root) + 1 :]) if inside else None
+    up = next((i for i, part in enumerate(parts) if part != ".."), len(parts))
+    if up == 0:
+        return path
+    if up > len(root) or tuple(parts[up : 2 * up]) != root[len(root) - up :] or len(parts) <= 2 * up:
+        return None
+    return "/".join(parts[2 * up :])
+
+
+def spec_root_names(root: str) -> tuple[str, ...]:
+    """The folder names of a spec root from the file system's root (resolved)."""
+    return tuple(part for part in posixpath.abspath(os.path.realpath(root)).split("/") if part)
 
 
 def _lint(ordered: list[Summary], referenced: Optional[set[Key]], report: Report) -> None:

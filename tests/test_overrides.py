@@ -1,7 +1,8 @@
 """Overrides (`generator/overrides.py`): facts the docs cannot say.
 
 1. Loading and checking: every problem is an error at the overrides file's
-   line (the key's, or the header of the table holding it), exit 2.
+   line (the key's, or the header of the table holding it), exit 2; what
+   the spec no longer has (stale entries) is a warning (test_warnings.py).
 2. Each kind applied to the seed `specs/`: the package imports, validates a
    payload under the alias, applies the default, the renamed class is
    referenced (and indexed) under its new name, bases and decorators apply,
@@ -91,12 +92,17 @@ type = "Dict[int, str]"
 [models.GetSessionUsage]
 class_name = "GetSessionBilling"
 """)
-    assert [line for line, _ in found] == [1, 4, 8, 11, 14, 14], found
-    assert "unknown model 'Nope'" in found[0][1]
-    assert "has no field 'missing'" in found[1][1]
-    assert "unknown name 'os.system'" in found[2][1]
-    assert "Dict keys must be str" in found[3][1]
-    assert "is taken by GetSessionBilling" in found[4][1]
+    assert [line for line, _ in found] == [8, 11, 14, 14], found
+    assert "unknown name 'os.system'" in found[0][1]
+    assert "Dict keys must be str" in found[1][1]
+    assert "is taken by GetSessionBilling" in found[2][1]
+    # What the spec does not (or no longer) have is stale: reported with the errors, as warnings.
+    with pytest.raises(SpecError) as info:
+        api.render(SPECS, "pkg", overrides=tmp_path / "o.toml")
+    stale = [(d.line, d.message) for d in info.value.diagnostics if d.severity == "warning"]
+    assert [line for line, _ in stale] == [1, 4], stale
+    assert "stale override: unknown model 'Nope'" in stale[0][1]
+    assert "stale override: model 'GetSessionResponseBody' has no field 'missing'" in stale[1][1]
 
 
 def test_pyproject_table_and_config(tmp_path: Path) -> None:
@@ -137,10 +143,10 @@ def test_bad_defaults(text: object) -> None:
 
 def test_cli_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "o.toml"
-    bad.write_text('[models.Nope]\nclass_name = "X"\n', encoding="utf-8")
+    bad.write_text('[models.GetSessionUsage]\nclass_name = "class"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["generate", str(SPECS), "-o", str(tmp_path / "out"), "--overrides", str(bad)])
     assert result.exit_code == 2
-    assert f"{bad.resolve()}:1:1: error: unknown model 'Nope'" in result.output
+    assert f"{bad.resolve()}:2:1: error: class_name 'class' is not a usable class name" in result.output
     assert not (tmp_path / "out").exists()
 
 
@@ -291,9 +297,10 @@ def test_lint_checks_an_overrides_file_as_generate_would(tmp_path: Path) -> None
     assert [(d.path, d.line) for d in found] == [(str(bad.resolve()), 5)]  # the file's own problems first
     assert "'class' is not a usable class name" in found[0].message
     bad.write_text('[models.NoSuchModel]\nclass_name = "X"\n', encoding="utf-8")
-    assert [(d.line, d.message) for d in api.lint(SPECS, overrides=bad)] == [(1, "unknown model 'NoSuchModel'")]
-    result = CliRunner().invoke(main, ["lint", str(SPECS), "--overrides", str(bad), "--format", "json"])
-    assert result.exit_code == 2, result.output
+    assert [(d.line, d.severity, d.message) for d in api.lint(SPECS, overrides=bad)] == [
+        (1, "warning", "stale override: unknown model 'NoSuchModel' (the spec has no such model; entry ignored)")]
+    result = CliRunner().invoke(main, ["lint", str(SPECS), "--overrides", str(bad), "--format", "json", "--strict"])
+    assert result.exit_code == 1, result.output
     assert json.loads(result.stdout)["problems"][0]["path"] == str(bad.resolve())
     assert api.lint(SPECS, overrides=ORQ_OVERRIDES.parent / "nothing.toml")[0].message.startswith("cannot read")
 

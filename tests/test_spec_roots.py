@@ -1,0 +1,91 @@
+"""Spec roots: SPECS may be the folder that holds `models/` or `models/` itself.
+
+Links are resolved by their normalised target, so `../models/x.md` from
+`models/a.md` lands back inside either root, and so does
+`../../models/operations/b.md` from `models/components/a.md`.  Both roots
+give the same package (module paths, imports) and the same OUT/docs (with
+its `models/` folder, so the regenerated docs' links still resolve).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import api
+
+from .specgen import contents, enum_doc, generate, link, md2models, object_doc, row, union_doc, write_spec
+from .support import corpus_docs
+
+FLAT = {
+    "models/pet.md": object_doc("Pet", [row("name", "*str*"), row("kind", link("Kind")),
+                                        row("owner", link("Owner"), required=False)]),
+    "models/kind.md": enum_doc("Kind", ["cat", "dog"]),
+    "models/owner.md": object_doc("Owner", [row("pets", f"List[{link('Pet')}]")]),
+}
+NAMESPACED = {
+    "models/components/order.md": object_doc("Order", [
+        row("id", "*str*"),
+        row("status", link("Status", "operations")),
+        row("lines", f"List[{link('Line', 'components')}]", required=False),
+    ]),
+    "models/components/line.md": object_doc("Line", [row("sku", "*str*")]),
+    "models/operations/status.md": enum_doc("Status", ["open", "closed"]),
+    "models/operations/either.md": union_doc("Either", [("`components.Order`", "components.Order"),
+                                                        ("`operations.Status`", "operations.Status")]),
+}
+
+
+@pytest.mark.parametrize("docs", [FLAT, NAMESPACED], ids=["flat", "namespaced"])
+def test_models_folder_as_specs_equals_its_parent(tmp_path: Path, docs: dict[str, str]) -> None:
+    specs = write_spec(tmp_path, docs)
+    parent, models = generate(specs, tmp_path / "a"), generate(specs / "models", tmp_path / "b")
+    assert (parent.code, parent.diagnostics) == (0, []), parent.explain()
+    assert (models.code, models.diagnostics) == (0, []), models.explain()
+    produced = contents(tmp_path / "b")
+    assert produced == contents(tmp_path / "a")
+    assert {path for path in produced if path.startswith("docs/")} == {f"docs/{rel}" for rel in docs}
+    assert all(path.startswith(("docs/models/", "pkg/models/")) or path.count("/") == 1 for path in produced)
+
+
+def test_diagnostics_name_the_docs_where_they_are(tmp_path: Path) -> None:
+    specs = write_spec(tmp_path, {**FLAT, "models/pet.md": object_doc("Pet", [row("toy", link("Toy"))])})
+    run = generate(specs / "models", tmp_path / "out")
+    assert run.code == 0, run.explain()
+    assert [(d.path, d.line, d.col) for d in run.warnings] == [(f"{specs.as_posix()}/models/pet.md", 8, 3)]
+    lint = md2models("lint", specs / "models", "--format", "json")
+    assert '"path": "' + f"{specs.as_posix()}/models/pet.md" + '"' in lint.stdout, lint.explain()
+
+
+@pytest.mark.parametrize("target", ["../other/toy.md", "../../toy.md"])
+def test_links_outside_the_root_after_normalisation_dangle(tmp_path: Path, target: str) -> None:
+    """A link that stays outside (another folder, above the root) dangles, whichever root is given."""
+    docs = {**FLAT, "models/pet.md": object_doc("Pet", [row("toy", f"[models.Toy]({target})")])}
+    specs = write_spec(tmp_path, docs)
+    (tmp_path / "toy.md").write_text(object_doc("Toy", [row("id", "*str*")]), encoding="utf-8")
+    for root in (specs, specs / "models"):
+        run = generate(root, tmp_path / "out")
+        assert run.code == 0 and [d.line for d in run.warnings] == [8], run.explain()
+        assert "dangling link: no doc defines models.Toy" in run.warnings[0].message
+
+
+def test_models_folder_given_as_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = write_spec(tmp_path, FLAT)
+    monkeypatch.chdir(specs / "models")
+    run = generate(Path("."), tmp_path / "out")
+    assert (run.code, run.diagnostics) == (0, []), run.explain()
+    assert (tmp_path / "out" / "pkg" / "models" / "pet.py").is_file()
+
+
+def _digests(specs: Path) -> dict[str, str]:
+    return {path: file.digest for path, file in api.render(specs, "p", jobs=2).files.items()}
+
+
+@pytest.mark.parametrize("version", [
+    "orq-python-3.4.0",
+    pytest.param("orq-python-4.13.19", marks=pytest.mark.slow),
+])
+def test_corpus_models_folder_equals_docs(version: str) -> None:
+    docs = corpus_docs(version)
+    assert _digests(docs / "models") == _digests(docs)
