@@ -234,13 +234,13 @@ def _join(doc_path: str, link: str, root: tuple[str, ...] = ()) -> Optional[str]
     from the file system's root) lets a link climb out and come back in:
     from `models/a.md` of a root named `models`, `../models/x.md` is `x.md`."""
     path = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), link.split("#")[0]))
+    if path != ".." and not path.startswith(("../", "/")):
+        return path
     parts = path.split("/")
     if posixpath.isabs(path):  # from the file system's root
         inside = bool(root) and tuple(parts[1 : len(root) + 1]) == root and len(parts) > len(root) + 1
         return "/".join(parts[len(root) + 1 :]) if inside else None
     up = next((i for i, part in enumerate(parts) if part != ".."), len(parts))
-    if up == 0:
-        return path
     if up > len(root) or tuple(parts[up : 2 * up]) != root[len(root) - up :] or len(parts) <= 2 * up:
         return None
     return "/".join(parts[2 * up :])

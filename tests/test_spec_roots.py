@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator import api
+from generator.resolve import _join
 
 from .specgen import contents, enum_doc, generate, link, md2models, object_doc, row, union_doc, write_spec
 from .support import corpus_docs
@@ -76,6 +77,27 @@ def test_models_folder_given_as_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     run = generate(Path("."), tmp_path / "out")
     assert (run.code, run.diagnostics) == (0, []), run.explain()
     assert (tmp_path / "out" / "pkg" / "models" / "pet.py").is_file()
+
+
+ROOT_NAMES = ("work", "sdk", "docs", "models")  # a spec root /work/sdk/docs/models
+
+
+@pytest.mark.parametrize("doc, target, lands", [
+    ("a.md", "b.md", "b.md"),
+    ("a.md", "../models/b.md", "b.md"),
+    ("components/a.md", "../../models/operations/b.md", "operations/b.md"),
+    ("components/a.md", "../operations/b.md#anchor", "operations/b.md"),
+    ("a.md", "../../docs/models/b.md", "b.md"),
+    ("a.md", "/work/sdk/docs/models/b.md", "b.md"),
+    ("a.md", "../other/b.md", None),
+    ("a.md", "../../b.md", None),
+    ("a.md", "../../../../../../b.md", None),
+    ("a.md", "/etc/passwd", None),
+    ("a.md", "..", None),
+    ("a.md", "../models", None),
+])
+def test_links_resolve_by_their_normalised_target(doc: str, target: str, lands: object) -> None:
+    assert _join(doc, target, ROOT_NAMES) == lands
 
 
 def _digests(specs: Path) -> dict[str, str]:
