@@ -1,7 +1,8 @@
 """The `md2models` command: a thin layer over `generator.api`.
 
 Exit status: 0 success; 1 `check` found stale output (or `lint --strict`
-found warnings); 2 bad specs, config or usage.  Problems are printed as
+found warnings); 2 bad specs, config or usage (and, for `generate` and
+`check` under `--strict`, warnings).  Problems are printed as
 `path:line:col: severity: message`, never as a traceback.
 """
 
