@@ -14,7 +14,7 @@ either as such a laid-out statement or as an escaped docstring
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
@@ -34,6 +34,7 @@ from .ir import (
 )
 from .config import TARGETS
 from .overrides import DEFAULT_CALLS, NO_OVERRIDES, Default, FieldFix, Overrides
+from .conventions import convention
 from .shadowing import Shadows
 from .templating import render
 
@@ -478,11 +479,12 @@ def _shape(f: Field) -> tuple[str, TypeNode, bool, Optional[Default]]:
     if wrapper == "" and not f.required:
         wrapper = "Optional"
     default: Optional[Default] = None
-    if wrapper == "Optional":
+    if wrapper == "Optional" and not f.required:
         default = Default("literal", None)
     elif wrapper == "OptionalNullable":
         default = Default("unset")
-    if isinstance(node, LiteralType) and len(node.values) == 1 and wrapper in ("", "Optional"):
+    # (a required `*Optional[T]*`, as older docs write it, is required and nullable: no default)
+    if isinstance(node, LiteralType) and len(node.values) == 1 and wrapper != "Nullable":
         default = Default("literal", node.values[0])
     return wrapper, node, swap, default
 
@@ -525,7 +527,8 @@ def _field_pair(f: Field, ctx: _Ctx, fix: Optional[FieldFix], *, main: bool, twi
     dataclass field in the dataclasses target) and in the TypedDict twin
     (`twin`).  Only what is asked for is rendered, so only its imports are used."""
     attr, alias = naming.attribute(f.name)
-    wrapper, node, swap, doc_default = _shape(f)
+    rule = convention(ctx.model.name, f)
+    wrapper, node, swap, doc_default = _shape(replace(f, required=False) if rule and rule.optional else f)
     fix = fix or FieldFix()
     default = fix.default or doc_default
     ann: list[Tok] = []
@@ -543,8 +546,11 @@ def _field_pair(f: Field, ctx: _Ctx, fix: Optional[FieldFix], *, main: bool, twi
                 ctx.use("typing" if wrapper == "Optional" else "_runtime", wrapper)
                 ann = _subscript(wrapper, [_ann(node, ctx, False, swap)])
         if twin:
-            if wrapper in ("Optional", ""):
+            if wrapper == "" or (wrapper == "Optional" and default is not None):
                 tann = _ann(node, ctx, True, swap)
+            elif wrapper == "Optional":  # required and nullable: the key must be there
+                ctx.use("typing", "Optional")
+                tann = _subscript("Optional", [_ann(node, ctx, True, swap)])
             else:
                 ctx.use("_runtime", "Nullable")
                 tann = _subscript("Nullable", [_ann(node, ctx, True, swap)])
@@ -563,10 +569,13 @@ def _field_pair(f: Field, ctx: _Ctx, fix: Optional[FieldFix], *, main: bool, twi
                 kwargs = [("default", value)] if value is not None else []
                 kwargs.append(("metadata", _call("dict", [], [("alias", [Tok(L.STRING, py_str(alias))])])))
                 value = _call("dataclasses.field", [], kwargs)
-        elif alias is not None:
+        elif alias is not None or (rule and rule.exclude):
             ctx.use("typing_extensions", "Annotated")
             ctx.use("import", "pydantic")
-            ann = _subscript("Annotated", [ann, _call("pydantic.Field", [], [("alias", [Tok(L.STRING, py_str(alias))])])])
+            options = [("alias", [Tok(L.STRING, py_str(alias))])] if alias is not None else []
+            if rule and rule.exclude:  # never dumped: the raw HTTP exchange
+                options.append(("exclude", [L.name("True")]))
+            ann = _subscript("Annotated", [ann, _call("pydantic.Field", [], options)])
         main_view = FieldView(_annassign(attr, ctx.body(ann), ctx.body(value) if value else value, 1),
                               doc, default is not None)
     if twin:
