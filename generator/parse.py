@@ -256,13 +256,15 @@ def _unescape(cell: str) -> str:
 _COUNTS_AS_ONE = re.compile(r"<br/>|\\\|")
 
 
-def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: Sequence[int]) -> dict[tuple[int, int], str]:
+def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: Sequence[int],
+                joined: int) -> dict[tuple[int, int], str]:
     """{(line, column): text} for the one free-text cell (`free` columns)
     whose source form the table's width W needs, when the stripped cells
     fall short of W.  The cell's text then keeps what the width counted:
-    its trailing spaces (a description ending in ". "), or its `<br/>`s as
-    literal text (Speakeasy joins several examples with a literal `<br/>`,
-    five characters wide).  Other cells lose their padding as usual."""
+    its trailing spaces (a description ending in ". "), or, in the `joined`
+    column, its `<br/>`s as literal text (Speakeasy joins several examples
+    with a literal `<br/>`, five characters wide).  Other cells lose their
+    padding as usual."""
     if len(rows) < 2:
         return {}
     separator = _split_row(doc.lines[rows[0][0] + 1]) or []
@@ -277,7 +279,7 @@ def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: 
                 continue
             text, col = cells[column]
             literal = text.replace("\\|", "|")
-            if "<br/>" in text and len(literal) == width:
+            if column == joined and "<br/>" in text and len(literal) == width:
                 return {(line, column): literal}
             own = len(_COUNTS_AS_ONE.sub("_", text))
             source = doc.lines[line]
@@ -293,7 +295,7 @@ def _fields(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[Field, ...]
     if rows is None:
         return ()
     fields: list[Field] = []
-    kept = _kept_cells(doc, rows, (3, 4))
+    kept = _kept_cells(doc, rows, (3, 4), joined=4)
     for line, cells in rows[1:]:
         (name_cell, name_col), (type_cell, type_col), (req_cell, req_col), (desc_cell, _) = cells[:4]
         example = kept.get((line, 4), _unescape(cells[4][0])) if len(cells) > 4 else ""
