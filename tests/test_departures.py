@@ -131,3 +131,15 @@ def test_httpx_types_for_type_checkers_only(out: Path, tmp_path: Path) -> None:
     for target in ("pydantic", "dataclasses", "typeddict"):
         (tmp_path / target).mkdir()
         mypy_strict(out / target, f"dep_{target}", tmp_path / target)
+
+
+def test_httpx_absent_for_the_type_checker_too(out: Path, tmp_path: Path) -> None:
+    """Where httpx / requests are not installed, mypy --strict still passes
+    (they are `Any` then): the typeddict output needs no installed package."""
+    pytest.importorskip("mypy")
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\nstrict = True\nno_site_packages = True\n")
+    run = subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(config), "--cache-dir",
+                          str(tmp_path / "cache"), "-p", "dep_typeddict"],
+                         cwd=out / "typeddict", capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
