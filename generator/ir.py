@@ -98,8 +98,10 @@ class Field:
     name: str  # the Python attribute name as the doc writes it (`from_`)
     type: TypeNode
     required: bool
-    description: str  # `<br/>` decoded to "\n", `\|` to "|"; "" for `N/A`
-    example: str  # "" when the doc has no example for it
+    # `<br/>` decoded to "\n", `\|` to "|"; "" for `N/A`.  Trailing spaces, or
+    # `<br/>` kept literal, where the table's width counts them (parse).
+    description: str
+    example: str  # as description; "" when the doc has no example for it
     deprecated: str  # the deprecation message, "" when not deprecated
     deprecated_has_body: bool  # the description came after `<br/><br/>`
     pos: Position

@@ -34,14 +34,18 @@ MODULE_LEVEL_NAMES = RUNTIME_NAMES | frozenset(
     }
 )
 
-# pydantic.BaseModel attributes a field must not shadow.  Other `model_*`
-# names are fine: the runtime's BaseModel sets `protected_namespaces=()`, as
-# the real SDK models do (`model_type`, `model_parameters`).
+# The public attributes of pydantic v2's `BaseModel` (`dir(BaseModel)`; the
+# test suite checks the list against the installed pydantic).  A field of
+# such a name is refused (`model_config`), shadows a method every model needs
+# (`model_dump`, `model_copy`, `model_post_init`), or makes pydantic warn at
+# import and mypy fail (`json`, `dict`, `copy`, `schema`, `validate`):
+# each gets a trailing `_` and an alias.  Other `model_*` names are fine: the
+# runtime's BaseModel sets `protected_namespaces=()`, as the real SDK models
+# do (`model_type`, `model_parameters`).
 PYDANTIC_ATTRIBUTES = frozenset(
     {
         "copy", "dict", "json", "schema", "schema_json", "validate", "construct",
         "from_orm", "parse_obj", "parse_raw", "parse_file", "update_forward_refs",
-        "fields", "Config",
         "model_computed_fields", "model_config", "model_construct", "model_copy",
         "model_dump", "model_dump_json", "model_extra", "model_fields",
         "model_fields_set", "model_json_schema", "model_parametrized_name",
@@ -49,10 +53,6 @@ PYDANTIC_ATTRIBUTES = frozenset(
         "model_validate_strings",
     }
 )
-
-# Builtins the docs keep as plain attribute names (FORMAT.md; the real models
-# agree): generated class bodies never refer to them, so shadowing is harmless.
-PLAIN_BUILTINS = frozenset({"type", "id", "object", "input", "property"})
 
 _BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
@@ -76,14 +76,19 @@ def _sanitize(name: str) -> str:
     return out
 
 
-def _unsafe_attribute(name: str) -> bool:
-    return (
-        keyword.iskeyword(name)
-        or _is_dunder(name)
-        or name in MODULE_LEVEL_NAMES
-        or name in PYDANTIC_ATTRIBUTES
-        or (name in _BUILTINS and name not in PLAIN_BUILTINS)
-    )
+def _unusable_attribute(name: str) -> bool:
+    """A name Python or pydantic v2 cannot take as a field: a keyword, a
+    private or dunder name (`_x`), or a `BaseModel` attribute.  Builtins and
+    the names the generated modules import are usable: class bodies refer to
+    those through module aliases where a field shadows them (pyrender)."""
+    return keyword.iskeyword(name) or name.startswith("_") or name in PYDANTIC_ATTRIBUTES
+
+
+def _speakeasy_reserved(stem: str) -> bool:
+    """Names Speakeasy itself renames with a trailing `_` in the docs
+    (`from_`, `format_`, `schema_`, `date_`): the wire name is the stem."""
+    return (keyword.iskeyword(stem) or _is_dunder(stem) or stem in MODULE_LEVEL_NAMES
+            or stem in PYDANTIC_ATTRIBUTES or stem in _BUILTINS)
 
 
 @lru_cache(maxsize=None)
@@ -131,27 +136,28 @@ def twin_name(cls: str) -> str:
 
 @lru_cache(maxsize=None)
 def attribute(field_name: str) -> tuple[str, str | None]:
-    """(safe attribute name, wire alias or None) for a `## Fields` name.
+    """(attribute name, wire alias or None) for a `## Fields` name.
 
-    The docs already rename reserved names with a trailing `_` (`from_`,
-    `schema_`): their wire name is the stem.  Any other unsafe name (builtins
-    that generated code uses, pydantic attributes, dunders,
-    runtime names, non-identifiers) becomes a safe name aliased to the
-    original."""
+    The doc's name is the attribute name: the docs already rename reserved
+    names with a trailing `_` (`from_`, `schema_`), whose wire name is the
+    stem.  Only a name Python or pydantic cannot take (a keyword, `_x`, a
+    `BaseModel` attribute, a non-identifier) becomes a usable name aliased
+    to the original; builtins (`next`, `hash`, `list`) and everything else
+    stay as the doc shows them."""
     wire = field_name
     if field_name.endswith("_") and not field_name.endswith("__"):
         stem = field_name[:-1]
-        if stem and (_unsafe_attribute(stem) or stem in _BUILTINS):
+        if stem and _speakeasy_reserved(stem):
             wire = stem
-            if _is_ident(field_name) and not _unsafe_attribute(field_name):
+            if _is_ident(field_name) and not _unusable_attribute(field_name):
                 return field_name, wire
-    if _is_ident(wire) and not _unsafe_attribute(wire) and not wire.startswith("_"):
+    if _is_ident(wire) and not _unusable_attribute(wire):
         return wire, None
     # pydantic treats `_x` as private: drop leading underscores (`_id` -> `id`)
     safe = _sanitize(wire).lstrip("_") or "field"
     if safe[0].isdigit():
         safe = "f_" + safe
-    while _unsafe_attribute(safe):
+    while _unusable_attribute(safe):
         safe += "_"
     return safe, (wire if safe != wire else None)
 

@@ -230,7 +230,7 @@ def _table_rows(doc: _Doc, tokens: Sequence[Token], index: int, columns: Sequenc
     trailing = next((n for n in range(last, len(doc.lines)) if doc.lines[n].strip()), None)
     if trailing is not None:
         doc.error(trailing, 0, f"unexpected text after the '## {section}' table")
-    return [(0, list(header or []))] + body
+    return [(header_line, list(header or []))] + body
 
 
 def _split_row(line: str) -> Optional[list[tuple[str, int]]]:
@@ -252,14 +252,53 @@ def _unescape(cell: str) -> str:
     return cell.replace("<br/>", "\n").replace("\\|", "|")
 
 
+# `<br/>` and `\|` count as one character of a cell's width (FORMAT.md).
+_COUNTS_AS_ONE = re.compile(r"<br/>|\\\|")
+
+
+def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: Sequence[int],
+                joined: int) -> dict[tuple[int, int], str]:
+    """{(line, column): text} for the one free-text cell (`free` columns)
+    whose source form the table's width W needs, when the stripped cells
+    fall short of W.  The cell's text then keeps what the width counted:
+    its trailing spaces (a description ending in ". "), or, in the `joined`
+    column, its `<br/>`s as literal text (Speakeasy joins several examples
+    with a literal `<br/>`, five characters wide).  Other cells lose their
+    padding as usual."""
+    if len(rows) < 2:
+        return {}
+    separator = _split_row(doc.lines[rows[0][0] + 1]) or []
+    width = len(separator[0][0]) if separator else 0
+    counted = [len(_COUNTS_AS_ONE.sub("_", text)) for _, cells in rows for text, _ in cells]
+    if max(counted) >= width:
+        return {}
+    best: Optional[tuple[int, tuple[int, int], str]] = None
+    for line, cells in rows[1:]:
+        for column in free:
+            if column >= len(cells) or cells[column][0] in ("", "N/A"):
+                continue
+            text, col = cells[column]
+            literal = text.replace("\\|", "|")
+            if column == joined and "<br/>" in text and len(literal) == width:
+                return {(line, column): literal}
+            own = len(_COUNTS_AS_ONE.sub("_", text))
+            source = doc.lines[line]
+            end = col + len(text)
+            spaces = len(source) - end - len(source[end:].lstrip(" "))
+            if width - own <= spaces - 1 and (best is None or own > best[0]):
+                best = (own, (line, column), _unescape(text) + " " * (width - own))
+    return {best[1]: best[2]} if best else {}
+
+
 def _fields(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[Field, ...]:
     rows = _table_rows(doc, tokens, index, FIELD_COLUMNS, "Fields", ("Example",))
     if rows is None:
         return ()
     fields: list[Field] = []
+    kept = _kept_cells(doc, rows, (3, 4), joined=4)
     for line, cells in rows[1:]:
         (name_cell, name_col), (type_cell, type_col), (req_cell, req_col), (desc_cell, _) = cells[:4]
-        example = _unescape(cells[4][0]) if len(cells) > 4 else ""
+        example = kept.get((line, 4), _unescape(cells[4][0])) if len(cells) > 4 else ""
         struck = name_cell.startswith("~~") and name_cell.endswith("~~") and len(name_cell) > 4
         bare = name_cell[2:-2] if struck else name_cell
         if not (len(bare) > 2 and bare[0] == bare[-1] == "`"):
@@ -277,7 +316,7 @@ def _fields(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[Field, ...]
         if req_cell not in REQUIRED:
             doc.error(line, req_col, f"Required must be ':heavy_check_mark:' or ':heavy_minus_sign:', found {req_cell[:40]!r}")
             continue
-        description = "" if desc_cell == "N/A" else _unescape(desc_cell)
+        description = "" if desc_cell == "N/A" else kept.get((line, 3), _unescape(desc_cell))
         deprecated, has_body = "", False
         if struck or description.startswith(FIELD_DEPRECATION):
             note, sep, rest = description.partition("\n\n")

@@ -14,7 +14,7 @@ either as such a laid-out statement or as an escaped docstring
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
@@ -34,6 +34,8 @@ from .ir import (
 )
 from .config import TARGETS
 from .overrides import DEFAULT_CALLS, NO_OVERRIDES, Default, FieldFix, Overrides
+from .conventions import convention
+from .shadowing import Shadows
 from .templating import render
 
 from .resolve import summarize, type_refs
@@ -191,6 +193,20 @@ class _Ctx:
         # quoted, which is safe whatever the cycles.
         linked = {(r.namespace, r.name) for f in getattr(model, "fields", ()) for r, _ in type_refs(f.type)}
         self.late = set(overrides.model(model.key).refs) - linked
+        # Fields keep the docs' names; class bodies reach the module-level
+        # names they shadow through aliases, references avoid them.
+        fields = [naming.attribute(f.name)[0] for f in getattr(model, "fields", ()) if not f.is_extra]
+        self.shadows = Shadows(fields)
+        for n in fields:
+            self.taken.setdefault(n, (("", n), False))
+        # names module-level statements (class headers, decorators) use as they are
+        self.plain = set(self.HEADER_NAMES)
+
+    HEADER_NAMES = frozenset({"BaseModel", "TypedDict", "deprecated", "dataclasses"})
+
+    def body(self, toks: list[Tok]) -> list[Tok]:
+        """Tokens of a class-body statement, shadowed names aliased."""
+        return self.shadows.rebind(toks, self.libs, self.taken)
 
     def use(self, source: str, name: str) -> None:
         self.libs.setdefault(source, set()).add(name)
@@ -222,20 +238,26 @@ class _Ctx:
     def import_lines(self) -> list[str]:
         stmts: list[str] = []
         libs = self.libs
+        shadows, plain = self.shadows, frozenset(self.plain)
         for mod in sorted(libs.get("import", ())):
-            stmts.append(L.layout([L.name("import"), L.name(mod, " ")]))
-        for src in ("datetime", "decimal", "enum", "typing", "typing_extensions"):
-            if libs.get(src):
-                stmts.append(_from_import(src, sorted(libs[src])))
+            if mod not in shadows.aliases or mod in plain:
+                stmts.append(L.layout([L.name("import"), L.name(mod, " ")]))
+        for mod, alias in shadows.module_aliases():
+            stmts.append(L.layout([L.name("import"), L.name(mod, " "), L.name("as", " "), L.name(alias, " ")]))
+        for src in ("builtins", "datetime", "decimal", "enum", "typing", "typing_extensions"):
+            names = shadows.names(src, libs.get(src, ()), plain)
+            if names:
+                stmts.append(_from_import(src, names))
         for src in sorted(set(libs) - self.KNOWN):  # overrides' bases and decorators
-            stmts.append(_from_import(src, sorted(libs[src])))
-        if libs.get("_runtime"):
-            stmts.append(_from_import("." * (len(self.parts)) + "_runtime", sorted(libs["_runtime"])))
+            stmts.append(_from_import(src, shadows.names(src, libs[src], plain)))
+        runtime = shadows.names("_runtime", libs.get("_runtime", ()), plain)
+        if runtime:
+            stmts.append(_from_import("." * (len(self.parts)) + "_runtime", runtime))
         for mod in sorted(self.top):
             stmts.append(_from_import(mod, _pairs(self.top[mod])))
         return stmts
 
-    KNOWN = {"import", "datetime", "decimal", "enum", "typing", "typing_extensions", "_runtime"}
+    KNOWN = {"import", "builtins", "datetime", "decimal", "enum", "typing", "typing_extensions", "_runtime"}
 
     def bottom_lines(self) -> list[str]:
         return [_from_import(mod, _pairs(self.bottom[mod])) for mod in sorted(self.bottom)]
@@ -414,6 +436,7 @@ def _object_blocks(m: ObjectModel, ctx: _Ctx) -> list[BlockView]:
     ctx.use("typing_extensions", "TypedDict")
     for imported in (*fix.bases, *fix.decorators):
         ctx.use(imported.module, imported.name)
+        ctx.plain.add(imported.name)
         ctx.taken[imported.name] = ((imported.module, imported.name), False)  # references avoid the name
     # extra bases first: a mixin's methods must win over BaseModel's
     main = ClassView(_class_header(cls, [b.name for b in fix.bases] + ["BaseModel"]), [], "")
@@ -432,13 +455,15 @@ def _object_blocks(m: ObjectModel, ctx: _Ctx) -> list[BlockView]:
             inner, _ = _unwrap(f.type)
             value_node = inner.args[-1] if isinstance(inner, Generic) and inner.origin == "Dict" else inner
             ctx.use("import", "pydantic")
-            main.preamble.append(_assign("model_config", _call("pydantic.ConfigDict", [], [("extra", [Tok(L.STRING, '"allow"')])]), 1))
+            config = ctx.body(_call("pydantic.ConfigDict", [], [("extra", [Tok(L.STRING, '"allow"')])]))
+            main.preamble.append(_assign("model_config", config, 1))
             ctx.use("typing", "Dict")
-            ann = _subscript("Dict", [[L.name("str")], _ann(value_node, ctx, False, _unwrap(f.type)[1])])
-            main.preamble.append(_annassign("__pydantic_extra__", ann, _call("pydantic.Field", [], [("init", [L.name("False")])]), 1))
+            ann = ctx.body(_subscript("Dict", [[L.name("str")], _ann(value_node, ctx, False, _unwrap(f.type)[1])]))
+            extra = ctx.body(_call("pydantic.Field", [], [("init", [L.name("False")])]))
+            main.preamble.append(_annassign("__pydantic_extra__", ann, extra, 1))
             continue
         rows.append(_field_views(f, ctx, fix.fields.get(f.name)))
-    rows.sort(key=lambda r: r[0].has_default)
+    # the doc's order (it is the dump order); pydantic needs no other
     main.fields = [r[0] for r in rows]
     td.fields = [r[1] for r in rows]
     return [BlockView("class", cls=main), BlockView("class", cls=td)]
@@ -456,11 +481,12 @@ def _shape(f: Field) -> tuple[str, TypeNode, bool, Optional[Default]]:
     if wrapper == "" and not f.required:
         wrapper = "Optional"
     default: Optional[Default] = None
-    if wrapper == "Optional":
+    if wrapper == "Optional" and not f.required:
         default = Default("literal", None)
     elif wrapper == "OptionalNullable":
         default = Default("unset")
-    if isinstance(node, LiteralType) and len(node.values) == 1 and wrapper in ("", "Optional"):
+    # (a required `*Optional[T]*`, as older docs write it, is required and nullable: no default)
+    if isinstance(node, LiteralType) and len(node.values) == 1 and wrapper != "Nullable":
         default = Default("literal", node.values[0])
     return wrapper, node, swap, default
 
@@ -503,7 +529,8 @@ def _field_pair(f: Field, ctx: _Ctx, fix: Optional[FieldFix], *, main: bool, twi
     dataclass field in the dataclasses target) and in the TypedDict twin
     (`twin`).  Only what is asked for is rendered, so only its imports are used."""
     attr, alias = naming.attribute(f.name)
-    wrapper, node, swap, doc_default = _shape(f)
+    rule = convention(ctx.model.name, f)
+    wrapper, node, swap, doc_default = _shape(replace(f, required=False) if rule and rule.optional else f)
     fix = fix or FieldFix()
     default = fix.default or doc_default
     ann: list[Tok] = []
@@ -521,8 +548,11 @@ def _field_pair(f: Field, ctx: _Ctx, fix: Optional[FieldFix], *, main: bool, twi
                 ctx.use("typing" if wrapper == "Optional" else "_runtime", wrapper)
                 ann = _subscript(wrapper, [_ann(node, ctx, False, swap)])
         if twin:
-            if wrapper in ("Optional", ""):
+            if wrapper == "" or (wrapper == "Optional" and default is not None):
                 tann = _ann(node, ctx, True, swap)
+            elif wrapper == "Optional":  # required and nullable: the key must be there
+                ctx.use("typing", "Optional")
+                tann = _subscript("Optional", [_ann(node, ctx, True, swap)])
             else:
                 ctx.use("_runtime", "Nullable")
                 tann = _subscript("Nullable", [_ann(node, ctx, True, swap)])
@@ -541,13 +571,17 @@ def _field_pair(f: Field, ctx: _Ctx, fix: Optional[FieldFix], *, main: bool, twi
                 kwargs = [("default", value)] if value is not None else []
                 kwargs.append(("metadata", _call("dict", [], [("alias", [Tok(L.STRING, py_str(alias))])])))
                 value = _call("dataclasses.field", [], kwargs)
-        elif alias is not None:
+        elif alias is not None or (rule and rule.exclude):
             ctx.use("typing_extensions", "Annotated")
             ctx.use("import", "pydantic")
-            ann = _subscript("Annotated", [ann, _call("pydantic.Field", [], [("alias", [Tok(L.STRING, py_str(alias))])])])
-        main_view = FieldView(_annassign(attr, ann, value, 1), doc, default is not None)
+            options = [("alias", [Tok(L.STRING, py_str(alias))])] if alias is not None else []
+            if rule and rule.exclude:  # never dumped: the raw HTTP exchange
+                options.append(("exclude", [L.name("True")]))
+            ann = _subscript("Annotated", [ann, _call("pydantic.Field", [], options)])
+        main_view = FieldView(_annassign(attr, ctx.body(ann), ctx.body(value) if value else value, 1),
+                              doc, default is not None)
     if twin:
-        twin_view = FieldView(_annassign(attr, tann, None, 1), doc, default is not None)
+        twin_view = FieldView(_annassign(attr, ctx.body(tann), None, 1), doc, default is not None)
     return main_view, twin_view
 
 
@@ -561,6 +595,7 @@ def _dataclass_blocks(m: ObjectModel, ctx: _Ctx) -> list[BlockView]:
     ctx.use("import", "dataclasses")
     for imported in (*fix.bases, *fix.decorators):
         ctx.use(imported.module, imported.name)
+        ctx.plain.add(imported.name)
         ctx.taken[imported.name] = ((imported.module, imported.name), False)
     view = ClassView(_class_header(cls, [b.name for b in fix.bases]), [], "")
     # the overrides' decorators see the finished dataclass
@@ -600,8 +635,7 @@ def _typeddict_blocks(m: ObjectModel, ctx: _Ctx) -> list[BlockView]:
         _, view = _field_pair(f, ctx, fix.fields.get(f.name), main=False, twin=True)
         assert view is not None
         rows.append(view)
-    rows.sort(key=lambda r: r.has_default)
-    td.fields = rows
+    td.fields = rows  # the doc's order, as the default target's twins
     return [BlockView("class", cls=td)]
 
 

@@ -27,13 +27,13 @@ Choices:
   reference, resolved by type checkers and by `typing.get_type_hints` once
   the modules are imported.
 - Enums, `UnrecognizedStr` / `UnrecognizedInt`, `open_enum_member` and the
-  `Any`-typed `HttpxResponse`, `HttpxRequest`, `RequestsResponse` are as in
+  `HttpxResponse`, `HttpxRequest`, `RequestsResponse` are as in
   the pydantic output kind.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, NewType, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Dict, NewType, Optional, TypeVar, Union
 
 __all__ = [
     "UNSET",
@@ -84,9 +84,18 @@ OptionalNullable = Union[Optional[T], Unset]
 UnrecognizedStr = NewType("UnrecognizedStr", str)
 UnrecognizedInt = NewType("UnrecognizedInt", int)
 
-HttpxResponse = Any
-HttpxRequest = Any
-RequestsResponse = Any
+# Type checkers see the real httpx / requests types where those are installed
+# (and `Any` where not); at run time they are `Any`: the package imports neither.
+if TYPE_CHECKING:
+    from httpx import Request as HttpxRequest  # type: ignore[import-not-found, unused-ignore]
+    from httpx import Response as HttpxResponse  # type: ignore[import-not-found, unused-ignore]
+    from requests import (  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        Response as RequestsResponse,
+    )
+else:
+    HttpxResponse = Any
+    HttpxRequest = Any
+    RequestsResponse = Any
 
 
 def open_enum_member(cls: Any, value: object) -> Any:

@@ -11,13 +11,13 @@ Choices:
   value is an absent key.
 - Extra keys (a `__pydantic_extra__` row) are not declared.
 - Enums, `UnrecognizedStr` / `UnrecognizedInt`, `open_enum_member` and the
-  `Any`-typed `HttpxResponse`, `HttpxRequest`, `RequestsResponse` are as in
+  `HttpxResponse`, `HttpxRequest`, `RequestsResponse` are as in
   the pydantic output kind.
 """
 
 from __future__ import annotations
 
-from typing import Any, NewType, TypeVar, Union
+from typing import TYPE_CHECKING, Any, NewType, TypeVar, Union
 
 __all__ = [
     "HttpxRequest",
@@ -35,9 +35,18 @@ Nullable = Union[T, None]
 UnrecognizedStr = NewType("UnrecognizedStr", str)
 UnrecognizedInt = NewType("UnrecognizedInt", int)
 
-HttpxResponse = Any
-HttpxRequest = Any
-RequestsResponse = Any
+# Type checkers see the real httpx / requests types where those are installed
+# (and `Any` where not); at run time they are `Any`: the package imports neither.
+if TYPE_CHECKING:
+    from httpx import Request as HttpxRequest  # type: ignore[import-not-found, unused-ignore]
+    from httpx import Response as HttpxResponse  # type: ignore[import-not-found, unused-ignore]
+    from requests import (  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        Response as RequestsResponse,
+    )
+else:
+    HttpxResponse = Any
+    HttpxRequest = Any
+    RequestsResponse = Any
 
 
 def open_enum_member(cls: Any, value: object) -> Any:

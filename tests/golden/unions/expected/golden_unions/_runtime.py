@@ -7,9 +7,10 @@ Choices:
   `UNSET`, and optional fields (default `None`) whose value is `None`; an
   explicit `None` of a `Nullable` / `OptionalNullable` field is kept.  Keys
   follow `by_alias`.
-- `httpx.Response`, `httpx.Request` and `requests.Response` are typed as
-  `Any` (`HttpxResponse`, `HttpxRequest`, `RequestsResponse`): the package
-  neither needs httpx/requests installed nor their stubs for type checking.
+- `httpx.Response`, `httpx.Request` and `requests.Response` are
+  `HttpxResponse`, `HttpxRequest`, `RequestsResponse`: the real types for
+  type checkers (a `TYPE_CHECKING` import; `Any` where httpx / requests are
+  not installed), `Any` at run time, so the package needs neither.
   `IO[bytes]` is `typing.IO[bytes]`; `io.BufferedReader` / `io.IOBase`
   and `Decimal` are the stdlib types.
 - Open enums: `UnrecognizedStr` / `UnrecognizedInt` for `Literal` aliases;
@@ -18,7 +19,7 @@ Choices:
 
 from __future__ import annotations
 
-from typing import Any, Dict, NewType, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Dict, NewType, Optional, TypeVar, Union
 
 import pydantic
 from pydantic_core import core_schema
@@ -81,9 +82,18 @@ OptionalNullable = Union[Optional[T], Unset]
 UnrecognizedStr = NewType("UnrecognizedStr", str)
 UnrecognizedInt = NewType("UnrecognizedInt", int)
 
-HttpxResponse = Any
-HttpxRequest = Any
-RequestsResponse = Any
+# Type checkers see the real httpx / requests types where those are installed
+# (and `Any` where not); at run time they are `Any`: the package imports neither.
+if TYPE_CHECKING:
+    from httpx import Request as HttpxRequest  # type: ignore[import-not-found, unused-ignore]
+    from httpx import Response as HttpxResponse  # type: ignore[import-not-found, unused-ignore]
+    from requests import (  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        Response as RequestsResponse,
+    )
+else:
+    HttpxResponse = Any
+    HttpxRequest = Any
+    RequestsResponse = Any
 
 
 def open_enum_member(cls: Any, value: object) -> Any:

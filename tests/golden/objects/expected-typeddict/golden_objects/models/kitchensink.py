@@ -21,61 +21,58 @@ class KitchenSinkTypedDict(TypedDict):
     count: int
     """How many"""
 
-    enabled: bool
-
-    anything: Any
-    """Any JSON value"""
-
-    parent_id: Nullable[str]
-    """Present, may be null"""
-
-    tags: List[str]
-
-    matrix: List[List[int]]
-
-    nested_flags: Dict[str, Dict[str, bool]]
-
-    nullable_items: List[Nullable[str]]
-
-    child: ChildTypedDict
-    """A linked model"""
-
-    required_nullable_child: Nullable[ChildTypedDict]
-
-    children: List[ChildTypedDict]
-
-    created_at: datetime
-    """A date link: a datetime"""
-
-    from_: str
-    """A reserved word"""
-
     ratio: NotRequired[float]
     """A ratio"""
 
+    enabled: bool
+
     blob: NotRequired[bytes]
+
+    anything: Any
+    """Any JSON value"""
 
     amount: NotRequired[Decimal]
 
     nickname: NotRequired[Nullable[str]]
     """Unset, null or a string"""
 
+    parent_id: Nullable[str]
+    """Present, may be null"""
+
+    tags: List[str]
+
     aliases: NotRequired[List[str]]
     """An optional list"""
 
+    matrix: List[List[int]]
+
     labels: NotRequired[Dict[str, str]]
+
+    nested_flags: Dict[str, Dict[str, bool]]
 
     meta: NotRequired[Dict[str, Any]]
 
     raw: NotRequired[Dict[str, Any]]
 
+    nullable_items: List[Nullable[str]]
+
+    child: ChildTypedDict
+    """A linked model"""
+
     maybe_child: NotRequired[ChildTypedDict]
 
     nullable_child: NotRequired[Nullable[ChildTypedDict]]
 
+    required_nullable_child: Nullable[ChildTypedDict]
+
+    children: List[ChildTypedDict]
+
     child_grid: NotRequired[List[List[ChildTypedDict]]]
 
     child_map: NotRequired[Dict[str, Nullable[ChildTypedDict]]]
+
+    created_at: datetime
+    """A date link: a datetime"""
 
     updated_at: NotRequired[datetime]
 
@@ -91,6 +88,9 @@ class KitchenSinkTypedDict(TypedDict):
 
     filter_: NotRequired[FilterTypedDict]
     """A model whose doc stem has a trailing _"""
+
+    from_: str
+    """A reserved word"""
 
     schema_: NotRequired[str]
 

@@ -26,61 +26,58 @@ class KitchenSink(BaseModel):
     count: int
     """How many"""
 
-    enabled: bool
-
-    anything: Any
-    """Any JSON value"""
-
-    parent_id: Nullable[str]
-    """Present, may be null"""
-
-    tags: List[str]
-
-    matrix: List[List[int]]
-
-    nested_flags: Dict[str, Dict[str, bool]]
-
-    nullable_items: List[Nullable[str]]
-
-    child: Child
-    """A linked model"""
-
-    required_nullable_child: Nullable[Child]
-
-    children: List[Child]
-
-    created_at: datetime
-    """A date link: a datetime"""
-
-    from_: Annotated[str, pydantic.Field(alias="from")]
-    """A reserved word"""
-
     ratio: Optional[float] = None
     """A ratio"""
 
+    enabled: bool
+
     blob: Optional[bytes] = None
+
+    anything: Any
+    """Any JSON value"""
 
     amount: Optional[Decimal] = None
 
     nickname: OptionalNullable[str] = UNSET
     """Unset, null or a string"""
 
+    parent_id: Nullable[str]
+    """Present, may be null"""
+
+    tags: List[str]
+
     aliases: Optional[List[str]] = None
     """An optional list"""
 
+    matrix: List[List[int]]
+
     labels: Optional[Dict[str, str]] = None
+
+    nested_flags: Dict[str, Dict[str, bool]]
 
     meta: Optional[Dict[str, Any]] = None
 
     raw: Optional[Dict[str, Any]] = None
 
+    nullable_items: List[Nullable[str]]
+
+    child: Child
+    """A linked model"""
+
     maybe_child: Optional[Child] = None
 
     nullable_child: OptionalNullable[Child] = UNSET
 
+    required_nullable_child: Nullable[Child]
+
+    children: List[Child]
+
     child_grid: Optional[List[List[Child]]] = None
 
     child_map: Optional[Dict[str, Nullable[Child]]] = None
+
+    created_at: datetime
+    """A date link: a datetime"""
 
     updated_at: Optional[datetime] = None
 
@@ -96,6 +93,9 @@ class KitchenSink(BaseModel):
 
     filter_: Annotated[Optional[Filter], pydantic.Field(alias="filter")] = None
     """A model whose doc stem has a trailing _"""
+
+    from_: Annotated[str, pydantic.Field(alias="from")]
+    """A reserved word"""
 
     schema_: Annotated[Optional[str], pydantic.Field(alias="schema")] = None
 
@@ -128,61 +128,58 @@ class KitchenSinkTypedDict(TypedDict):
     count: int
     """How many"""
 
-    enabled: bool
-
-    anything: Any
-    """Any JSON value"""
-
-    parent_id: Nullable[str]
-    """Present, may be null"""
-
-    tags: List[str]
-
-    matrix: List[List[int]]
-
-    nested_flags: Dict[str, Dict[str, bool]]
-
-    nullable_items: List[Nullable[str]]
-
-    child: ChildTypedDict
-    """A linked model"""
-
-    required_nullable_child: Nullable[ChildTypedDict]
-
-    children: List[ChildTypedDict]
-
-    created_at: datetime
-    """A date link: a datetime"""
-
-    from_: str
-    """A reserved word"""
-
     ratio: NotRequired[float]
     """A ratio"""
 
+    enabled: bool
+
     blob: NotRequired[bytes]
+
+    anything: Any
+    """Any JSON value"""
 
     amount: NotRequired[Decimal]
 
     nickname: NotRequired[Nullable[str]]
     """Unset, null or a string"""
 
+    parent_id: Nullable[str]
+    """Present, may be null"""
+
+    tags: List[str]
+
     aliases: NotRequired[List[str]]
     """An optional list"""
 
+    matrix: List[List[int]]
+
     labels: NotRequired[Dict[str, str]]
+
+    nested_flags: Dict[str, Dict[str, bool]]
 
     meta: NotRequired[Dict[str, Any]]
 
     raw: NotRequired[Dict[str, Any]]
 
+    nullable_items: List[Nullable[str]]
+
+    child: ChildTypedDict
+    """A linked model"""
+
     maybe_child: NotRequired[ChildTypedDict]
 
     nullable_child: NotRequired[Nullable[ChildTypedDict]]
 
+    required_nullable_child: Nullable[ChildTypedDict]
+
+    children: List[ChildTypedDict]
+
     child_grid: NotRequired[List[List[ChildTypedDict]]]
 
     child_map: NotRequired[Dict[str, Nullable[ChildTypedDict]]]
+
+    created_at: datetime
+    """A date link: a datetime"""
 
     updated_at: NotRequired[datetime]
 
@@ -198,6 +195,9 @@ class KitchenSinkTypedDict(TypedDict):
 
     filter_: NotRequired[FilterTypedDict]
     """A model whose doc stem has a trailing _"""
+
+    from_: str
+    """A reserved word"""
 
     schema_: NotRequired[str]
 

@@ -5,6 +5,6 @@ from typing_extensions import NotRequired, TypedDict
 
 
 class CatTypedDict(TypedDict):
-    lives: int
-
     kind: NotRequired[Literal["cat"]]
+
+    lives: int

@@ -14,9 +14,9 @@ from .when import WhenTypedDict
 class OwnerTypedDict(TypedDict):
     pet: PetTypedDict
 
-    content: ContentTypedDict
-
     maybe: NotRequired[MaybePetTypedDict]
+
+    content: ContentTypedDict
 
     scalars: NotRequired[List[ScalarTypedDict]]
 

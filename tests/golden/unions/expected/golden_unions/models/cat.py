@@ -6,12 +6,12 @@ from .._runtime import BaseModel
 
 
 class Cat(BaseModel):
-    lives: int
-
     kind: Literal["cat"] = "cat"
+
+    lives: int
 
 
 class CatTypedDict(TypedDict):
-    lives: int
-
     kind: NotRequired[Literal["cat"]]
+
+    lives: int

@@ -15,9 +15,9 @@ from .when import When, WhenTypedDict
 class Owner(BaseModel):
     pet: Pet
 
-    content: Content
-
     maybe: Optional[MaybePet] = None
+
+    content: Content
 
     scalars: Optional[List[Scalar]] = None
 
@@ -31,9 +31,9 @@ class Owner(BaseModel):
 class OwnerTypedDict(TypedDict):
     pet: PetTypedDict
 
-    content: ContentTypedDict
-
     maybe: NotRequired[MaybePetTypedDict]
+
+    content: ContentTypedDict
 
     scalars: NotRequired[List[ScalarTypedDict]]
 
