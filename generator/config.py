@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .parse import DEFAULT_EXCLUDE
+from .wirenames import POLICIES
 
-KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target"}
+KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target", "wire_names"}
 # Output kinds (`--target`), the default first; see `pyrender`.
 TARGETS = ("pydantic", "dataclasses", "typeddict")
 
@@ -33,6 +34,7 @@ class Config:
     # a TOML file of overrides; the pyproject.toml itself when it holds [tool.md2models.overrides]
     overrides: Optional[Path] = None
     target: str = TARGETS[0]  # the output kind: pydantic, dataclasses or typeddict
+    wire_names: str = POLICIES[0]  # how fields are named on the wire: as-is or camelCase (see wirenames)
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -65,6 +67,10 @@ def load_config(start: Optional[Path] = None) -> Config:
     if target not in TARGETS:
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: target must be one of "
                           f"{', '.join(TARGETS)}, not {target!r}")
+    wire_names = table.get("wire_names", POLICIES[0])
+    if wire_names not in POLICIES:
+        raise ConfigError(f"{path}: error: bad [tool.md2models] value: wire_names must be one of "
+                          f"{', '.join(POLICIES)}, not {wire_names!r}")
     try:
         return Config(
             specs=_relative(base, table.get("specs", "specs")),
@@ -75,6 +81,7 @@ def load_config(start: Optional[Path] = None) -> Config:
             templates=_relative(base, table["templates"]) if "templates" in table else None,
             overrides=_overrides_path(path, table.get("overrides")),
             target=str(target),
+            wire_names=str(wire_names),
             source=path,
         )
     except (TypeError, ValueError) as exc:
