@@ -37,6 +37,7 @@ Item = tuple[str, str, int, int, Shape]
 
 _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 _DECODER = json.JSONDecoder()
+_ELIDED = re.compile(r"\{\s*(?:\.\.\.|…)\s*\}|\[\s*(?:\.\.\.|…)\s*\]")
 
 
 def camel(name: str) -> Optional[str]:
@@ -124,7 +125,11 @@ def _single_ref(node: TypeNode) -> Optional[Ref]:
 
 
 def _shapes(text: str) -> Iterator[Shape]:
-    """The key shapes of the JSON objects (or lists of them) written in `text`."""
+    """The key shapes of the JSON objects (or lists of them) written in `text`;
+    an elided value (`{...}`, `[...]`) counts as empty."""
+    if "{" not in text:
+        return
+    text = _ELIDED.sub(lambda m: m[0][0] + m[0][-1], text)
     start = text.find("{")
     if start < 0:
         return
@@ -180,6 +185,12 @@ def collect(summaries: Iterable["Summary"], by_key: Mapping["Key", "Summary"]) -
 def _bind(evidence: dict[tuple[str, str], dict[str, Found]], by_key: Mapping["Key", "Summary"],
           key: tuple[str, str], shape: Shape, where: Found) -> None:
     target = by_key.get(key)
+    if target is not None and target.kind == "union":  # the members that have every key
+        for link in {(link.namespace, link.name) for link in target.links}:
+            member = by_key.get(link)
+            if member is not None and member.kind == "object" and _fits(member, shape):
+                _bind(evidence, by_key, link, shape, where)
+        return
     if target is None or target.kind != "object":
         return
     by_words = {words(name): name for name, _, _ in target.field_names if name != "__pydantic_extra__"}
@@ -193,6 +204,11 @@ def _bind(evidence: dict[tuple[str, str], dict[str, Found]], by_key: Mapping["Ke
             links = {(link.namespace, link.name) for link in target.links if link.line == lines[name]}
             if len(links) == 1:
                 _bind(evidence, by_key, links.pop(), sub, where)
+
+
+def _fits(summary: "Summary", shape: Shape) -> bool:
+    names = {words(name) for name, _, _ in summary.field_names}
+    return all(words(key) in names for key, _ in shape)
 
 
 def disagreements(wire_names: WireNames) -> list[Diagnostic]:

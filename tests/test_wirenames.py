@@ -23,8 +23,13 @@ import pytest
 from generator import api, wirenames
 from generator.parse import parse_bytes
 
+from generator.build import parse_summaries
+from generator.parse import DEFAULT_EXCLUDE, spec_paths
+from generator.resolve import resolve, summarize
+
 from .specgen import (assert_well_formed, contents, link, load_package, md2models, model_class, object_doc, row,
-                      write_spec)
+                      union_doc, write_spec)
+from .support import corpus_docs
 
 ADDRESS_EXAMPLE = '{<br/>"postalCode": "1000",<br/>"geo": {"lat_deg": 1.5}<br/>}'
 DOCS = {
@@ -138,6 +143,48 @@ def test_evidence_in_examples_and_descriptions() -> None:
     assert items[0][4] == (("cartId", ()), ("items", (("itemId", ()),)))
     assert items[1][4] == (("itemId", ()), ("unit_price", ()), ("tags", ()))
     assert items[2][4] == (("fullName", ()),)
+
+
+def test_evidence_binds_through_links_and_unions(tmp_path: Path) -> None:
+    """Nested keys follow the field's link; JSON for a union names the fields
+    of the members that have every key; an elided value (`{...}`) is empty."""
+    specs = write_spec(tmp_path, {
+        "models/settings.md": object_doc("Settings", [
+            row("response_format", link("Format", wrapper="Optional"), required=False,
+                description='Setting `{ "type": "json_schema", "json_schema": {...} }` enables it.'),
+            row("retry_policy", link("Retry", wrapper="Optional"), required=False,
+                example='{"maxTries": 3, "back_off": {"initialMs": 10}}'),
+        ]),
+        "models/format.md": union_doc("Format", [("`models.SchemaFormat`", "models.SchemaFormat"),
+                                                 ("`models.TextFormat`", "models.TextFormat")]),
+        "models/schemaformat.md": object_doc("SchemaFormat", [row("type", "*str*"), row("json_schema", "*str*")]),
+        "models/textformat.md": object_doc("TextFormat", [row("type", "*str*")]),
+        "models/retry.md": object_doc("Retry", [row("max_tries", "*int*"), row("back_off", link("BackOff"))]),
+        "models/backoff.md": object_doc("BackOff", [row("initial_ms", "*int*")]),
+    })
+    loaded = api.load(specs)
+    found = wirenames.collect([summarize(m) for m in loaded.spec.models], loaded.resolved.by_key)
+    named = {key[1]: {name: (f.wire, f.path, f.line) for name, f in fields.items()}
+             for key, fields in found.evidence.items()}
+    assert named == {
+        "SchemaFormat": {"type": ("type", "models/settings.md", 8), "json_schema": ("json_schema", "models/settings.md", 8)},
+        "Retry": {"max_tries": ("maxTries", "models/settings.md", 9), "back_off": ("back_off", "models/settings.md", 9)},
+        "BackOff": {"initial_ms": ("initialMs", "models/settings.md", 9)},
+    }
+    assert found.alias(("models", "BackOff"), "initial_ms", "initial_ms", None) == "initialMs"
+    assert found.alias(("models", "Retry"), "back_off", "back_off", None) is None
+
+
+def test_evidence_is_right_on_the_real_sdk() -> None:
+    """orq 3.4.0: every wire name its docs' JSON shows is the real model's (truth.json)."""
+    root = corpus_docs("orq-python-3.4.0")
+    truth = json.loads((root.parent / "truth.json").read_text())
+    real = {(m["name"], f["name"]): f["alias"] or f["name"] for m in truth["models"] for f in m["fields"]}
+    summaries, _ = parse_summaries(root, spec_paths(root, DEFAULT_EXCLUDE)[0], 1)
+    found = wirenames.collect(summaries, resolve(summaries)[0].by_key)
+    shown = [((key[1], name), f.wire) for key, fields in found.evidence.items() for name, f in fields.items()]
+    assert len(shown) >= 10
+    assert [(field, wire, real.get(field)) for field, wire in shown if real.get(field) != wire] == []
 
 
 # --- the three output kinds dump the wire JSON --------------------------------------------
