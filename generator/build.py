@@ -234,23 +234,26 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         overrides = source.bind(resolution()) if source is not None else NO_OVERRIDES
     except SpecError as exc:
         raise SpecError(problems + list(exc.diagnostics)) from None
-    overrides = _with_wire_names(overrides, wire_names, records, paths, resolution)
+
+    @cache
+    def wired() -> Overrides:  # with the wire names (the docs' evidence needs the resolution): only to render
+        return _with_wire_names(overrides, wire_names, records, paths, resolution)
 
     to_render: list[tuple[str, bool]] = []  # (path, doc too?)
     for rel in paths:
         record = records[rel]
         if same_structure and rel not in changed and record.module_digest:  # nothing it depends on changed
             continue
-        key = _module_key(record, resolution(), overrides)
+        key = _module_key(record, resolution(), wired())
         if rel in changed or key != record.module_key:
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
     rendered = {rel: (module, module_digest, doc, doc_digest) for rel, module, module_digest, doc, doc_digest in
-                (workers.render(to_render, resolution(), (records[rel].summary_data for rel in paths), cycles, overrides,
+                (workers.render(to_render, resolution(), (records[rel].summary_data for rel in paths), cycles, wired(),
                                 target) if to_render else ())}
 
     files: dict[str, OutputFile] = {}
-    again = _Renderer(specs, resolution, overrides, target)
+    again = _Renderer(specs, resolution, wired, target)
     for rel in paths:
         record = records[rel]
         module_bytes, module_digest, doc_bytes, doc_digest = rendered.get(rel, _NOT_RENDERED)
@@ -421,11 +424,11 @@ def _load_model(specs: Path, rel: str) -> AnyModel:
 class _Renderer:
     """Renders a doc's outputs again, only if the write stage asks."""
 
-    def __init__(self, specs: Path, resolution: Callable[[], Resolved], overrides: Overrides, target: str):
+    def __init__(self, specs: Path, resolution: Callable[[], Resolved], overrides: Callable[[], Overrides], target: str):
         self.specs, self.resolution, self.overrides, self.target = specs, resolution, overrides, target
 
     def module(self, rel: str) -> bytes:
-        return render_module(_load_model(self.specs, rel), self.resolution(), overrides=self.overrides,
+        return render_module(_load_model(self.specs, rel), self.resolution(), overrides=self.overrides(),
                              target=self.target)[1].encode("utf-8")
 
     def doc(self, rel: str) -> bytes:
