@@ -160,7 +160,8 @@ def test_evidence_binds_through_links_and_unions(tmp_path: Path) -> None:
         "models/schemaformat.md": object_doc("SchemaFormat", [row("type", "*str*"), row("json_schema", "*str*")]),
         "models/textformat.md": object_doc("TextFormat", [row("type", "*str*")]),
         "models/retry.md": object_doc("Retry", [row("max_tries", "*int*"), row("back_off", link("BackOff"))]),
-        "models/backoff.md": object_doc("BackOff", [row("initial_ms", "*int*")]),
+        "models/backoff.md": object_doc("BackOff", [row("initial_ms", "*int*"), row("id", "*str*"), row("ID", "*str*")],
+                                        description='As JSON: {"id": "a"}'),
     })
     loaded = api.load(specs)
     found = wirenames.collect([summarize(m) for m in loaded.spec.models], loaded.resolved.by_key)
@@ -169,7 +170,7 @@ def test_evidence_binds_through_links_and_unions(tmp_path: Path) -> None:
     assert named == {
         "SchemaFormat": {"type": ("type", "models/settings.md", 8), "json_schema": ("json_schema", "models/settings.md", 8)},
         "Retry": {"max_tries": ("maxTries", "models/settings.md", 9), "back_off": ("back_off", "models/settings.md", 9)},
-        "BackOff": {"initial_ms": ("initialMs", "models/settings.md", 9)},
+        "BackOff": {"initial_ms": ("initialMs", "models/settings.md", 9)},  # `id` is ambiguous: no evidence
     }
     assert found.alias(("models", "BackOff"), "initial_ms", "initial_ms", None) == "initialMs"
     assert found.alias(("models", "Retry"), "back_off", "back_off", None) is None
