@@ -194,10 +194,10 @@ def _bind(evidence: dict[tuple[str, str], dict[str, Found]], by_key: Mapping["Ke
     if target is None or target.kind != "object":
         return
     by_words: dict[str, Optional[str]] = {}
-    for name, _, _ in target.field_names:  # two fields in the same words: a key names neither
-        if name != "__pydantic_extra__":
-            by_words[words(name)] = None if words(name) in by_words else name
-    lines = {name: line for name, line, _ in target.field_names}
+    for field_name, _, _ in target.field_names:  # two fields in the same words: a key names neither
+        if field_name != "__pydantic_extra__":
+            by_words[words(field_name)] = None if words(field_name) in by_words else field_name
+    lines = {field_name: line for field_name, line, _ in target.field_names}
     for wire, sub in shape:
         name = by_words.get(words(wire))
         if name is None:
