@@ -9,7 +9,8 @@ Evidence: a field's Example cell or description, or a model's description,
 may hold JSON for a model (`{"createdBy": "u1"}`).  A key that names a
 field of that model in the same words (case and `_` aside) is that field's
 wire name; the value of a key whose field links to one model is evidence
-for that model in turn.  Each doc's evidence is kept in its resolve
+for that model in turn, and JSON for a union is evidence for the members
+that have all its keys.  Each doc's evidence is kept in its resolve
 `Summary` as plain tuples (`model_evidence`), so cached docs keep theirs,
 and is bound to the fields it names across the whole spec (`collect`).
 """
@@ -22,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Optional
 
 from .diagnostics import Diagnostic
-from .naming import attribute
 from .ir import AnyModel, Generic, Markup, ObjectModel, Ref, TypeNode
+from .naming import attribute
 
 if TYPE_CHECKING:  # pragma: no cover
     from .resolve import Key, Summary
@@ -37,6 +38,8 @@ Item = tuple[str, str, int, int, Shape]
 
 _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 _DECODER = json.JSONDecoder()
+# Objects tried per text: a failed try costs a scan to the end of it, and a doc shows a few.
+_MAX_TRIES = 32
 _ELIDED = re.compile(r"\{\s*(?:\.\.\.|…)\s*\}|\[\s*(?:\.\.\.|…)\s*\]")
 
 
@@ -131,18 +134,20 @@ def _shapes(text: str) -> Iterator[Shape]:
         return
     text = _ELIDED.sub(lambda m: m[0][0] + m[0][-1], text)
     start = text.find("{")
-    if start < 0:
-        return
     square = text.rfind("[", 0, start)
     if square >= 0 and not text[square + 1 : start].strip():  # a list of objects
         start = square
-    while start >= 0:
+    for _ in range(_MAX_TRIES):
+        if start < 0:
+            return
         try:
             value, end = _DECODER.raw_decode(text, start)
-        except ValueError:
+            shape = _shape(value)
+        except ValueError:  # not JSON from here: try the next object
             start = text.find("{", start + 1)
             continue
-        shape = _shape(value)
+        except RecursionError:  # nested past what a doc can mean
+            return
         if shape:
             yield shape
         start = text.find("{", end)
@@ -150,8 +155,12 @@ def _shapes(text: str) -> Iterator[Shape]:
 
 def _shape(value: object) -> Shape:
     """The keys of an object (of the objects of a list), each with its value's shape."""
-    objects = [value] if isinstance(value, dict) else [v for v in value if isinstance(v, dict)] \
-        if isinstance(value, list) else []
+    if isinstance(value, dict):
+        objects = [value]
+    elif isinstance(value, list):
+        objects = [v for v in value if isinstance(v, dict)]
+    else:
+        return ()
     merged: dict[str, Shape] = {}
     for obj in objects:
         for key, sub in obj.items():
