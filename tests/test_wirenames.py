@@ -145,6 +145,17 @@ def test_evidence_in_examples_and_descriptions() -> None:
     assert items[2][4] == (("fullName", ()),)
 
 
+def test_hostile_examples_are_no_evidence(tmp_path: Path) -> None:
+    """JSON nested past the interpreter's recursion, and text of many unclosed
+    objects, give no evidence and no error (the scan stays bounded)."""
+    deep = '{"a_b": ' + '{"x": ' * 5000 + "1" + "}" * 5000 + "}"
+    specs = write_spec(tmp_path, {**DOCS, "models/order.md": DOCS["models/order.md"].replace(
+        ADDRESS_EXAMPLE, deep + " " + "{" * 3000)})
+    run = md2models("lint", specs)
+    assert run.code == 0 and not run.diagnostics, run.explain()
+    assert api.load(specs).spec.models
+
+
 def test_evidence_binds_through_links_and_unions(tmp_path: Path) -> None:
     """Nested keys follow the field's link; JSON for a union names the fields
     of the members that have every key; an elided value (`{...}`) is empty."""
