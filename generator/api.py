@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-from . import __version__
+from . import __version__, wirenames
 from .config import TARGETS, ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
@@ -21,6 +21,7 @@ from .parse import DEFAULT_EXCLUDE, parse_files, spec_paths
 from .pyrender import DEFAULT_TARGET
 from .overrides import load_overrides
 from .templating import use_templates
+from .wirenames import POLICIES
 from .resolve import Resolved, resolve, silence_overridden, spec_root_names, summarize
 from .build import Build, build, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
@@ -82,7 +83,7 @@ def check_package_name(package: str) -> None:
 def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
            cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
            overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
-           strict: bool = False) -> Build:
+           strict: bool = False, wire_names: str = POLICIES[0]) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
@@ -90,31 +91,38 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     `[tool.md2models.overrides]`); its problems raise SpecError too.
     `target`: the output kind, one of `TARGETS` (pydantic, dataclasses, typeddict).
     `progress`: where to show how far a long run is (see `progress.Progress`).
-    `strict`: every warning is an error (SpecError)."""
+    `strict`: every warning is an error (SpecError).
+    `wire_names`: how fields no override or example names are named on the wire, one of `POLICIES`."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
+    _check_policy(wire_names)
     if templates is not None and not templates.is_dir():
         raise ConfigError(f"templates folder {templates} does not exist")
     use_templates(templates.resolve() if templates is not None else None)
     source = load_overrides(overrides) if overrides is not None else None
     root, paths, _ = _spec_paths(specs, exclude)
     result = build(root, paths, package, cache_dir=cache_dir, jobs=jobs, overrides=source, target=target,
-                   progress=progress)
+                   progress=progress, wire_names=wire_names)
     if strict and result.warnings:
         raise SpecError(replace(warning, severity="error") for warning in result.warnings)
     return result
 
 
+def _check_policy(wire_names: str) -> None:
+    if wire_names not in POLICIES:
+        raise ConfigError(f"unknown wire_names {wire_names!r} (one of: {', '.join(POLICIES)})")
+
+
 def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
              jobs: int = 0, templates: Optional[Path] = None,
              overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
-             strict: bool = False) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
+             strict: bool = False, wire_names: str = POLICIES[0]) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
     """Write OUT from SPECS (incrementally); raise SpecError before writing
     (`strict`: on warnings too)."""
     with OutputProbe.running(out) as probe:  # stats OUT while we build
         result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                        overrides=overrides, target=target, progress=progress, strict=strict)
+                        overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
         report = write_output(out, result.files, tool_version=__version__, progress=progress, probe=probe)
     save_cache(out / CACHE_DIR, result)
     return report, result.warnings
@@ -122,22 +130,26 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
 
 def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
           jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
-          target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS, strict: bool = False
+          target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS, strict: bool = False,
+          wire_names: str = POLICIES[0]
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache).
     `strict`: warnings are errors (SpecError)."""
     with OutputProbe.running(out) as probe:  # stats OUT while we build
         result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                        overrides=overrides, target=target, progress=progress, strict=strict)
+                        overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
         return check_output(out, result.files, probe), result.files, result.warnings
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
-         unreferenced: bool = False, overrides: Optional[Path] = None) -> list[Diagnostic]:
+         unreferenced: bool = False, overrides: Optional[Path] = None,
+         wire_names: str = POLICIES[0]) -> list[Diagnostic]:
     """Every problem, errors and warnings, without generating; `unreferenced`:
     warn about models no other model refers to, too (an SDK's top-level
     request and response models are such, so it is no default); `overrides`:
-    the problems of that overrides file too, as `generate` would find them."""
+    the problems of that overrides file too, as `generate` would find them;
+    `wire_names`: the policy the docs' example JSON is checked against."""
+    _check_policy(wire_names)
     try:
         root, paths, _ = _spec_paths(specs, exclude)
         source = load_overrides(overrides) if overrides is not None else None
@@ -147,6 +159,7 @@ def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0
     resolved, found = resolve(summaries, lint=True, unreferenced=unreferenced,
                               unparsed=unparsed_paths(paths, summaries), root=spec_root_names(str(root)))
     problems.extend(found)
+    problems.extend(wirenames.disagreements(replace(wirenames.collect(summaries, resolved.by_key), policy=wire_names)))
     if source is not None and not any(p.severity == "error" for p in problems):
         try:
             bound, stale = source.bind(resolved)

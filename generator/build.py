@@ -30,13 +30,13 @@ import marshal
 import multiprocessing
 import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache, partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
-from . import naming
+from . import naming, wirenames
 from .diagnostics import Diagnostic, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
@@ -93,12 +93,12 @@ class Changed(NamedTuple):
 
 def _summary_data(summary: Summary) -> tuple:  # type: ignore[type-arg]
     """A summary as plain tuples, which marshal stores and passes fast."""
-    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names)
+    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names, summary.evidence)
 
 
 def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
-    kind, name, namespace, path, line, col, links, fields = data
-    return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), fields)
+    kind, name, namespace, path, line, col, links, *rest = data  # rest: fields, evidence (none in workers' index)
+    return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), *rest)
 
 
 @dataclass
@@ -141,14 +141,16 @@ def tool_digest() -> str:
 
 def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optional[Path], jobs: int,
           overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET,
-          progress: Progress = NO_PROGRESS) -> Build:
+          progress: Progress = NO_PROGRESS, wire_names: str = wirenames.POLICIES[0]) -> Build:
     """Render every output file of `paths` (docs below `specs`), with `overrides`
-    applied, as output kind `target` (see `pyrender.TARGETS`); `progress` is shown."""
+    applied, as output kind `target` (see `pyrender.TARGETS`), fields named on
+    the wire by policy `wire_names` (see `wirenames`); `progress` is shown."""
     overrides_digest = overrides.digest if overrides is not None else ""
     # The root's place too: links that leave it and come back resolve by it.
     root = spec_root_names(str(specs))
     cache_key = hashlib.sha256(
-        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{root}".encode()
+        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{root}\0{wire_names}"
+        .encode()
     ).hexdigest()
     cached, whole, base = _load_cache(cache_dir, cache_key)
     records: dict[str, DocRecord] = {}
@@ -179,7 +181,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     workers = _Workers(specs, jobs, len(changed), progress)
     try:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
-                        whole, cache_key, overrides, target, root)
+                        whole, cache_key, overrides, target, root, wire_names)
     finally:
         workers.close()
     result.dirty.update(rel for rel, _, _ in stale)
@@ -190,7 +192,8 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
 def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
            changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths: bool,
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile],
-           target: str = DEFAULT_TARGET, root: tuple[str, ...] = ()) -> Build:
+           target: str = DEFAULT_TARGET, root: tuple[str, ...] = (),
+           wire_names: str = wirenames.POLICIES[0]) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
     for rel, digest, summary_data, found in workers.parse(sorted(changed)):
         problems.extend(Diagnostic(*p) for p in found)
@@ -239,21 +242,25 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
             raise SpecError(problems + list(exc.diagnostics)) from None
         reported = silence_overridden(resolve_warnings, resolution(), overrides) + stale
 
+    @cache
+    def wired() -> Overrides:  # with the wire names (the docs' evidence needs the resolution): only to render
+        return _with_wire_names(overrides, wire_names, records, paths, resolution)
+
     to_render: list[tuple[str, bool]] = []  # (path, doc too?)
     for rel in paths:
         record = records[rel]
         if same_structure and rel not in changed and record.module_digest:  # nothing it depends on changed
             continue
-        key = _module_key(record, resolution(), overrides)
+        key = _module_key(record, resolution(), wired())
         if rel in changed or key != record.module_key:
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
     rendered = {rel: (module, module_digest, doc, doc_digest) for rel, module, module_digest, doc, doc_digest in
-                (workers.render(to_render, resolution(), (records[rel].summary_data for rel in paths), cycles, overrides,
+                (workers.render(to_render, resolution(), (records[rel].summary_data for rel in paths), cycles, wired(),
                                 target) if to_render else ())}
 
     files: dict[str, OutputFile] = {}
-    again = _Renderer(specs, resolution, overrides, target)
+    again = _Renderer(specs, resolution, wired, target)
     for rel in paths:
         record = records[rel]
         module_bytes, module_digest, doc_bytes, doc_digest = rendered.get(rel, _NOT_RENDERED)
@@ -278,6 +285,15 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
     warnings = tuple(sorted(p for p in problems + reported if p.severity == "warning"))
     return Build(dict(sorted(files.items())), warnings, records, new_whole, cache_key,
                  dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole)
+
+
+def _with_wire_names(overrides: Overrides, policy: str, records: Mapping[str, DocRecord], paths: Sequence[str],
+                     resolution: Callable[[], Resolved]) -> Overrides:
+    """`overrides` with the policy and the docs' evidence (read from the
+    summaries that hold some: few docs do) for the renderer."""
+    showing = [records[rel].summary for rel in paths if records[rel].summary_data[8]]
+    found = wirenames.collect(showing, resolution().by_key) if showing else wirenames.NO_WIRE_NAMES
+    return replace(overrides, wire=replace(found, policy=policy))
 
 
 def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[Summary], list[Diagnostic]]:
@@ -368,7 +384,8 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
     # A model no doc defines (a dangling link, typed Any) has no facts.
     facts = [(key, *(resolved.by_key[key][:4] if key in resolved.by_key else ()), resolved.same_cycle(own, key))
              for key in deps]
-    return hashlib.sha256(repr((record.digest, facts)).encode()).hexdigest()
+    # other docs' examples may name its fields' wire names
+    return hashlib.sha256(repr((record.digest, facts, overrides.wire.of(own))).encode()).hexdigest()
 
 
 Rendered = tuple[str, bytes, str, Optional[bytes], str]  # (path, module, its digest, doc or None, its digest)
@@ -416,11 +433,11 @@ def _load_model(specs: Path, rel: str) -> AnyModel:
 class _Renderer:
     """Renders a doc's outputs again, only if the write stage asks."""
 
-    def __init__(self, specs: Path, resolution: Callable[[], Resolved], overrides: Overrides, target: str):
+    def __init__(self, specs: Path, resolution: Callable[[], Resolved], overrides: Callable[[], Overrides], target: str):
         self.specs, self.resolution, self.overrides, self.target = specs, resolution, overrides, target
 
     def module(self, rel: str) -> bytes:
-        return render_module(_load_model(self.specs, rel), self.resolution(), overrides=self.overrides,
+        return render_module(_load_model(self.specs, rel), self.resolution(), overrides=self.overrides(),
                              target=self.target)[1].encode("utf-8")
 
     def doc(self, rel: str) -> bytes:

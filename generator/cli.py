@@ -20,6 +20,7 @@ import click
 
 from . import __version__, api
 from .config import TARGETS, ConfigError, load_config
+from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
 from .progress import NO_PROGRESS, Progress
 from .write import OutputError, check_report_json, format_check, want_color
@@ -75,12 +76,13 @@ def main(ctx: click.Context) -> None:
     shared = {"out": str(config.out), "package": config.package, "jobs": config.jobs,
               "templates": str(config.templates) if config.templates else None,
               "overrides": str(config.overrides) if config.overrides else None,
-              "target": config.target, "strict": config.strict}
+              "target": config.target, "strict": config.strict, "wire_names": config.wire_names}
     ctx.obj = config
     ctx.default_map = {
         "generate": shared,
         "check": shared,
-        "lint": {"jobs": config.jobs, "overrides": shared["overrides"], "strict": config.strict},
+        "lint": {"jobs": config.jobs, "overrides": shared["overrides"], "strict": config.strict,
+                 "wire_names": config.wire_names},
     }
 
 
@@ -110,6 +112,12 @@ def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
                         help="Output root: gets PACKAGE/ and docs/.")(command)
 
 
+def _wire_names_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--wire-names", type=click.Choice(POLICIES), show_default=True,
+                        help="JSON keys of fields no override or doc example names: as-is, or camelCase "
+                             "(created_by -> createdBy).")(command)
+
+
 def _specs(ctx: click.Context, specs: Optional[Path]) -> Path:
     return specs if specs is not None else ctx.obj.specs
 
@@ -129,17 +137,18 @@ def _path(value: Optional[object]) -> Optional[Path]:
 @main.command()
 @_specs_argument
 @_output_options
+@_wire_names_option
 @_jobs_option
 @click.pass_context
 @_guarded
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-             overrides: Optional[Path], target: str, strict: bool, jobs: int) -> None:
+             overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`)."""
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                         templates=_path(templates), overrides=_path(overrides), target=target,
-                                        progress=progress, strict=strict)
+                                        progress=progress, strict=strict, wire_names=wire_names)
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -147,19 +156,21 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @main.command()
 @_specs_argument
 @_output_options
+@_wire_names_option
 @_jobs_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 @_guarded
 def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-          overrides: Optional[Path], target: str, strict: bool, jobs: int, quiet: bool, fmt: str) -> None:
+          overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int, quiet: bool,
+          fmt: str) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                             templates=_path(templates), overrides=_path(overrides),
-                                            target=target, progress=progress, strict=strict)
+                                            target=target, progress=progress, strict=strict, wire_names=wire_names)
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:
@@ -181,14 +192,15 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
                    "models are such).")
 @click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False), show_default=True,
               help="Check this TOML file of overrides against the specs too.")
+@_wire_names_option
 @click.pass_context
 def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict: bool, unreferenced: bool,
-         overrides: Optional[Path]) -> None:
+         overrides: Optional[Path], wire_names: str) -> None:
     """Check SPECS without generating: errors and style warnings."""
     specs = _specs(ctx, specs)
     try:
         problems = api.lint(specs, exclude=ctx.obj.exclude, jobs=jobs, unreferenced=unreferenced,
-                            overrides=_path(overrides))
+                            overrides=_path(overrides), wire_names=wire_names)
     except ConfigError as exc:
         click.echo(f"md2models: {exc}", err=True)
         sys.exit(EXIT_USAGE)

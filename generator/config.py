@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .parse import DEFAULT_EXCLUDE
+from .wirenames import POLICIES
 
-KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target", "strict"}
+KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target", "strict",
+        "wire_names"}
 # Output kinds (`--target`), the default first; see `pyrender`.
 TARGETS = ("pydantic", "dataclasses", "typeddict")
 
@@ -34,6 +36,7 @@ class Config:
     overrides: Optional[Path] = None
     target: str = TARGETS[0]  # the output kind: pydantic, dataclasses or typeddict
     strict: bool = False  # every warning is an error (generate, check; lint exits 1)
+    wire_names: str = POLICIES[0]  # how fields are named on the wire: as-is or camelCase (see wirenames)
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -69,6 +72,10 @@ def load_config(start: Optional[Path] = None) -> Config:
     strict = table.get("strict", False)
     if not isinstance(strict, bool):
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: strict must be true or false, not {strict!r}")
+    wire_names = table.get("wire_names", POLICIES[0])
+    if wire_names not in POLICIES:
+        raise ConfigError(f"{path}: error: bad [tool.md2models] value: wire_names must be one of "
+                          f"{', '.join(POLICIES)}, not {wire_names!r}")
     try:
         return Config(
             specs=_relative(base, table.get("specs", "specs")),
@@ -80,6 +87,7 @@ def load_config(start: Optional[Path] = None) -> Config:
             overrides=_overrides_path(path, table.get("overrides")),
             target=str(target),
             strict=strict,
+            wire_names=str(wire_names),
             source=path,
         )
     except (TypeError, ValueError) as exc:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
 from . import naming
 from .diagnostics import Diagnostic, SpecError
 from .ir import Generic, LiteralType, Primitive, Ref, TypeNode
+from .wirenames import NO_WIRE_NAMES, WireNames
 
 if TYPE_CHECKING:  # pragma: no cover
     from .resolve import Resolved
@@ -116,6 +117,8 @@ class Overrides:
     """Overrides bound to a spec, by model key; what the renderer consults."""
 
     models: Mapping[tuple[str, str], ModelFix] = field(default_factory=dict)
+    # The wire names of fields no alias here names: the policy and the docs' evidence.
+    wire: WireNames = NO_WIRE_NAMES
 
     def model(self, key: tuple[str, str]) -> ModelFix:
         return self.models.get(key) or _NO_FIX

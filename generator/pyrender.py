@@ -559,7 +559,7 @@ def _field_pair(f: Field, ctx: _Ctx, fix: Optional[FieldFix], *, main: bool, twi
     if twin and default is not None:
         ctx.use("typing_extensions", "NotRequired")
         tann = _subscript("NotRequired", [tann])
-    alias = fix.alias if fix.alias is not None else alias
+    alias = fix.alias if fix.alias is not None else ctx.overrides.wire.alias(ctx.model.key, f.name, attr, alias)
     text = _field_text(f)
     doc = docstring(text, 1) if text.strip() else ""
     main_view = twin_view = None

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Union
 
-from . import naming
+from . import naming, wirenames
 from .diagnostics import Diagnostic, Severity
 from .ir import AnyModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
 from .overrides import Overrides
@@ -58,6 +58,7 @@ class Summary(NamedTuple):
     col: int
     links: tuple[Link, ...]
     field_names: tuple[tuple[str, int, int], ...]  # (name, line, col)
+    evidence: tuple[wirenames.Item, ...] = ()  # JSON the doc shows for models (see wirenames)
 
     @property
     def key(self) -> Key:
@@ -93,7 +94,8 @@ def summarize(model: AnyModel) -> Summary:
         Link(ref.namespace, ref.name, target, pos.line, pos.col) for node, pos in typed for ref, target in type_refs(node)
     )
     names = tuple((f.name, f.pos.line, f.pos.col) for f in model.fields) if isinstance(model, ObjectModel) else ()
-    return Summary(model.kind, model.name, model.namespace, model.path, model.pos.line, model.pos.col, links, names)
+    return Summary(model.kind, model.name, model.namespace, model.path, model.pos.line, model.pos.col, links, names,
+                   wirenames.model_evidence(model))
 
 
 @dataclass(frozen=True)
