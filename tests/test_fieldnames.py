@@ -23,6 +23,7 @@ from generator import api, naming
 from generator.docrender import render_doc
 from generator.ir import Field, Generic, LiteralType, Markup, ObjectModel, Position, Primitive, Ref
 
+from .specgen import black_check_in_process
 from .test_typing import mypy_strict
 
 pydantic = pytest.importorskip("pydantic")
@@ -167,8 +168,9 @@ def test_typeddicts_hold_every_name(generated) -> None:
         assert list(typing.get_type_hints(td)) == attrs == list(typing.get_type_hints(twin))
 
 
-def test_mypy_strict(generated, tmp_path: Path) -> None:
+def test_mypy_strict_and_black_clean(generated, tmp_path: Path) -> None:
     out, _ = generated
     for target in ("pydantic", "dataclasses", "typeddict"):
+        black_check_in_process(out / target, f"names_{target}")
         (tmp_path / target).mkdir()
         mypy_strict(out / target, f"names_{target}", tmp_path / target)
