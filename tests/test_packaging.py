@@ -79,8 +79,9 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     purelib = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root)
     assert purelib.returncode == 0, purelib.stderr
     # This environment's packages, after the venv's own (as a site dir each,
-    # so their .pth files count), never the checkout: the wheel must be what runs.
-    outer = [p for p in sys.path if p and Path(p).is_dir() and not Path(p).resolve().is_relative_to(ROOT)]
+    # so their .pth files count), never the checkout itself: the wheel must
+    # be what runs.  (A venv inside the checkout, as .ci/run makes, counts.)
+    outer = [p for p in sys.path if p and Path(p).is_dir() and Path(p).resolve() != ROOT]
     Path(purelib.stdout.strip(), "outer-environment.pth").write_text(
         "".join(f"import site; site.addsitedir({p!r})\n" for p in outer))
     # --ignore-installed: md2models may already sit in the system site-packages
