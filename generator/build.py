@@ -36,7 +36,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
-from . import naming
+from . import naming, unions
 from .diagnostics import Diagnostic, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
@@ -93,12 +93,12 @@ class Changed(NamedTuple):
 
 def _summary_data(summary: Summary) -> tuple:  # type: ignore[type-arg]
     """A summary as plain tuples, which marshal stores and passes fast."""
-    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names)
+    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names, summary.shape)
 
 
 def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
-    kind, name, namespace, path, line, col, links, fields = data
-    return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), fields)
+    kind, name, namespace, path, line, col, links, fields, shape = data
+    return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), fields, shape)
 
 
 @dataclass
@@ -360,7 +360,9 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
     links = {(link.namespace, link.name) for link in record.summary.links}
     deps = sorted(links | set(overrides.model(own).refs))
     facts = [(key, *resolved.by_key[key][:4], resolved.same_cycle(own, key)) for key in deps]
-    return hashlib.sha256(repr((record.digest, facts)).encode()).hexdigest()
+    # a union's member order and discriminator come from its members' shapes
+    shapes = unions.facts(deps, resolved) if record.summary.kind == "union" else ()
+    return hashlib.sha256(repr((record.digest, facts, shapes)).encode()).hexdigest()
 
 
 Rendered = tuple[str, bytes, str, Optional[bytes], str]  # (path, module, its digest, doc or None, its digest)
@@ -479,7 +481,7 @@ class _Workers:
             shares[self.owner.get(rel, n % self.count)].append((rel, with_doc))
         # What a worker needs of every model to render any: its summary bar
         # links and fields, as marshal bytes (a tenth of pickling Resolved).
-        index = marshal.dumps(([(*row[:6], (), ()) for row in summaries], tuple(cycles)))
+        index = marshal.dumps(([(*row[:6], (), (), row[8]) for row in summaries], tuple(cycles)))
         common = pickle.dumps((index, overrides, target), pickle.HIGHEST_PROTOCOL)
         for pipe, share in zip(self.pipes, shares):
             pipe.send_bytes(common)

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, 
 from . import naming
 from .diagnostics import Diagnostic, Severity
 from .ir import AnyModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
+from .unions import NO_SHAPE, Shape, shape
 
 Key = tuple[str, str]
 
@@ -47,6 +48,7 @@ class Summary(NamedTuple):
     col: int
     links: tuple[Link, ...]
     field_names: tuple[tuple[str, int, int], ...]  # (name, line, col)
+    shape: "Shape" = NO_SHAPE  # what a union of this model needs of it (`unions.shape`)
 
     @property
     def key(self) -> Key:
@@ -82,7 +84,8 @@ def summarize(model: AnyModel) -> Summary:
         Link(ref.namespace, ref.name, target, pos.line, pos.col) for node, pos in typed for ref, target in type_refs(node)
     )
     names = tuple((f.name, f.pos.line, f.pos.col) for f in model.fields) if isinstance(model, ObjectModel) else ()
-    return Summary(model.kind, model.name, model.namespace, model.path, model.pos.line, model.pos.col, links, names)
+    return Summary(model.kind, model.name, model.namespace, model.path, model.pos.line, model.pos.col, links, names,
+                   shape(model))
 
 
 @dataclass(frozen=True)
