@@ -179,16 +179,30 @@ def test_wire_with_overrides_agrees_on_every_payload(real: Real, fixed: Any) -> 
     assert figures.accept_agree == figures.payloads and figures.dump_agree == figures.both_accept
 
 
-def _override_keys() -> dict[str, set[str]]:
-    """{a field's name or wire name: the kinds of facts the overrides give
-    for such a field ("alias", "default", "type")}."""
+def _override_keys() -> dict[str, dict[str, set[str]]]:
+    """{model title: {a field's name or wire name: the kinds of facts the
+    overrides give for that field ("alias", "default", "type")}}."""
     data = tomllib.loads(OVERRIDES.read_text(encoding="utf-8"))
-    keys: dict[str, set[str]] = {}
-    for entry in data.get("models", {}).values():
+    out: dict[str, dict[str, set[str]]] = {}
+    for title, entry in data.get("models", {}).items():
+        keys = out.setdefault(title, {})
         for name, spec in entry.get("fields", {}).items():
             for key in (name, spec.get("alias", name)):
                 keys.setdefault(key, set()).update(spec)
-    return keys
+    return out
+
+
+def _reachable(cls: type, seen: set[str]) -> set[str]:
+    """The names of the model and of the models reachable from its fields."""
+    if cls.__name__ not in seen:
+        seen.add(cls.__name__)
+        stack = [spec.annotation for spec in cls.model_fields.values()]
+        while stack:
+            tp = normalize(stack.pop())
+            if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+                _reachable(tp, seen)
+            stack.extend(typing_extensions.get_args(tp))
+    return seen
 
 
 def _diff_keys(a: Any, b: Any, key: str = "") -> set[str]:
@@ -203,23 +217,28 @@ def _diff_keys(a: Any, b: Any, key: str = "") -> set[str]:
     return {key} if _canonical(a) != _canonical(b) else set()
 
 
-def cause(difference: tuple[str, str, str, str, Any], keys: dict[str, set[str]]) -> str:
-    """Why a payload differs: the kinds of override facts of the fields
-    where it differs, or "unexplained"."""
-    _, _, _, what, detail = difference
+def cause(real: Real, difference: tuple[str, str, str, str, Any], overrides: dict[str, dict[str, set[str]]]) -> str:
+    """Why a payload differs: the kinds of override facts ("alias",
+    "default", "type") of the fields where it differs, in the model or the
+    models it reaches, or "unexplained"."""
+    name, _, _, what, detail = difference
     where = _diff_keys(*detail) if what == "dump" else detail
-    found = set().union(*(keys.get(k, set()) for k in where)) if where else set()
+    found: set[str] = set()
+    for model in _reachable(getattr(real.models, name), set()):
+        keys = overrides.get(model, {})
+        found.update(*(keys.get(k, set()) for k in where))
     return "+".join(sorted(found)) or "unexplained"
 
 
 def test_wire_from_the_docs_alone_differs_only_by_what_docs_cannot_say(real: Real, plain: Any) -> None:
     figures = compare(real, plain)
-    keys = _override_keys()
-    causes = Counter((cause(d, keys), "dump" if d[3] == "dump" else "acceptance") for d in figures.differences)
+    overrides = _override_keys()
+    causes = Counter((cause(real, d, overrides), "dump" if d[3] == "dump" else "acceptance")
+                     for d in figures.differences)
     print("\n" + figures.summary("from the docs alone"))
     for (why, what), count in sorted(causes.items()):
-        print(f"  {what} differences explained by overrides of kind {why}: {count}")
-    unexplained = [d for d in figures.differences if cause(d, keys) == "unexplained"]
+        print(f"  {what} differences at fields the overrides give {why}: {count}")
+    unexplained = [d for d in figures.differences if cause(real, d, overrides) == "unexplained"]
     shown = "\n".join(f"{m} [{k}, from {o}] {w}: {d}" for m, k, o, w, d in unexplained[:20])
     assert not unexplained, shown
     assert figures.models > 500 and figures.payloads > 5000
