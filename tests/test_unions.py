@@ -9,6 +9,7 @@ incremental runs that must re-render a union when a member changes.
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,43 @@ def test_incremental_run_follows_member_changes(tmp_path: Path) -> None:
     api.generate(specs, out, "incr")
     assert "Union[str, Wide, Narrow]" in either.read_text()
     assert 'Tag("hound")' in pet.read_text()
+
+
+def _member_name(text: str) -> str:
+    """A member as the order rule sees it: a model's name, or "other"."""
+    name = text.replace("models.", "").strip("'\"")
+    return name if name.isidentifier() and name not in ("str", "int", "float", "bool", "Any") else "other"
+
+
+def test_member_order_reproduces_every_union_of_orq_340() -> None:
+    """The rule of `generator/unions.py`, measured on the 161 unions of orq
+    3.4.0: their docs (spec order) against the real code (truth.json)."""
+    from generator import unions
+    from generator.ir import Markup, Ref, UnionModel
+
+    from .support import corpus_docs
+
+    docs = corpus_docs("orq-python-3.4.0")
+    truth = json.loads((docs.parent / "truth.json").read_text(encoding="utf-8"))
+    real = {u["name"]: [_member_name(m) for m in u["members"]] for u in truth["unions"]}
+    loaded = api.load(docs)
+    same = reordered = 0
+    wrong = []
+    for model in loaded.spec.models:
+        if not isinstance(model, UnionModel) or model.name not in real:
+            continue
+        ours = []
+        for member in unions.ordered(model, loaded.resolved):
+            node = member.type
+            while isinstance(node, Markup):
+                node = node.inner
+            ours.append(node.name if isinstance(node, Ref) else "other")
+        docs_order = [m.heading.strip("`").replace("models.", "") for m in model.members]
+        reordered += [_member_name(h) for h in docs_order] != ours
+        if ours == real[model.name]:
+            same += 1
+        else:
+            wrong.append(f"{model.name}: real {real[model.name]}, md2models {ours}")
+    print(f"\n[orq-python-3.4.0] union member order: {same}/{len(real)} as in the SDK ({reordered} reordered)")
+    assert not wrong, "\n".join(wrong[:10])
+    assert same == len(real) == 161 and reordered > 0
