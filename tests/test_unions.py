@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 
-from generator import api
+from generator import api, unions
+from generator.ir import Markup, Ref, UnionModel
 
 from .specgen import enum_doc, link, object_doc, row, union_doc, write_spec
+from .support import corpus_docs
 
 pydantic = pytest.importorskip("pydantic")
 
@@ -160,11 +162,6 @@ def _member_name(text: str) -> str:
 def test_member_order_reproduces_every_union_of_orq_340() -> None:
     """The rule of `generator/unions.py`, measured on the 161 unions of orq
     3.4.0: their docs (spec order) against the real code (truth.json)."""
-    from generator import unions
-    from generator.ir import Markup, Ref, UnionModel
-
-    from .support import corpus_docs
-
     docs = corpus_docs("orq-python-3.4.0")
     truth = json.loads((docs.parent / "truth.json").read_text(encoding="utf-8"))
     real = {u["name"]: [_member_name(m) for m in u["members"]] for u in truth["unions"]}

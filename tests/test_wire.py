@@ -13,8 +13,11 @@ and serialises requests), md2models' through `model_validate` /
 With `tests/overrides/orq-python-3.4.0.toml` acceptance and dumps must
 agree for every payload.  From the docs alone the figures are printed
 (`pytest -s`), and every difference must be explained by facts the docs
-cannot carry, which the overrides file records: a model involved in the
-difference (the model or one reachable from its fields) has an override.
+cannot carry, which the overrides file records: each key where the dumps
+differ, or where a side rejects, is a field that the overrides give a wire
+name, default or type in the model or a model it reaches.  A third test
+checks that a payload of any member of a real union becomes the member of
+the same name on both sides.
 """
 
 from __future__ import annotations
