@@ -36,7 +36,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
-from . import naming, wirenames
+from . import naming, unions, wirenames
 from .diagnostics import Diagnostic, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
@@ -93,11 +93,11 @@ class Changed(NamedTuple):
 
 def _summary_data(summary: Summary) -> tuple:  # type: ignore[type-arg]
     """A summary as plain tuples, which marshal stores and passes fast."""
-    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names, summary.evidence)
+    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names, summary.evidence, summary.shape)
 
 
 def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
-    kind, name, namespace, path, line, col, links, *rest = data  # rest: fields, evidence (none in workers' index)
+    kind, name, namespace, path, line, col, links, *rest = data  # rest: fields, evidence, shape
     return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), *rest)
 
 
@@ -384,8 +384,10 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
     # A model no doc defines (a dangling link, typed Any) has no facts.
     facts = [(key, *(resolved.by_key[key][:4] if key in resolved.by_key else ()), resolved.same_cycle(own, key))
              for key in deps]
+    # a union's member order and discriminator come from its members' shapes
+    shapes = unions.facts(deps, resolved) if record.summary.kind == "union" else ()
     # other docs' examples may name its fields' wire names
-    return hashlib.sha256(repr((record.digest, facts, overrides.wire.of(own))).encode()).hexdigest()
+    return hashlib.sha256(repr((record.digest, facts, shapes, overrides.wire.of(own))).encode()).hexdigest()
 
 
 Rendered = tuple[str, bytes, str, Optional[bytes], str]  # (path, module, its digest, doc or None, its digest)
@@ -504,7 +506,7 @@ class _Workers:
             shares[self.owner.get(rel, n % self.count)].append((rel, with_doc))
         # What a worker needs of every model to render any: its summary bar
         # links and fields, as marshal bytes (a tenth of pickling Resolved).
-        index = marshal.dumps(([(*row[:6], (), ()) for row in summaries], tuple(cycles)))
+        index = marshal.dumps(([(*row[:6], (), (), (), row[9]) for row in summaries], tuple(cycles)))
         common = pickle.dumps((index, overrides, target), pickle.HIGHEST_PROTOCOL)
         for pipe, share in zip(self.pipes, shares):
             pipe.send_bytes(common)

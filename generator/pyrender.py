@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
 
-from . import naming
+from . import naming, unions
 from . import pylayout as L
 from .ir import (
     AnyModel,
@@ -686,7 +686,7 @@ def _union_blocks(m: UnionModel, ctx: _Ctx) -> list[BlockView]:
     if ctx.target == "dataclasses":
         # No TypeAliasType without typing_extensions: a plain `Union[...]`
         # alias, members on an import cycle as string forward references.
-        members = [_ann(mem.type, ctx, False) for mem in m.members]
+        members = [_ann(mem.type, ctx, False) for mem in unions.ordered(m, ctx.resolved)]
         if len(members) == 1 and members[0][0].kind != L.STRING:
             value = members[0]
         else:  # a lone forward reference stays a type (`Union["X"]`), not a str
@@ -696,16 +696,32 @@ def _union_blocks(m: UnionModel, ctx: _Ctx) -> list[BlockView]:
     ctx.use("typing_extensions", "TypeAliasType")
     out = []
     names = ((twin, True),) if ctx.target == "typeddict" else ((cls, False), (twin, True))
+    ordered = unions.ordered(m, ctx.resolved)
+    tagged = unions.discriminator(ordered, ctx.resolved, ctx.overrides)
     for name, is_twin in names:
-        members = [_ann(mem.type, ctx, is_twin) for mem in m.members]
+        members = [_ann(mem.type, ctx, is_twin) for mem in ordered]
         if len(members) == 1:
             value = members[0]
+        elif tagged is not None and not is_twin:
+            value = _discriminated(members, tagged, ctx)
         else:
             ctx.use("typing", "Union")
             value = _subscript("Union", members)
         stmt = _assign(name, _call("TypeAliasType", [[Tok(L.STRING, py_str(name))], value]), 0)
         out.append(BlockView("assign", stmt=stmt, doc=doc if not is_twin or ctx.target == "typeddict" else ""))
     return out
+
+
+def _discriminated(members: list[list[Tok]], tagged: unions.Discriminated, ctx: _Ctx) -> list[Tok]:
+    """`Annotated[Union[Annotated[A, pydantic.Tag("a")], ...], pydantic.Discriminator(tag_of(...))]`."""
+    ctx.use("typing", "Union")
+    ctx.use("typing_extensions", "Annotated")
+    ctx.use("import", "pydantic")
+    ctx.use("_runtime", "tag_of")
+    tagged_members = [_subscript("Annotated", [member, _call("pydantic.Tag", [[Tok(L.STRING, py_str(tag))]])])
+                      for member, tag in zip(members, tagged.tags)]
+    finder = _call("tag_of", [[Tok(L.STRING, py_str(tagged.attr))], [Tok(L.STRING, py_str(tagged.key))]])
+    return _subscript("Annotated", [_subscript("Union", tagged_members), _call("pydantic.Discriminator", [finder])])
 
 
 # --- the package ----------------------------------------------------------------

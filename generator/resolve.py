@@ -28,6 +28,7 @@ from . import naming, wirenames
 from .diagnostics import Diagnostic, Severity
 from .ir import AnyModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
 from .overrides import Overrides
+from .unions import NO_SHAPE, Shape, shape
 
 Key = tuple[str, str]
 # How every dangling-link warning starts (an override of the field's type silences it).
@@ -59,6 +60,7 @@ class Summary(NamedTuple):
     links: tuple[Link, ...]
     field_names: tuple[tuple[str, int, int], ...]  # (name, line, col)
     evidence: tuple[wirenames.Item, ...] = ()  # JSON the doc shows for models (see wirenames)
+    shape: "Shape" = NO_SHAPE  # what a union of this model needs of it (`unions.shape`)
 
     @property
     def key(self) -> Key:
@@ -95,7 +97,7 @@ def summarize(model: AnyModel) -> Summary:
     )
     names = tuple((f.name, f.pos.line, f.pos.col) for f in model.fields) if isinstance(model, ObjectModel) else ()
     return Summary(model.kind, model.name, model.namespace, model.path, model.pos.line, model.pos.col, links, names,
-                   wirenames.model_evidence(model))
+                   wirenames.model_evidence(model), shape(model))
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,8 @@ def test_annotations_defaults_requiredness(body: Any, pkg: Any, runtime: Any) ->
         "id": str, "external_id": str, "duration": float, "contact_ids": List[str],
         "billing": pkg.GetSessionBilling, "usage": pkg.GetSessionUsage, "traces_count": float,
         "tags": List[str], "workspace_id": str,
-        "project_id": runtime.OptionalNullable[str],
+        # at run time OptionalNullable[T] is the union annotated with the NULLABLE marker
+        "project_id": typing_extensions.get_args(runtime.OptionalNullable[str])[0],
         # FORMAT.md: the `[date](...#date-objects)` link is a datetime
         "started_at": Optional[datetime], "updated_at": Optional[datetime],
     }
@@ -104,6 +105,7 @@ def test_annotations_defaults_requiredness(body: Any, pkg: Any, runtime: Any) ->
         assert fields[name].default is PydanticUndefined, name
     assert not fields["project_id"].is_required()
     assert fields["project_id"].default is runtime.UNSET
+    assert runtime.NULLABLE in fields["project_id"].metadata
     for name in ("started_at", "updated_at"):
         assert not fields[name].is_required()
         assert fields[name].default is None
@@ -176,7 +178,7 @@ def test_typeddict_twin(pkg: Any, runtime: Any) -> None:
     assert twin.__optional_keys__ == frozenset(OPTIONAL)
     assert hints["billing"] is pkg.GetSessionBillingTypedDict
     assert hints["usage"] is pkg.GetSessionUsageTypedDict
-    assert hints["project_id"] == runtime.Nullable[str]
+    assert hints["project_id"] == typing_extensions.get_args(runtime.Nullable[str])[0]  # the hint less its marker
     assert hints["started_at"] is datetime
     assert typing_extensions.is_typeddict(pkg.GetSessionBillingTypedDict)
     assert typing_extensions.is_typeddict(pkg.GetSessionUsageTypedDict)

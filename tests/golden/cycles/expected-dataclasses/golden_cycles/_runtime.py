@@ -12,6 +12,13 @@ Choices:
 - `UNSET` (the only `Unset`) marks an `OptionalNullable` field that was not
   given; it is falsy.  `Nullable[T]` is `Optional[T]`;
   `OptionalNullable[T]` is `Union[Optional[T], Unset]`.
+- Absent: an `Optional[T]` field left at `None`, an `OptionalNullable[T]`
+  field at `UNSET`.  A dataclass has no serializer; code that sends one
+  should do as the pydantic kind does: leave out `UNSET` and the `None` of
+  every optional field that is not nullable, send `None` of a nullable
+  (`Nullable` / `OptionalNullable`) or required field as `null`.
+- Union members are in the SDK's order (by field count, fewest first);
+  unions are plain (no discriminator without pydantic).
 - A field whose wire name is not its attribute name (`from` -> `from_`)
   records the wire name as `dataclasses.field(metadata=dict(alias=...))`:
   read it with `dataclasses.fields(cls)[i].metadata["alias"]`.

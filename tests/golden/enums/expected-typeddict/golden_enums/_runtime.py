@@ -8,7 +8,11 @@ typing_extensions (`TypedDict`, `NotRequired`, `TypeAliasType`).
 Choices:
 - A key that may be absent is `NotRequired[...]`; a key that may be null is
   `Nullable[T]` (`Optional[T]`).  There is no `UNSET`: in a dict an unset
-  value is an absent key.
+  value is an absent key.  So a dict says on the wire what it holds: leave
+  an optional key out to send nothing; `None` only types for a `Nullable`
+  key, sent as `null` (the pydantic kind sends the same).
+- Union members are in the SDK's order (by field count, fewest first) and
+  unions are plain: a TypedDict carries no tag to dispatch on at run time.
 - Extra keys (a `__pydantic_extra__` row) are not declared.
 - Enums, `UnrecognizedStr` / `UnrecognizedInt`, `open_enum_member` and the
   `HttpxResponse`, `HttpxRequest`, `RequestsResponse` are as in

@@ -3,10 +3,17 @@
 Choices:
 - `UNSET` (the only `Unset`) marks an `OptionalNullable` field that was not
   given; it is falsy, validates only itself and is never serialized.
-- `BaseModel.model_dump()` / `model_dump_json()` omit fields whose value is
-  `UNSET`, and optional fields (default `None`) whose value is `None`; an
-  explicit `None` of a `Nullable` / `OptionalNullable` field is kept.  Keys
-  follow `by_alias`.
+- `BaseModel.model_dump()` / `model_dump_json()` send what the SDKs send:
+  a field whose value is `UNSET` is omitted; `None` is omitted for every
+  optional field (one with a default, whatever the default) that is not
+  `Nullable` / `OptionalNullable`, and kept (`null`) for a nullable or a
+  required field.  Keys follow `by_alias`.  So that the serializer can tell
+  them apart, `Nullable[T]` and `OptionalNullable[T]` are, at run time,
+  `Optional[T]` / `Union[T, None, Unset]` annotated with the `NULLABLE`
+  marker (type checkers see the plain unions).
+- Discriminated unions find their member with `tag_of(attr, key)`: the tag
+  is the wire key `key` of a dict (or `attr`, as `populate_by_name`
+  allows), or attribute `attr` of a model.
 - `httpx.Response`, `httpx.Request` and `requests.Response` are
   `HttpxResponse`, `HttpxRequest`, `RequestsResponse`: the real types for
   type checkers (a `TYPE_CHECKING` import; `Any` where httpx / requests are
@@ -19,10 +26,22 @@ Choices:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, NewType, Optional, TypeVar, Union
+from enum import Enum
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    NewType,
+    Optional,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 import pydantic
 from pydantic_core import core_schema
+from typing_extensions import Annotated, get_args
 
 __all__ = [
     "UNSET",
@@ -36,6 +55,7 @@ __all__ = [
     "UnrecognizedStr",
     "Unset",
     "open_enum_member",
+    "tag_of",
 ]
 
 
@@ -75,9 +95,50 @@ class Unset:
 
 UNSET = Unset()
 
+
+class _Nullable:
+    """The marker of a field whose `None` is sent as `null`."""
+
+    def __repr__(self) -> str:
+        return "NULLABLE"
+
+
+NULLABLE = _Nullable()
+
 T = TypeVar("T")
-Nullable = Union[T, None]
-OptionalNullable = Union[Optional[T], Unset]
+if TYPE_CHECKING:
+    Nullable = Union[T, None]
+    OptionalNullable = Union[Optional[T], Unset]
+else:
+    Nullable = Annotated[Union[T, None], NULLABLE]
+    OptionalNullable = Annotated[Union[T, None, Unset], NULLABLE]
+
+
+def _is_nullable(spec: Any) -> bool:
+    """Whether a field is `Nullable`: the marker on it, or on a member of its
+    union (an override's `Optional[Nullable[T]]`)."""
+    if NULLABLE in spec.metadata:
+        return True
+    return any(
+        NULLABLE in getattr(arg, "__metadata__", ())
+        for arg in get_args(spec.annotation)
+    )
+
+
+def tag_of(attr: str, key: str) -> Callable[[Any], Optional[str]]:
+    """The discriminator of a discriminated union (None: no tag, an error)."""
+
+    def tag(value: Any) -> Optional[str]:
+        if isinstance(value, dict):
+            found = value.get(key, value.get(attr))
+        else:
+            found = getattr(value, attr, None)
+        if isinstance(found, Enum):
+            found = found.value
+        return found if isinstance(found, str) else None
+
+    return tag
+
 
 UnrecognizedStr = NewType("UnrecognizedStr", str)
 UnrecognizedInt = NewType("UnrecognizedInt", int)
@@ -117,6 +178,26 @@ class BaseModel(pydantic.BaseModel):
         defer_build=True,
     )
 
+    @classmethod
+    def _md2models_optional(cls) -> Tuple[Tuple[str, str, bool], ...]:
+        """(name, wire name, keep None?) of each optional field, cached per
+        class: only those can hold `UNSET` or a `None` to leave out."""
+        found: Optional[Tuple[Tuple[str, str, bool], ...]] = cls.__dict__.get(
+            "_md2models_fields"
+        )
+        if found is None:
+            found = tuple(
+                (
+                    name,
+                    spec.serialization_alias or spec.alias or name,
+                    _is_nullable(spec),
+                )
+                for name, spec in cls.model_fields.items()
+                if not spec.is_required()
+            )
+            setattr(cls, "_md2models_fields", found)
+        return found
+
     @pydantic.model_serializer(mode="wrap")
     def _md2models_serialize(
         self,
@@ -126,17 +207,10 @@ class BaseModel(pydantic.BaseModel):
         data = handler(self)
         if not isinstance(data, dict):
             return data
-        for name, spec in type(self).model_fields.items():
-            key = (
-                (spec.serialization_alias or spec.alias or name)
-                if info.by_alias
-                else name
-            )
-            if key not in data:
-                continue
-            value = getattr(self, name, None)
-            if isinstance(value, Unset) or (
-                value is None and spec.default is None and not spec.is_required()
-            ):
-                del data[key]
+        by_alias = info.by_alias
+        values = self.__dict__
+        for name, alias, keep_none in type(self)._md2models_optional():
+            value = values.get(name)
+            if isinstance(value, Unset) or (value is None and not keep_none):
+                data.pop(alias if by_alias else name, None)
         return data

@@ -3,5 +3,5 @@
 from typing import Union
 from .jpeg import Jpeg
 
-Image = Union[Jpeg, str]
+Image = Union[str, Jpeg]
 """Older docs name members after a field"""

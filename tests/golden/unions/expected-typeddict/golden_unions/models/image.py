@@ -4,5 +4,5 @@ from typing import Union
 from typing_extensions import TypeAliasType
 from .jpeg import JpegTypedDict
 
-ImageTypedDict = TypeAliasType("ImageTypedDict", Union[JpegTypedDict, str])
+ImageTypedDict = TypeAliasType("ImageTypedDict", Union[str, JpegTypedDict])
 """Older docs name members after a field"""

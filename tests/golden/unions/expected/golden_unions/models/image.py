@@ -4,8 +4,8 @@ from typing import Union
 from typing_extensions import TypeAliasType
 from .jpeg import Jpeg, JpegTypedDict
 
-Image = TypeAliasType("Image", Union[Jpeg, str])
+Image = TypeAliasType("Image", Union[str, Jpeg])
 """Older docs name members after a field"""
 
 
-ImageTypedDict = TypeAliasType("ImageTypedDict", Union[JpegTypedDict, str])
+ImageTypedDict = TypeAliasType("ImageTypedDict", Union[str, JpegTypedDict])

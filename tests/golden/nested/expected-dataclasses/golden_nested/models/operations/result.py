@@ -3,4 +3,4 @@
 from typing import Union
 from ..shared.address import Address
 
-Result = Union[Address, str]
+Result = Union[str, Address]

@@ -4,4 +4,4 @@ from typing import Union
 from typing_extensions import TypeAliasType
 from ..shared.address import AddressTypedDict
 
-ResultTypedDict = TypeAliasType("ResultTypedDict", Union[AddressTypedDict, str])
+ResultTypedDict = TypeAliasType("ResultTypedDict", Union[str, AddressTypedDict])

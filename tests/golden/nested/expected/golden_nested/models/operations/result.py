@@ -4,7 +4,7 @@ from typing import Union
 from typing_extensions import TypeAliasType
 from ..shared.address import Address, AddressTypedDict
 
-Result = TypeAliasType("Result", Union[Address, str])
+Result = TypeAliasType("Result", Union[str, Address])
 
 
-ResultTypedDict = TypeAliasType("ResultTypedDict", Union[AddressTypedDict, str])
+ResultTypedDict = TypeAliasType("ResultTypedDict", Union[str, AddressTypedDict])

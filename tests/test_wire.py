@@ -1,0 +1,298 @@
+"""On the wire like the real SDK: orq 3.4.0's own models against md2models'.
+
+For every pydantic model of the real SDK (`src/orq_ai_sdk/models` in the
+corpus) and md2models' model of the same name, payloads are built from both
+classes (`tests/wire.py`: full, required-only, explicit nulls, random
+subsets, an unknown enum value, a missing required key), validated by both
+sides and, where both accept, dumped both ways: the real side through the
+SDK's own `utils.unmarshal` / `utils.marshal_json` (how it parses responses
+and serialises requests), md2models' through `model_validate` /
+`model_dump(mode="json", by_alias=True)`, compared as canonical JSON text
+(so `false` is not `0.0`).
+
+With `tests/overrides/orq-python-3.4.0.toml` acceptance and dumps must
+agree for every payload.  From the docs alone the figures are printed
+(`pytest -s`), and every difference must be explained by facts the docs
+cannot carry, which the overrides file records: each key where the dumps
+differ, or where a side rejects, is a field that the overrides give a wire
+name, default or type in the model or a model it reaches.  A third test
+checks that a payload of any member of a real union becomes the member of
+the same name on both sides.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import tomllib
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from generator import api
+
+from .support import ROOT, corpus_docs
+from .wire import KINDS, normalize, payloads
+
+pydantic = pytest.importorskip("pydantic")
+typing_extensions = pytest.importorskip("typing_extensions")
+
+VERSION = "orq-python-3.4.0"
+OVERRIDES = ROOT / "tests" / "overrides" / f"{VERSION}.toml"
+
+
+@dataclass
+class Figures:
+    payloads: int = 0
+    accept_agree: int = 0
+    both_accept: int = 0
+    dump_agree: int = 0
+    models: int = 0
+    missing: list[str] = field(default_factory=list)  # real models md2models has no class for
+    # (model, payload kind, built from, what differs, detail: the keys where a
+    # side rejects, or the two dumps (real, md2models))
+    differences: list[tuple[str, str, str, str, Any]] = field(default_factory=list)
+
+    def summary(self, title: str) -> str:
+        accept = self.accept_agree / self.payloads if self.payloads else 0.0
+        dump = self.dump_agree / self.both_accept if self.both_accept else 0.0
+        return (f"[{VERSION}] wire, {title}: {self.models} models, {self.payloads} payloads; "
+                f"acceptance agrees {self.accept_agree}/{self.payloads} = {accept:.2%}; "
+                f"dumps agree {self.dump_agree}/{self.both_accept} = {dump:.2%}")
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True)
+
+
+@dataclass
+class Real:
+    """The real SDK: its models and its own (un)marshalling."""
+
+    models: Any
+    unmarshal: Callable[[Any, Any], Any]
+    marshal_json: Callable[[Any, Any], str]
+
+    def classes(self) -> Iterator[tuple[str, type]]:
+        for name in sorted(self.models.__all__):
+            cls = getattr(self.models, name)
+            if isinstance(cls, type) and issubclass(cls, pydantic.BaseModel) and cls.__name__ == name:
+                yield name, cls
+
+
+@pytest.fixture(scope="module")
+def real() -> Real:
+    docs = corpus_docs(VERSION)
+    src = docs.parent / "src"
+    if not (src / "orq_ai_sdk" / "models").is_dir():
+        pytest.skip(f"no real sources at {src}")
+    for needed in ("httpx", "dateutil", "typing_inspection"):
+        pytest.importorskip(needed)
+    sys.path.insert(0, str(src))
+    models = importlib.import_module("orq_ai_sdk.models")
+    utils = importlib.import_module("orq_ai_sdk.utils.serializers")
+    return Real(models, utils.unmarshal, utils.marshal_json)
+
+
+def _generated(tmp: Path, package: str, overrides: Path | None) -> Any:
+    api.generate(corpus_docs(VERSION), tmp, package, overrides=overrides)
+    sys.path.insert(0, str(tmp))
+    return importlib.import_module(package)
+
+
+@pytest.fixture(scope="module")
+def fixed(real: Real, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """md2models' package of the docs with the overrides file."""
+    return _generated(tmp_path_factory.mktemp("fixed"), "wire_fixed", OVERRIDES)
+
+
+@pytest.fixture(scope="module")
+def plain(real: Real, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """md2models' package of the docs alone."""
+    return _generated(tmp_path_factory.mktemp("plain"), "wire_plain", None)
+
+
+def compare(real: Real, ours: Any) -> Figures:
+    """Validate and dump every payload both ways; tally the agreements."""
+    figures = Figures()
+    for name, real_cls in real.classes():
+        our_cls = getattr(ours, name, None)
+        if our_cls is None:
+            figures.missing.append(name)
+            continue
+        figures.models += 1
+        real_cls.model_rebuild()
+        our_cls.model_rebuild()
+        seed = zlib.crc32(name.encode())
+        for origin, cls in (("real", real_cls), ("md2models", our_cls)):
+            for kind, payload in payloads(cls, seed).items():
+                figures.payloads += 1
+                _one(figures, real, real_cls, our_cls, f"{name}", kind, origin, payload)
+    return figures
+
+
+def _one(figures: Figures, real: Real, real_cls: type, our_cls: Any, name: str, kind: str, origin: str,
+         payload: dict[str, Any]) -> None:
+    errors: list[Any] = []
+    try:
+        real_obj = real.unmarshal(payload, real_cls)
+    except pydantic.ValidationError as exc:
+        real_obj, errors = None, exc.errors()
+    try:
+        our_obj = our_cls.model_validate(payload)
+    except pydantic.ValidationError as exc:
+        our_obj, errors = None, exc.errors()
+    if (real_obj is None) != (our_obj is None):
+        taker = "real" if our_obj is None else "md2models"
+        where = {part for error in errors for part in error["loc"] if isinstance(part, str)}
+        figures.differences.append((name, kind, origin, f"only {taker} accepts {_canonical(payload)}", where))
+        return
+    figures.accept_agree += 1
+    if real_obj is None:
+        return
+    figures.both_accept += 1
+    text = real.marshal_json(real_obj, real_cls)
+    real_dump = _canonical(json.loads(text) if text else {})
+    our_dump = _canonical(our_obj.model_dump(mode="json", by_alias=True))
+    if real_dump == our_dump:
+        figures.dump_agree += 1
+    else:
+        figures.differences.append((name, kind, origin, "dump", (json.loads(real_dump), json.loads(our_dump))))
+
+
+def test_payloads_are_deterministic_and_cover_every_kind(real: Real) -> None:
+    cls = real.models.Query  # a model with required, optional, nullable and union fields
+    first, again = payloads(cls, 7), payloads(cls, 7)
+    assert _canonical(first) == _canonical(again)
+    assert set(first) == set(KINDS)
+    assert _canonical(first) != _canonical(payloads(cls, 8))
+
+
+def test_wire_with_overrides_agrees_on_every_payload(real: Real, fixed: Any) -> None:
+    figures = compare(real, fixed)
+    print("\n" + figures.summary("with overrides"))
+    shown = "\n".join(f"{m} [{k}, from {o}] {w}: {d}" for m, k, o, w, d in figures.differences[:20])
+    assert not figures.differences, shown
+    assert figures.models > 500 and figures.payloads > 5000
+    assert figures.accept_agree == figures.payloads and figures.dump_agree == figures.both_accept
+
+
+def _override_keys() -> dict[str, dict[str, set[str]]]:
+    """{model title: {a field's name or wire name: the kinds of facts the
+    overrides give for that field ("alias", "default", "type")}}."""
+    data = tomllib.loads(OVERRIDES.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, set[str]]] = {}
+    for title, entry in data.get("models", {}).items():
+        keys = out.setdefault(title, {})
+        for name, spec in entry.get("fields", {}).items():
+            for key in (name, spec.get("alias", name)):
+                keys.setdefault(key, set()).update(spec)
+    return out
+
+
+def _reachable(cls: type, seen: set[str]) -> set[str]:
+    """The names of the model and of the models reachable from its fields."""
+    if cls.__name__ not in seen:
+        seen.add(cls.__name__)
+        stack = [spec.annotation for spec in cls.model_fields.values()]
+        while stack:
+            tp = normalize(stack.pop())
+            if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+                _reachable(tp, seen)
+            stack.extend(typing_extensions.get_args(tp))
+    return seen
+
+
+def _diff_keys(a: Any, b: Any, key: str = "") -> set[str]:
+    """The keys at which two JSON trees differ (deepest first)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = set(a).symmetric_difference(b)
+        for k in set(a) & set(b):
+            out |= _diff_keys(a[k], b[k], k)
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return set().union(*(_diff_keys(x, y, key) for x, y in zip(a, b)))
+    return {key} if _canonical(a) != _canonical(b) else set()
+
+
+def cause(real: Real, difference: tuple[str, str, str, str, Any], overrides: dict[str, dict[str, set[str]]]) -> str:
+    """Why a payload differs: the kinds of override facts ("alias",
+    "default", "type") of the fields where it differs, in the model or the
+    models it reaches, or "unexplained"."""
+    name, _, _, what, detail = difference
+    where = _diff_keys(*detail) if what == "dump" else detail
+    found: set[str] = set()
+    for model in _reachable(getattr(real.models, name), set()):
+        keys = overrides.get(model, {})
+        found.update(*(keys.get(k, set()) for k in where))
+    return "+".join(sorted(found)) or "unexplained"
+
+
+def test_wire_from_the_docs_alone_differs_only_by_what_docs_cannot_say(real: Real, plain: Any) -> None:
+    figures = compare(real, plain)
+    overrides = _override_keys()
+    causes = Counter((cause(real, d, overrides), "dump" if d[3] == "dump" else "acceptance")
+                     for d in figures.differences)
+    print("\n" + figures.summary("from the docs alone"))
+    for (why, what), count in sorted(causes.items()):
+        print(f"  {what} differences at fields the overrides give {why}: {count}")
+    unexplained = [d for d in figures.differences if cause(real, d, overrides) == "unexplained"]
+    shown = "\n".join(f"{m} [{k}, from {o}] {w}: {d}" for m, k, o, w, d in unexplained[:20])
+    assert not unexplained, shown
+    assert figures.models > 500 and figures.payloads > 5000
+
+
+def _members(union: Any) -> list[type]:
+    """The object members of a union alias (plain or discriminated)."""
+    out: list[type] = []
+    stack = [union]
+    while stack:
+        tp = normalize(stack.pop())
+        if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+            out.append(tp)
+        elif typing_extensions.get_origin(tp) is not None:
+            stack.extend(typing_extensions.get_args(tp))
+    return out
+
+
+def test_unions_resolve_to_the_same_member(real: Real, fixed: Any) -> None:
+    """A payload built from any member of a real union is accepted by both
+    sides or neither, and becomes the member of the same name (the SDK's
+    member order; discriminators change no outcome).  Where pydantic's smart
+    mode ties, the order decides: `test_unions.py` shows that case."""
+    checked = discriminated = 0
+    wrong: list[str] = []
+    for name in sorted(real.models.__all__):
+        union = getattr(real.models, name)
+        ours = getattr(fixed, name, None)
+        if not isinstance(union, typing_extensions.TypeAliasType) or name.endswith("TypedDict") or ours is None:
+            continue
+        members = _members(union)
+        if len(members) < 2:
+            continue
+        discriminated += "Discriminator" in repr(ours.__value__)
+        adapter = pydantic.TypeAdapter(ours)
+        for member in members:
+            member.model_rebuild()
+            for kind, payload in payloads(member, zlib.crc32(member.__name__.encode())).items():
+                real_obj = our_obj = None
+                try:
+                    real_obj = real.unmarshal(payload, union)
+                except pydantic.ValidationError:
+                    pass
+                try:
+                    our_obj = adapter.validate_python(payload)
+                except pydantic.ValidationError:
+                    pass
+                checked += 1
+                if type(real_obj).__name__ != type(our_obj).__name__:
+                    wrong.append(f"{name} [{kind} of {member.__name__}]: real {type(real_obj).__name__}, "
+                                 f"md2models {type(our_obj).__name__}")
+    print(f"\n[{VERSION}] unions: {checked} payloads resolved; {discriminated} unions discriminated")
+    assert not wrong, "\n".join(wrong[:20])
+    assert checked > 500 and discriminated > 0
