@@ -21,12 +21,17 @@ import hashlib
 import marshal
 import multiprocessing
 import os
+import subprocess
+import tarfile
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Sequence, Union
+from typing import Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from . import naming
 from .api import _spec_paths
+from .config import ConfigError
 from .build import PARALLEL_THRESHOLD, tool_digest, unparsed_paths
 from .diagnostics import Diagnostic, SpecError
 from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, Primitive, Ref, TypeNode
@@ -497,3 +502,40 @@ def diff(old: Path, new: Path, *, view: str = "constructor", exclude: Sequence[s
     changes = compare(old_side, new_side, cache.entries)
     cache.save([*old_side.keys.values(), *new_side.keys.values()])
     return Diff(tuple(changes), view)
+
+
+@contextmanager
+def git_tree(ref: str, specs: Path) -> Iterator[tuple[Path, str]]:
+    """The folder `specs` as it is at git `ref` of its repository, extracted
+    (`git archive`) into a temporary folder that is removed afterwards; the
+    work tree is never touched.  Yields (that folder, "REF:path" for messages)."""
+    where = specs if specs.is_dir() else specs.parent
+    top = _git(where, "rev-parse", "--show-toplevel").decode().strip()
+    try:
+        rel = specs.resolve().relative_to(Path(top).resolve()).as_posix() or "."
+    except ValueError:
+        raise ConfigError(f"{specs} is not inside the git repository {top}") from None
+    _git(Path(top), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", what=f"unknown git revision {ref!r}")
+    with tempfile.TemporaryDirectory(prefix="md2models-diff-") as temp:
+        with subprocess.Popen(["git", "-C", top, "archive", "--format=tar", ref, "--", rel],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+            assert proc.stdout is not None
+            try:
+                with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
+                    archive.extractall(temp, filter="data")
+            except tarfile.TarError:  # no archive: git says why below
+                proc.stdout.read()
+            error = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
+        if proc.returncode or not (Path(temp) / rel).is_dir():
+            raise ConfigError(f"{rel} is not in {ref}: {error}" if "did not match" in error else f"git archive: {error}")
+        yield Path(temp) / rel, f"{ref}:{rel}"
+
+
+def _git(where: Path, *args: str, what: str = "") -> bytes:
+    try:
+        proc = subprocess.run(["git", "-C", str(where), *args], capture_output=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot run git: {exc}") from None
+    if proc.returncode:
+        raise ConfigError(what or f"git {args[0]}: {proc.stderr.decode(errors='replace').strip()}")
+    return proc.stdout
