@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import sys
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
@@ -232,24 +233,24 @@ def ir_command(ctx: click.Context, specs: Optional[Path]) -> None:
 def diff_command(ctx: click.Context, old: Optional[Path], new: Optional[Path], base: Optional[str], fmt: str,
                  fail_on: str, view: str, jobs: int) -> None:
     """What changed from the models of OLD to those of NEW, and what it breaks."""
-    if base is not None and new is not None:
-        raise click.UsageError("with --base, give one spec folder (SPECS), not two")
-    if base is None and new is None:
-        raise click.UsageError("give OLD and NEW spec folders, or --base GIT_REF [SPECS]")
+    if (base is None) == (new is None):
+        raise ConfigError("give OLD and NEW spec folders, or --base GIT_REF and at most one (SPECS)")
     cache_dir = ctx.obj.out / CACHE_DIR if ctx.obj.out.is_dir() else None  # beside the build cache, if any
     jobs = ctx.obj.jobs if jobs is None else jobs
+    specs = _specs(ctx, old)
+    roots = {"old": specs, "new": specs} if base is not None else {"old": specs, "new": new or specs}
     try:
         if base is not None:
-            specs = _specs(ctx, old)
-            with git_tree(base, specs) as (tree, label):
-                result = diff(tree, specs, view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir,
-                              old_label=label)
+            with git_tree(base, roots["new"]) as tree:
+                result = diff(tree, roots["new"], view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir)
         else:
-            assert old is not None and new is not None
-            result = diff(old, new, view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir)
+            result = diff(roots["old"], roots["new"], view=view, exclude=ctx.obj.exclude, jobs=jobs,
+                          cache_dir=cache_dir)
     except DiffSpecError as exc:
-        for side, found in exc.sides:
-            _print_diagnostics(found, Path(side))
+        for side, found in exc.sides.items():
+            if base is not None and side == "old":  # the doc as it is at BASE: named by its work-tree path
+                found = tuple(replace(d, message=f"{d.message} (at {base})") for d in found)
+            _print_diagnostics(found, roots[side])
         click.echo(f"md2models: {len(exc.errors)} error{'s' if len(exc.errors) != 1 else ''} in the specs", err=True)
         sys.exit(EXIT_USAGE)
     if fmt == "json":

@@ -170,11 +170,11 @@ class Side:
 
 
 class DiffSpecError(SpecError):
-    """Errors in the specs of one side or both: (side, diagnostics) each."""
+    """Errors in the specs of one side or both: {"old" or "new": diagnostics}."""
 
     def __init__(self, sides: Sequence[tuple[str, Sequence[Diagnostic]]]):
-        self.sides = [(side, tuple(sorted(found))) for side, found in sides if found]
-        super().__init__(d for _, found in self.sides for d in found)
+        self.sides = {side: tuple(sorted(found)) for side, found in sides if found}
+        super().__init__(d for found in self.sides.values() for d in found)
 
 
 class _Cache:
@@ -490,25 +490,23 @@ def compare(old: Side, new: Side, entries: Mapping[str, Entry]) -> list[Change]:
 
 
 def diff(old: Path, new: Path, *, view: str = "constructor", exclude: Sequence[str] = DEFAULT_EXCLUDE,
-         jobs: int = 0, cache_dir: Optional[Path] = None, old_label: str = "", new_label: str = "") -> Diff:
-    """Compare the spec roots `old` and `new`; raise DiffSpecError (errors
-    labelled `old_label`/`new_label`, default the roots) on bad specs.
+         jobs: int = 0, cache_dir: Optional[Path] = None) -> Diff:
+    """Compare the spec roots `old` and `new`; raise DiffSpecError on bad specs.
     `cache_dir`: where to keep parsed docs between runs (None: nowhere)."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}")
     cache = _Cache(cache_dir)
-    old_side, new_side = _load_sides([(old_label or old.as_posix(), old), (new_label or new.as_posix(), new)],
-                                     exclude, jobs, cache)
+    old_side, new_side = _load_sides([("old", old), ("new", new)], exclude, jobs, cache)
     changes = compare(old_side, new_side, cache.entries)
     cache.save([*old_side.keys.values(), *new_side.keys.values()])
     return Diff(tuple(changes), view)
 
 
 @contextmanager
-def git_tree(ref: str, specs: Path) -> Iterator[tuple[Path, str]]:
+def git_tree(ref: str, specs: Path) -> Iterator[Path]:
     """The folder `specs` as it is at git `ref` of its repository, extracted
     (`git archive`) into a temporary folder that is removed afterwards; the
-    work tree is never touched.  Yields (that folder, "REF:path" for messages)."""
+    work tree is never touched."""
     where = specs if specs.is_dir() else specs.parent
     top = _git(where, "rev-parse", "--show-toplevel").decode().strip()
     try:
@@ -528,7 +526,7 @@ def git_tree(ref: str, specs: Path) -> Iterator[tuple[Path, str]]:
             error = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
         if proc.returncode or not (Path(temp) / rel).is_dir():
             raise ConfigError(f"{rel} is not in {ref}: {error}" if "did not match" in error else f"git archive: {error}")
-        yield Path(temp) / rel, f"{ref}:{rel}"
+        yield Path(temp) / rel
 
 
 def _git(where: Path, *args: str, what: str = "") -> bytes:
