@@ -26,6 +26,7 @@ import tarfile
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Optional, Sequence, Union
 
@@ -162,11 +163,12 @@ def _parse_all(pending: list[tuple[str, str, bytes]], jobs: int) -> dict[str, En
 
 @dataclass
 class Side:
-    """One spec root: each doc's entry key, the entries, the summaries."""
+    """One spec root: each doc's entry key, and the summaries of the docs
+    that parsed, as plain tuples (`build`'s form: links at index 6)."""
 
     root: Path
     keys: dict[str, str]  # doc path -> entry key
-    summaries: list[Summary]
+    rows: list[tuple]  # type: ignore[type-arg]
 
 
 class DiffSpecError(SpecError):
@@ -183,34 +185,39 @@ class _Cache:
     def __init__(self, folder: Optional[Path]):
         self.folder = folder
         self.entries: dict[str, Entry] = {}
+        # Digests of the summaries of whole specs that resolved without errors.
+        self.clean: set[str] = set()
         self.changed = False
         if folder is None:
             return
         try:
             state = marshal.loads((folder / CACHE_FILE).read_bytes())
             if state.get("key") == tool_digest():
-                self.entries = state["docs"]
+                self.entries, self.clean = state["docs"], set(state["clean"])
         except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
             pass
 
-    def save(self, used: Iterable[str]) -> None:
+    def save(self, used: Iterable[str], clean: set[str]) -> None:
         """Store the entries of this run's docs (and only those) if anything changed."""
         kept = {key: self.entries[key] for key in sorted(set(used)) if key in self.entries}
-        if self.folder is None or not (self.changed or len(kept) != len(self.entries)):
+        if self.folder is None or not (self.changed or len(kept) != len(self.entries) or clean != self.clean):
             return
         try:
             ensure_cache_dir(str(self.folder))
             temp = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
-            temp.write_bytes(marshal.dumps({"key": tool_digest(), "docs": kept}))
+            temp.write_bytes(marshal.dumps({"key": tool_digest(), "docs": kept, "clean": sorted(clean)}))
             os.replace(temp, self.folder / CACHE_FILE)
         except OSError:
             pass
 
 
 def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs: int,
-                cache: _Cache) -> list[Side]:
+                cache: _Cache) -> tuple[list[Side], set[str]]:
     """Read, parse (what the cache lacks) and resolve each spec root; raise
-    DiffSpecError with every side's errors."""
+    DiffSpecError with every side's errors.  Resolve checks a spec by its
+    summaries alone, so a spec whose summaries resolved clean before (in
+    this run: the other side, most often) is not resolved again; returns
+    the sides and the digests of their summaries."""
     errors: list[tuple[str, list[Diagnostic]]] = []
     sides: list[Side] = []
     pending: dict[str, tuple[str, str, bytes]] = {}
@@ -233,27 +240,29 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
             if key not in cache.entries and key not in pending:
                 pending[key] = (key, rel, data)
         sides.append(Side(root, keys, []))
+        cache.changed = cache.changed or any(key not in cache.entries for key in keys.values())
         read_problems.append(problems)
     if pending:
         cache.entries.update(_parse_all(list(pending.values()), jobs))
-        cache.changed = True
+    clean: set[str] = set()
     for (label, _), side, problems in zip(roots, sides, read_problems):
         for key in side.keys.values():
             summary_data, _, parsed = cache.entries[key]
             problems.extend(Diagnostic(*p) for p in parsed)
             if summary_data is not None:
-                kind, name, namespace, path, line, col, links, names = summary_data
-                side.summaries.append(Summary(kind, name, namespace, path, line, col,
-                                              tuple(map(Link._make, links)), names))
-        if not any(label == side_label for side_label, _ in errors):
-            unparsed = unparsed_paths(list(side.keys), side.summaries)
-            problems.extend(resolve(side.summaries, unparsed=unparsed)[1])
+                side.rows.append(summary_data)
+        digest = hashlib.sha256(repr(side.rows).encode()).hexdigest()  # (marshal bytes vary with sharing)
+        if digest not in cache.clean | clean and not any(label == side_label for side_label, _ in errors):
+            summaries = [Summary._make((*row[:6], tuple(map(Link._make, row[6])), row[7])) for row in side.rows]
+            problems.extend(resolve(summaries, unparsed=unparsed_paths(list(side.keys), summaries))[1])
         found_errors = [p for p in problems if p.severity == "error"]
         if found_errors:
             errors.append((label, found_errors))
+        else:
+            clean.add(digest)
     if errors:
         raise DiffSpecError(errors)
-    return sides
+    return sides, clean
 
 
 # --- comparing ------------------------------------------------------------------
@@ -346,32 +355,39 @@ def type_text(node: Norm) -> str:
     return f"{GENERICS[origin][1]}[{', '.join(parts)}]"
 
 
-def _read_models(summaries: Sequence[Summary]) -> set[Key]:
+def _read_models(rows: Sequence[tuple]) -> set[Key]:  # type: ignore[type-arg]
     """Models users' code reads: reachable from a response root (`...Response`,
     `...ResponseBody`, errors), or from no root at all (direction unknown)."""
-    by_key = {s.key: s for s in summaries}
+    links = {(row[2], row[1]): row[6] for row in rows}  # (namespace, title) -> links
 
     def reach(roots: Iterable[Key]) -> set[Key]:
         seen: set[Key] = set()
         stack = list(roots)
         while stack:
             key = stack.pop()
-            if key in seen or key not in by_key:
+            if key in seen or key not in links:
                 continue
             seen.add(key)
-            stack.extend((link.namespace, link.name) for link in by_key[key].links)
+            stack.extend((link[0], link[1]) for link in links[key])
         return seen
 
-    responses = reach(s.key for s in summaries if s.name.endswith(("Response", "ResponseBody"))
-                      or s.namespace == "errors")
-    requests = reach(s.key for s in summaries if s.name.endswith(("Request", "RequestBody")))
-    return responses | (by_key.keys() - requests)
+    responses = reach(key for key in links if key[1].endswith(("Response", "ResponseBody")) or key[0] == "errors")
+    requests = reach(key for key in links if key[1].endswith(("Request", "RequestBody")))
+    return responses | (links.keys() - requests)
 
 
 class _Comparer:
-    def __init__(self, old_read: set[Key], new_read: set[Key]):
-        self.old_read, self.new_read = old_read, new_read
+    def __init__(self, old: Side, new: Side):
+        self.old, self.new = old, new
         self.changes: list[Change] = []
+
+    @cached_property
+    def old_read(self) -> set[Key]:
+        return _read_models(self.old.rows)
+
+    @cached_property
+    def new_read(self) -> set[Key]:
+        return _read_models(self.new.rows)
 
     def add(self, shape: Shape, field: Optional[str], kind: str, old: Optional[str], new: Optional[str], line: int,
             rule: Rule, *, removed: bool = False) -> None:
@@ -452,12 +468,10 @@ def _enum_kind(is_open: bool) -> str:
     return "open enum" if is_open else "closed enum"
 
 
-def _same_shape(a: Shape, b: Shape) -> bool:
-    """Same kind and content, names, descriptions and places aside (a renamed model)."""
-    return (a.kind == b.kind and a.open == b.open
-            and [f[:4] for f in a.fields] == [f[:4] for f in b.fields]
-            and [v for v, _ in a.values] == [v for v, _ in b.values]
-            and [m for m, _ in a.members] == [m for m, _ in b.members])
+def _content(shape: Shape) -> tuple:  # type: ignore[type-arg]
+    """What a shape holds, names, descriptions and places aside: equal for a renamed model."""
+    return (shape.kind, shape.open, tuple(f[:4] for f in shape.fields), tuple(v for v, _ in shape.values),
+            tuple(m for m, _ in shape.members))
 
 
 def _shapes(entries: Mapping[str, Entry], keys: Iterable[str]) -> dict[Key, Shape]:
@@ -468,20 +482,22 @@ def _shapes(entries: Mapping[str, Entry], keys: Iterable[str]) -> dict[Key, Shap
 def compare(old: Side, new: Side, entries: Mapping[str, Entry]) -> list[Change]:
     """Every change from `old` to `new`, in a stable order (model, field, kind)."""
     same = {key for rel, key in new.keys.items() if old.keys.get(rel) == key}  # same path, same bytes
-    old_keys = {s.key: old.keys[s.path] for s in old.summaries}
-    new_keys = {s.key: new.keys[s.path] for s in new.summaries}
+    old_keys = {(row[2], row[1]): old.keys[row[3]] for row in old.rows}
+    new_keys = {(row[2], row[1]): new.keys[row[3]] for row in new.rows}
     differ = {k for k in old_keys.keys() | new_keys.keys() if old_keys.get(k) not in same or new_keys.get(k) not in same}
     before = _shapes(entries, (old_keys[k] for k in differ if k in old_keys))
     after = _shapes(entries, (new_keys[k] for k in differ if k in new_keys))
-    comparer = _Comparer(_read_models(old.summaries), _read_models(new.summaries))
-    removed = [before[k] for k in sorted(before.keys() - after.keys())]
-    for shape in removed:
+    comparer = _Comparer(old, new)
+    removed: dict[tuple, list[str]] = {}  # type: ignore[type-arg]  # content -> titles
+    for key in sorted(before.keys() - after.keys()):
+        shape = before[key]
         comparer.add(shape, None, "model-removed", shape.kind, None, shape.line, rule_for("model-removed"),
                      removed=True)
+        removed.setdefault(_content(shape), []).append(shape.name)
     for key in sorted(after.keys() - before.keys()):
         shape = after[key]
         comparer.add(shape, None, "model-added", None, shape.kind, shape.line, rule_for("model-added"))
-        twins = [r.name for r in removed if _same_shape(r, shape)]
+        twins = removed.get(_content(shape), [])
         if len(twins) == 1:  # the one removed model it could be, renamed
             comparer.changes[-1] = replace(comparer.changes[-1], renamed_from=twins[0])
     for key in sorted(before.keys() & after.keys()):
@@ -496,9 +512,9 @@ def diff(old: Path, new: Path, *, view: str = "constructor", exclude: Sequence[s
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}")
     cache = _Cache(cache_dir)
-    old_side, new_side = _load_sides([("old", old), ("new", new)], exclude, jobs, cache)
+    (old_side, new_side), clean = _load_sides([("old", old), ("new", new)], exclude, jobs, cache)
     changes = compare(old_side, new_side, cache.entries)
-    cache.save([*old_side.keys.values(), *new_side.keys.values()])
+    cache.save([*old_side.keys.values(), *new_side.keys.values()], clean)
     return Diff(tuple(changes), view)
 
 
