@@ -291,6 +291,17 @@ def test_markdown_release_notes(tmp_path: Path) -> None:
     assert md2models("diff", old, new_root, "--format", "markdown").stdout == text
 
 
+def test_the_readme_lists_every_rule_as_the_code_applies_it() -> None:
+    from generator.diffrules import RULES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {cells[0]: (cells[3], cells[4]) for cells in
+            ([c.strip() for c in line.strip("|").split("|")] for line in readme.splitlines()
+             if line.startswith("| B"))}
+    word = {True: "breaks", False: "–"}
+    assert rows == {rule.id: (word[rule.constructor], word[rule.reader]) for rule in RULES}
+
+
 def test_bad_specs_on_either_side_are_errors_with_positions(tmp_path: Path) -> None:
     broken = {"models/pet.md": object_doc("Pet", [row("id", "*str*"), row("kind", link("Gone"))])}
     old, new = pair(tmp_path, broken)
