@@ -23,7 +23,8 @@ from .config import TARGETS, ConfigError, load_config
 from .diagnostics import Diagnostic, SpecError
 from .progress import NO_PROGRESS, Progress
 from .write import OutputError, check_report_json, format_check, want_color
-from .diff import FAIL_ON, VIEWS, DiffSpecError, diff, git_tree
+from .diff import FAIL_ON, VIEWS, DiffSpecError, diff
+from .gitref import git_tree
 from .diffrender import format_markdown, format_text
 from .manifest import CACHE_DIR
 

@@ -21,24 +21,19 @@ import hashlib
 import marshal
 import multiprocessing
 import os
-import subprocess
-import tarfile
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Optional, Sequence, Union
+from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
 from .api import _spec_paths
-from .config import ConfigError
-from .build import PARALLEL_THRESHOLD, tool_digest, unparsed_paths
+from .build import PARALLEL_THRESHOLD, _summary, _summary_data, tool_digest, unparsed_paths
 from .diagnostics import Diagnostic, SpecError
 from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, Primitive, Ref, TypeNode
 from .manifest import ensure_cache_dir
 from .parse import DEFAULT_EXCLUDE, parse_bytes, read_doc
-from .resolve import Key, Link, Summary, resolve, summarize
+from .resolve import Key, resolve, summarize
 from .pyrender import GENERICS, PRIMITIVES, _field_text, _model_text, _shape, py_str
 from .diffrules import Norm, Rule, field_type_rule, rule_for
 
@@ -133,9 +128,7 @@ def _parse_entry(rel: str, data: bytes) -> Entry:
     found = tuple((p.path, p.line, p.col, p.severity, p.message) for p in problems)
     if model is None:
         return None, b"", found
-    summary = summarize(model)
-    summary_data = (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names)
-    return summary_data, marshal.dumps(_shape_data(shape_of(model))), found
+    return _summary_data(summarize(model)), marshal.dumps(_shape_data(shape_of(model))), found
 
 
 _pending: list[tuple[str, str, bytes]] = []  # (entry key, path, bytes): what forked workers parse
@@ -166,7 +159,6 @@ class Side:
     """One spec root: each doc's entry key, and the summaries of the docs
     that parsed, as plain tuples (`build`'s form: links at index 6)."""
 
-    root: Path
     keys: dict[str, str]  # doc path -> entry key
     rows: list[tuple]  # type: ignore[type-arg]
 
@@ -239,7 +231,7 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
             keys[rel] = key
             if key not in cache.entries and key not in pending:
                 pending[key] = (key, rel, data)
-        sides.append(Side(root, keys, []))
+        sides.append(Side(keys, []))
         cache.changed = cache.changed or any(key not in cache.entries for key in keys.values())
         read_problems.append(problems)
     if pending:
@@ -253,7 +245,7 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
                 side.rows.append(summary_data)
         digest = hashlib.sha256(repr(side.rows).encode()).hexdigest()  # (marshal bytes vary with sharing)
         if digest not in cache.clean | clean and not any(label == side_label for side_label, _ in errors):
-            summaries = [Summary._make((*row[:6], tuple(map(Link._make, row[6])), row[7])) for row in side.rows]
+            summaries = [_summary(row) for row in side.rows]
             problems.extend(resolve(summaries, unparsed=unparsed_paths(list(side.keys), summaries))[1])
         found_errors = [p for p in problems if p.severity == "error"]
         if found_errors:
@@ -517,39 +509,3 @@ def diff(old: Path, new: Path, *, view: str = "constructor", exclude: Sequence[s
     cache.save([*old_side.keys.values(), *new_side.keys.values()], clean)
     return Diff(tuple(changes), view)
 
-
-@contextmanager
-def git_tree(ref: str, specs: Path) -> Iterator[Path]:
-    """The folder `specs` as it is at git `ref` of its repository, extracted
-    (`git archive`) into a temporary folder that is removed afterwards; the
-    work tree is never touched."""
-    where = specs if specs.is_dir() else specs.parent
-    top = _git(where, "rev-parse", "--show-toplevel").decode().strip()
-    try:
-        rel = specs.resolve().relative_to(Path(top).resolve()).as_posix() or "."
-    except ValueError:
-        raise ConfigError(f"{specs} is not inside the git repository {top}") from None
-    _git(Path(top), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", what=f"unknown git revision {ref!r}")
-    with tempfile.TemporaryDirectory(prefix="md2models-diff-") as temp:
-        with subprocess.Popen(["git", "-C", top, "archive", "--format=tar", ref, "--", rel],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
-            assert proc.stdout is not None
-            try:
-                with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
-                    archive.extractall(temp, filter="data")
-            except tarfile.TarError:  # no archive: git says why below
-                proc.stdout.read()
-            error = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
-        if proc.returncode or not (Path(temp) / rel).is_dir():
-            raise ConfigError(f"{rel} is not in {ref}: {error}" if "did not match" in error else f"git archive: {error}")
-        yield Path(temp) / rel
-
-
-def _git(where: Path, *args: str, what: str = "") -> bytes:
-    try:
-        proc = subprocess.run(["git", "-C", str(where), *args], capture_output=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot run git: {exc}") from None
-    if proc.returncode:
-        raise ConfigError(what or f"git {args[0]}: {proc.stderr.decode(errors='replace').strip()}")
-    return proc.stdout

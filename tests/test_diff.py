@@ -5,7 +5,6 @@ statuses, bad input on either side, `--base`, the parse cache."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 from pathlib import Path
