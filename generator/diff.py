@@ -119,16 +119,19 @@ def _shape_data(shape: Shape) -> tuple:  # type: ignore[type-arg]
 # --- one side: docs -> entries (cached) -> resolved summaries -------------------
 
 # What a doc parses to, keyed by "path\0sha256": (summary as plain tuples or
-# None, the shape as marshal bytes or b"", problems as plain tuples).
-Entry = tuple[Optional[tuple], bytes, tuple[tuple, ...]]  # type: ignore[type-arg]
+# None, the shape as marshal bytes or b"", problems as plain tuples, digest
+# of the summary or "").
+Entry = tuple[Optional[tuple], bytes, tuple[tuple, ...], str]  # type: ignore[type-arg]
 
 
 def _parse_entry(rel: str, data: bytes) -> Entry:
     model, problems = parse_bytes(data, rel)
     found = tuple((p.path, p.line, p.col, p.severity, p.message) for p in problems)
     if model is None:
-        return None, b"", found
-    return _summary_data(summarize(model)), marshal.dumps(_shape_data(shape_of(model))), found
+        return None, b"", found, ""
+    summary = _summary_data(summarize(model))
+    digest = hashlib.sha256(repr(summary).encode()).hexdigest()  # (marshal bytes vary with object sharing)
+    return summary, marshal.dumps(_shape_data(shape_of(model))), found, digest
 
 
 _pending: list[tuple[str, str, bytes]] = []  # (entry key, path, bytes): what forked workers parse
@@ -177,43 +180,49 @@ class _Cache:
     def __init__(self, folder: Optional[Path]):
         self.folder = folder
         self.entries: dict[str, Entry] = {}
+        # A doc's entry key by its path and file identity (device, inode,
+        # size, mtime): a doc known so is not read (a hard-linked copy is known too).
+        self.stamps: dict[str, str] = {}
         # Digests of the summaries of whole specs that resolved without errors.
         self.clean: set[str] = set()
-        self.changed = False
+        self.loaded: set[str] = set()  # the entries' keys as read
         if folder is None:
             return
         try:
             state = marshal.loads((folder / CACHE_FILE).read_bytes())
             if state.get("key") == tool_digest():
-                self.entries, self.clean = state["docs"], set(state["clean"])
+                self.entries, self.stamps, self.clean = state["docs"], state["stamps"], set(state["clean"])
+                self.loaded = set(self.entries)
         except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
             pass
 
-    def save(self, used: Iterable[str], clean: set[str]) -> None:
+    def save(self, used: Iterable[str], stamps: Mapping[str, str], clean: set[str]) -> None:
         """Store the entries of this run's docs (and only those) if anything changed."""
         kept = {key: self.entries[key] for key in sorted(set(used)) if key in self.entries}
-        if self.folder is None or not (self.changed or len(kept) != len(self.entries) or clean != self.clean):
+        if self.folder is None or (kept.keys() == self.loaded and stamps == self.stamps and clean == self.clean):
             return
         try:
             ensure_cache_dir(str(self.folder))
             temp = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
-            temp.write_bytes(marshal.dumps({"key": tool_digest(), "docs": kept, "clean": sorted(clean)}))
+            state = {"key": tool_digest(), "docs": kept, "stamps": dict(sorted(stamps.items())), "clean": sorted(clean)}
+            temp.write_bytes(marshal.dumps(state))
             os.replace(temp, self.folder / CACHE_FILE)
         except OSError:
             pass
 
 
 def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs: int,
-                cache: _Cache) -> tuple[list[Side], set[str]]:
+                cache: _Cache) -> tuple[list[Side], dict[str, str], set[str]]:
     """Read, parse (what the cache lacks) and resolve each spec root; raise
     DiffSpecError with every side's errors.  Resolve checks a spec by its
     summaries alone, so a spec whose summaries resolved clean before (in
     this run: the other side, most often) is not resolved again; returns
-    the sides and the digests of their summaries."""
+    the sides, the docs' stamps and the digests of the sides' summaries."""
     errors: list[tuple[str, list[Diagnostic]]] = []
     sides: list[Side] = []
     pending: dict[str, tuple[str, str, bytes]] = {}
     read_problems: list[list[Diagnostic]] = []
+    stamps: dict[str, str] = {}
     for label, root in roots:
         keys: dict[str, str] = {}
         problems: list[Diagnostic] = []
@@ -223,27 +232,39 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
             errors.append((label, list(exc.diagnostics)))
             paths = []
         for rel in paths:
+            try:
+                stat = os.stat(os.path.join(root, rel))
+                stamp = f"{rel}\0{stat.st_dev}\0{stat.st_ino}\0{stat.st_size}\0{stat.st_mtime_ns}"
+            except OSError:  # read_doc says why
+                stamp = ""
+            known = cache.stamps.get(stamp)
+            if known is not None and known in cache.entries:
+                keys[rel] = stamps[stamp] = known
+                continue
             data, found = read_doc(root, rel)
             problems.extend(found)
             if data is None:
                 continue
             key = f"{rel}\0{hashlib.sha256(data).hexdigest()}"
             keys[rel] = key
+            if stamp:
+                stamps[stamp] = key
             if key not in cache.entries and key not in pending:
                 pending[key] = (key, rel, data)
         sides.append(Side(keys, []))
-        cache.changed = cache.changed or any(key not in cache.entries for key in keys.values())
         read_problems.append(problems)
     if pending:
         cache.entries.update(_parse_all(list(pending.values()), jobs))
     clean: set[str] = set()
     for (label, _), side, problems in zip(roots, sides, read_problems):
+        digests = []
         for key in side.keys.values():
-            summary_data, _, parsed = cache.entries[key]
+            summary_data, _, parsed, summary_digest = cache.entries[key]
             problems.extend(Diagnostic(*p) for p in parsed)
             if summary_data is not None:
                 side.rows.append(summary_data)
-        digest = hashlib.sha256(repr(side.rows).encode()).hexdigest()  # (marshal bytes vary with sharing)
+            digests.append(summary_digest)
+        digest = hashlib.sha256(" ".join(digests).encode()).hexdigest()
         if digest not in cache.clean | clean and not any(label == side_label for side_label, _ in errors):
             summaries = [_summary(row) for row in side.rows]
             problems.extend(resolve(summaries, unparsed=unparsed_paths(list(side.keys), summaries))[1])
@@ -254,7 +275,7 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
             clean.add(digest)
     if errors:
         raise DiffSpecError(errors)
-    return sides, clean
+    return sides, stamps, clean
 
 
 # --- comparing ------------------------------------------------------------------
@@ -504,8 +525,8 @@ def diff(old: Path, new: Path, *, view: str = "constructor", exclude: Sequence[s
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}")
     cache = _Cache(cache_dir)
-    (old_side, new_side), clean = _load_sides([("old", old), ("new", new)], exclude, jobs, cache)
+    (old_side, new_side), stamps, clean = _load_sides([("old", old), ("new", new)], exclude, jobs, cache)
     changes = compare(old_side, new_side, cache.entries)
-    cache.save([*old_side.keys.values(), *new_side.keys.values()], clean)
+    cache.save([*old_side.keys.values(), *new_side.keys.values()], stamps, clean)
     return Diff(tuple(changes), view)
 
