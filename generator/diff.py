@@ -5,12 +5,14 @@ on either side is an error), each model is reduced to its `Shape` (what the
 generated code of it is made of: kind, fields with their Python types,
 required-ness, defaults and docstring text, enum values, union members) and
 the shapes are compared by namespace and title.  Every difference is one
-`Change`; `rules` decides which ones break (see the README's table).
+`Change`; `diffrules` decides which ones break (see the README's table).
 
 Speed: a doc with the same path and bytes on both sides is the same model,
 so only docs that differ are compared; and parsed docs are cached by path
 and content digest (`diff.marshal` in the build cache folder), so diffing
-two versions of a big spec that differ in a few docs parses a few docs.
+two versions of a big spec that differ in a few docs parses a few docs;
+a doc whose path and file identity (inode, size, mtime) the cache knows is
+not even read.
 Parsing what the cache lacks runs in worker processes (fork) when there is
 much of it, each sending back plain tuples (marshal), as `build` does.
 """
