@@ -232,21 +232,20 @@ def ir_command(ctx: click.Context, specs: Optional[Path]) -> None:
 @click.pass_context
 @_guarded
 def diff_command(ctx: click.Context, old: Optional[Path], new: Optional[Path], base: Optional[str], fmt: str,
-                 fail_on: str, view: str, jobs: int) -> None:
+                 fail_on: str, view: str, jobs: Optional[int]) -> None:
     """What changed from the models of OLD to those of NEW, and what it breaks."""
     if (base is None) == (new is None):
         raise ConfigError("give OLD and NEW spec folders, or --base GIT_REF and at most one (SPECS)")
     cache_dir = ctx.obj.out / CACHE_DIR if ctx.obj.out.is_dir() else None  # beside the build cache, if any
     jobs = ctx.obj.jobs if jobs is None else jobs
-    specs = _specs(ctx, old)
-    roots = {"old": specs, "new": specs} if base is not None else {"old": specs, "new": new or specs}
+    specs = _specs(ctx, old)  # with --base, SPECS: both sides are named by it
+    roots = {"old": specs, "new": new or specs}
     try:
         if base is not None:
-            with git_tree(base, roots["new"]) as tree:
-                result = diff(tree, roots["new"], view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir)
+            with git_tree(base, specs) as tree:
+                result = diff(tree, specs, view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir)
         else:
-            result = diff(roots["old"], roots["new"], view=view, exclude=ctx.obj.exclude, jobs=jobs,
-                          cache_dir=cache_dir)
+            result = diff(specs, roots["new"], view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir)
     except DiffSpecError as exc:
         for side, found in exc.sides.items():
             if base is not None and side == "old":  # the doc as it is at BASE: named by its work-tree path
