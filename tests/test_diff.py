@@ -15,7 +15,7 @@ import pytest
 from generator import diff as diffmod
 from generator.diff import Diff, DiffSpecError, diff
 from generator.diffrender import format_markdown, format_text
-from tests.specgen import enum_doc, enum_table_doc, link, md2models, object_doc, row, union_doc
+from .specgen import enum_doc, enum_table_doc, link, md2models, object_doc, row, union_doc
 
 Docs = Mapping[str, str]
 OPEN_NOTICE = "This is an open enum. Unrecognized values will not fail type checks.\n\n"
@@ -352,6 +352,9 @@ def test_base_compares_the_work_tree_with_a_git_ref_and_touches_nothing(tmp_path
     assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts} == before
     assert list(temp.iterdir()) == []  # the checked-out tree is gone
     assert md2models("diff", "--base", "no-such-ref", "docs").code == 2
+    write(repo / "drafts", {"models/toy.md": BASE["models/toy.md"]})  # not committed: not at HEAD
+    refused = md2models("diff", "--base", "HEAD", "drafts")
+    assert refused.code == 2 and "drafts is not in HEAD" in refused.stderr, refused.explain()
     # A broken doc at the ref: its errors name the doc and the ref.
     (specs / "models/pet.md").write_text("# Pet\n\nbroken\n")
     git(repo, "commit", "-qam", "broken")

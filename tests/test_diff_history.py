@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.diff import Diff, diff
-from tests.support import CORPUS, corpus_docs
+from .support import CORPUS, corpus_docs
 
 HISTORY = CORPUS / "orq-history"
 PAIRS = [("3.4.2", "3.4.3"), ("3.8.9", "3.9.0"), ("4.13.18", "4.13.19")]

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from generator.diff import diff
 from generator.docrender import render_doc
 from generator.parse import parse_bytes
-from tests.specgen import SpecPlan, valid_specs, write_spec
-from tests.test_diff import widened
+from .specgen import SpecPlan, valid_specs, write_spec
+from .test_diff import widened
 
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
