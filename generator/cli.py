@@ -12,6 +12,7 @@ import gc
 import json
 import os
 import sys
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
@@ -24,6 +25,10 @@ from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
 from .progress import NO_PROGRESS, Progress
 from .write import OutputError, check_report_json, format_check, want_color
+from .diff import FAIL_ON, VIEWS, DiffSpecError, diff
+from .gitref import git_tree
+from .diffrender import format_markdown, format_text
+from .manifest import CACHE_DIR
 
 EXIT_STALE = 1
 EXIT_USAGE = 2
@@ -227,6 +232,50 @@ def ir_command(ctx: click.Context, specs: Optional[Path]) -> None:
     specs = _specs(ctx, specs)
     loaded = api.load(specs, exclude=ctx.obj.exclude)
     click.echo(api.ir_document(loaded.spec), nl=False)
+
+
+@main.command("diff")
+@click.argument("old", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.argument("new", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--base", metavar="GIT_REF",
+              help="Compare SPECS (the one argument; default: config `specs`) with the same folder at GIT_REF.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
+              help="Exit 1 when a change breaks (by --view), when anything changed, or never.")
+@click.option("--view", type=click.Choice(VIEWS), default="constructor", show_default=True,
+              help="Which code breaks: constructing models, reading them, or both (reader rules on read models).")
+@_jobs_option
+@click.pass_context
+@_guarded
+def diff_command(ctx: click.Context, old: Optional[Path], new: Optional[Path], base: Optional[str], fmt: str,
+                 fail_on: str, view: str, jobs: Optional[int]) -> None:
+    """What changed from the models of OLD to those of NEW, and what it breaks."""
+    if (base is None) == (new is None):
+        raise ConfigError("give OLD and NEW spec folders, or --base GIT_REF and at most one (SPECS)")
+    cache_dir = ctx.obj.out / CACHE_DIR if ctx.obj.out.is_dir() else None  # beside the build cache, if any
+    jobs = ctx.obj.jobs if jobs is None else jobs
+    specs = _specs(ctx, old)  # with --base, SPECS: both sides are named by it
+    roots = {"old": specs, "new": new or specs}
+    try:
+        if base is not None:
+            with git_tree(base, specs) as tree:
+                result = diff(tree, specs, view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir)
+        else:
+            result = diff(specs, roots["new"], view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir)
+    except DiffSpecError as exc:
+        for side, found in exc.sides.items():
+            if base is not None and side == "old":  # the doc as it is at BASE: named by its work-tree path
+                found = tuple(replace(d, message=f"{d.message} (at {base})") for d in found)
+            _print_diagnostics(found, roots[side])
+        click.echo(f"md2models: {len(exc.errors)} error{'s' if len(exc.errors) != 1 else ''} in the specs", err=True)
+        sys.exit(EXIT_USAGE)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        text = format_markdown(result) if fmt == "markdown" else format_text(result, color=want_color(sys.stdout))
+        click.echo(text, nl=not text.endswith("\n"))
+    if result.fails(fail_on):
+        sys.exit(EXIT_STALE)
 
 
 def run() -> None:
