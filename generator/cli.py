@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import click
 
-from . import __version__, api
+from . import __version__, api, overridesgen
 from .config import TARGETS, ConfigError, load_config
 from .diagnostics import Diagnostic, SpecError
 from .progress import NO_PROGRESS, Progress
@@ -211,6 +211,31 @@ def ir_command(ctx: click.Context, specs: Optional[Path]) -> None:
     specs = _specs(ctx, specs)
     loaded = api.load(specs, exclude=ctx.obj.exclude)
     click.echo(api.ir_document(loaded.spec), nl=False)
+
+
+@main.command("overrides")
+@_specs_argument
+@click.option("--from-package", "packages", multiple=True, required=True,
+              type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Folder of an existing SDK's model sources (read, never imported); repeatable.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the TOML file here (default: stdout).")
+@click.pass_context
+@_guarded
+def overrides_command(ctx: click.Context, specs: Optional[Path], packages: tuple[Path, ...],
+                      output: Optional[Path]) -> None:
+    """Write the overrides that make SPECS generate the models of an existing SDK exactly."""
+    specs = _specs(ctx, specs)
+    result = overridesgen.bootstrap(specs, packages, exclude=ctx.obj.exclude)
+    for note in result.notes:
+        click.echo(note, err=True)
+    if output is None:
+        click.echo(result.text, nl=False)
+    else:  # whole or not at all
+        partial = output.with_name(f".{output.name}.partial")
+        partial.write_text(result.text, encoding="utf-8")
+        os.replace(partial, output)
+    click.echo(f"md2models: {result.summary()}", err=True)
 
 
 def run() -> None:

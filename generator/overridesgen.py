@@ -1,0 +1,320 @@
+"""`md2models overrides`: the overrides file that makes the docs generate an
+existing SDK's models exactly.
+
+The SDK's model sources are read statically (`fromcode`); each class is
+matched to its doc by namespace folder and class name (or, for a class the
+code renamed, by its module's name).  Each field is compared with what
+`generate` writes from the doc alone, asked of the renderer itself
+(`pyrender.field_statements`) and read back with the same reader as the
+code, so only real differences are written: the attribute name, wire
+alias, type and default.  The result is checked by rendering the fields
+again with the overrides: what still differs is reported, never written.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence
+
+from . import api, naming
+from .fromcode import CodeClass, CodeField, Package, dotted, read_module, read_packages, strip_annotated
+from .ir import AnyModel, Field, ObjectModel
+from .overrides import FieldFix, _Bad, _type_node, parse_default
+from .parse import DEFAULT_EXCLUDE
+from .pyrender import field_statements
+from .resolve import Key, Resolved
+from .templating import render
+
+NAMESPACES = {"models", "shared", "operations", "components", "errors"}
+# Module prefixes of the names an annotation may use, dropped before comparing.
+_LIBRARY_PREFIXES = {"typing", "typing_extensions", "datetime", "decimal"}
+_GENERIC_SPELLINGS = {"list": "List", "dict": "Dict"}
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+@dataclass
+class Result:
+    text: str  # the TOML file
+    models: int = 0  # models with an entry
+    fields: int = 0  # fields with an entry
+    notes: list[str] = field(default_factory=list)  # `source:line: note: ...`, what could not be mapped
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def note(self, kind: str, where: str, message: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        self.notes.append(f"{where}: note: {message}")
+
+    def summary(self) -> str:
+        counted = ", ".join(f"{n} {kind}" for kind, n in sorted(self.counts.items()))
+        return f"overrides for {self.fields} field(s) of {self.models} model(s)" + (f"; not mapped: {counted}"
+                                                                                   if counted else "")
+
+
+def bootstrap(specs: Path, roots: Sequence[Path], *, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Result:
+    """The overrides for the docs under `specs` to reproduce the models under `roots`."""
+    loaded = api.load(specs, exclude=exclude)
+    return diff(loaded.spec.models, loaded.resolved, read_packages(roots), [r.name for r in roots])
+
+
+def diff(models: Iterable[AnyModel], resolved: Resolved, package: Package, roots: Sequence[str]) -> Result:
+    result = Result("")
+    for unknown in package.unknown:
+        result.note("constructs not understood", f"{unknown.source}:{unknown.line}", f"not understood: {unknown.what}")
+    pairs = _match(list(models), package, result)
+    naming_ = _Names(resolved, pairs)
+    entries = []
+    for model, cls in sorted(pairs, key=lambda pair: naming_.key(pair[0].key)):
+        entry = _model_entry(model, cls, resolved, naming_, result)
+        if entry is not None:
+            entries.append(entry)
+    result.models = len(entries)
+    result.fields = sum(len(fields) for e in entries for fields in [e["fields"]] if isinstance(fields, list))
+    result.text = render("overrides/overrides.toml.jinja", {"roots": ", ".join(roots), "models": entries})
+    return result
+
+
+# --- matching classes to docs ------------------------------------------------------
+
+
+def _match(models: list[AnyModel], package: Package, result: Result) -> list[tuple[AnyModel, CodeClass]]:
+    """(doc, class) pairs: by namespace and class name, else by a class name
+    no other namespace has, else (a renamed class) the one class of its kind
+    in the module named as the doc."""
+    by_class: dict[tuple[str, str], AnyModel] = {}
+    by_name: dict[str, list[AnyModel]] = {}
+    for model in models:
+        name = naming.class_name(model.name)
+        by_class[(model.namespace, name)] = model
+        by_name.setdefault(name, []).append(model)
+    taken: dict[Key, CodeClass] = {}
+    unmatched: list[CodeClass] = []
+    for cls in package.classes:
+        found = by_class.get((cls.namespace, cls.name))
+        if found is None and len(by_name.get(cls.name, ())) == 1:
+            found = by_name[cls.name][0]
+        if found is None or found.key in taken:
+            unmatched.append(cls)
+        else:
+            taken[found.key] = cls
+    stems: dict[tuple[str, str], list[CodeClass]] = {}
+    for cls in unmatched:
+        stems.setdefault((cls.namespace, cls.module), []).append(cls)
+    for model in models:
+        if model.key in taken:
+            continue
+        stem = naming.module_path(model.path).rpartition("/")[2]
+        candidates = [c for c in stems.get((model.namespace, stem), ()) if _kind(c) == model.kind]
+        if len(candidates) == 1:
+            taken[model.key] = candidates[0]
+            unmatched.remove(candidates[0])
+        else:
+            result.note("docs without a class", f"{model.path}:{model.pos.line}",
+                        f"doc {model.name!r} ({model.kind}): no class of the code matches it")
+    for cls in unmatched:
+        result.note("classes without a doc", f"{cls.source}:{cls.line}",
+                    f"{'exception ' if cls.kind == 'exception' else ''}class {cls.name!r}: no doc matches it")
+    return [(model, taken[model.key]) for model in models if model.key in taken]
+
+
+def _kind(cls: CodeClass) -> str:
+    return "object" if cls.kind == "exception" else cls.kind
+
+
+class _Names:
+    """How the overrides file names a model, and what a code class refers to."""
+
+    def __init__(self, resolved: Resolved, pairs: list[tuple[AnyModel, CodeClass]]):
+        self.resolved = resolved
+        self.titles: dict[str, list[Key]] = {}
+        for key in resolved.by_key:
+            self.titles.setdefault(key[1], []).append(key)
+        self.docs: dict[tuple[str, str], Key] = {(c.namespace, c.name): m.key for m, c in pairs}
+        self.unique: dict[str, Optional[Key]] = {}
+        for (_, name), key in self.docs.items():
+            self.unique[name] = key if name not in self.unique else None
+
+    def key(self, key: Key) -> str:
+        return key[1] if len(self.titles.get(key[1], ())) == 1 else f"{key[0]}.{key[1]}"
+
+    def lookup(self, name: str) -> Optional[Key]:
+        namespace, _, title = name.rpartition(".")
+        if namespace:
+            return (namespace, title) if (namespace, title) in self.resolved.by_key else None
+        found = self.titles.get(title, [])
+        return found[0] if len(found) == 1 else None
+
+    def doc_of(self, reference: str, namespace: str) -> Optional[Key]:
+        """The doc of the class a code annotation names (`Foo`, `models.Foo`, `shared.Foo`)."""
+        prefix, _, name = reference.rpartition(".")
+        where = prefix.rpartition(".")[2] if prefix.rpartition(".")[2] in NAMESPACES else namespace
+        return self.docs.get((where, name)) or self.unique.get(name)
+
+
+# --- comparing fields ----------------------------------------------------------------
+
+
+def _annotation(node: ast.expr, names: _Names, namespace: str, spell: Callable[[Key], str]) -> str:
+    """A code annotation as text over the docs' names: class references spelt by `spell`,
+    library prefixes and `Annotated` metadata dropped."""
+
+    def convert(node: ast.expr) -> ast.expr:
+        node = strip_annotated(node)[0]
+        reference = dotted(node)
+        if reference:
+            prefix, _, name = reference.rpartition(".")
+            key = names.doc_of(reference, namespace)
+            if key is not None:
+                return ast.parse(spell(key), mode="eval").body
+            if prefix in _LIBRARY_PREFIXES:
+                return ast.Name(name)
+            return ast.Name(_GENERIC_SPELLINGS.get(reference, reference))
+        if isinstance(node, ast.Subscript):
+            args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if dotted(node.value).rpartition(".")[2] != "Literal":
+                args = [convert(a) for a in args]
+            return ast.Subscript(convert(node.value), ast.Tuple(args) if len(args) > 1 else args[0])
+        return node
+
+    return ast.unparse(convert(node))
+
+
+def _read_statements(statements: list[str]) -> list[CodeField]:
+    """The renderer's field statements read back as the code is read."""
+    classes, _ = read_module(("class _Fields:\n" + "".join(statements) + "    pass\n").encode(), "", "", "")
+    return list(classes[0].fields)
+
+
+def _same(doc: CodeField, code: CodeField, annotation: str) -> dict[str, bool]:
+    return {"name": doc.name == code.name, "alias": doc.alias == code.alias,
+            "type": _plain(ast.unparse(doc.annotation)) == _plain(annotation),
+            "default": doc.default == code.default}
+
+
+def _plain(text: str) -> str:
+    return text.replace("'", "").replace('"', "").replace(" ", "")
+
+
+def _pair_fields(model: ObjectModel, cls: CodeClass, doc_names: list[str]) -> tuple[dict[str, CodeField], list[CodeField]]:
+    """The code field of each doc field (by the doc's name), and the code fields without a row."""
+    fields = [f for f in model.fields if not f.is_extra]
+    rows: dict[str, CodeField] = {}
+    spare = []
+    for code in cls.fields:
+        for test in (lambda f, i: doc_names[i] == code.name, lambda f, i: f.name == code.name,
+                     lambda f, i: f.name == code.alias, lambda f, i: f.name.lower() == code.name.lower()):
+            found = [f for i, f in enumerate(fields) if f.name not in rows and test(f, i)]
+            if found:
+                rows[found[0].name] = code
+                break
+        else:
+            spare.append(code)
+    return rows, spare
+
+
+def _model_entry(model: AnyModel, cls: CodeClass, resolved: Resolved, names: _Names,
+                 result: Result) -> Optional[dict[str, object]]:
+    entry: dict[str, object] = {"key": _toml_key(names.key(model.key)), "source": f"{cls.source}:{cls.line}",
+                                "class_name": None, "fields": []}
+    if cls.name != naming.class_name(model.name):
+        entry["class_name"] = _toml_str(cls.name)
+    if isinstance(model, ObjectModel):
+        entry["fields"] = _field_entries(model, cls, resolved, names, result)
+    return entry if entry["class_name"] or entry["fields"] else None
+
+
+def _field_entries(model: ObjectModel, cls: CodeClass, resolved: Resolved, names: _Names,
+                   result: Result) -> list[tuple[str, list[tuple[str, str]]]]:
+    fields = [f for f in model.fields if not f.is_extra]
+    doc_fields = _read_statements(field_statements(model, resolved, {}))
+    rows, spare = _pair_fields(model, cls, [f.name for f in doc_fields])
+    for extra in spare:
+        result.note("code fields without a doc row", f"{cls.source}:{extra.line}",
+                    f"{cls.name}.{extra.name}: the doc {model.path} has no such field")
+    for f in fields:
+        if f.name not in rows:
+            result.note("doc fields without a code field", f"{cls.source}:{cls.line}",
+                        f"{cls.name}: no field for the doc's {f.name!r}")
+    # renames first: a renamed field keeps its wire name, so its alias is compared after
+    fixes: dict[str, FieldFix] = {}
+    keys: dict[str, dict[str, str]] = {}
+    for f, doc in zip(fields, doc_fields):
+        row = rows.get(f.name)
+        if row is not None and row.name != doc.name:
+            if naming.is_safe_attribute(row.name):
+                fixes[f.name], keys[f.name] = FieldFix(name=row.name), {"name": row.name}
+            else:
+                result.note("fields not reproduced", f"{cls.source}:{row.line}",
+                            f"{cls.name}.{row.name}: cannot be an attribute name")
+    if fixes:
+        doc_fields = _read_statements(field_statements(model, resolved, fixes))
+    spelling = lambda key: naming.class_name(key[1])  # noqa: E731  # as the renderer names classes
+    wanted: dict[str, tuple[CodeField, str]] = {}
+    for f, doc in zip(fields, doc_fields):
+        code = rows.get(f.name)
+        if code is None:
+            continue
+        annotation = _annotation(code.annotation, names, cls.namespace, spelling)
+        wanted[f.name] = (code, annotation)
+        same = _same(doc, code, annotation)
+        if not all(same.values()):
+            fix, values = _field_fix(fixes.get(f.name, FieldFix()), code, same, names, cls, result)
+            if values:
+                fixes[f.name] = fix
+                keys[f.name] = {**keys.get(f.name, {}), **values}
+    if not keys:
+        return []
+    # the check: rendered with the overrides, every field must now read as the code's
+    for f, got in zip(fields, _read_statements(field_statements(model, resolved, fixes))):
+        if f.name in wanted:
+            want, annotation = wanted[f.name]
+            missed = [k for k, ok in _same(got, want, annotation).items() if not ok]
+            if missed:
+                result.note("fields not reproduced", f"{cls.source}:{want.line}",
+                            f"{cls.name}.{want.name}: {', '.join(missed)} still differ{'s' if len(missed) == 1 else ''}"
+                            " with the overrides")
+    return [(_toml_key(f.name), [(k, _toml_str(v)) for k, v in keys[f.name].items()]) for f in fields if f.name in keys]
+
+
+def _field_fix(fix: FieldFix, code: CodeField, same: dict[str, bool], names: _Names, cls: CodeClass,
+               result: Result) -> tuple[FieldFix, dict[str, str]]:
+    """The override keys of one field: one for each thing the doc gets wrong that an override can say."""
+    where, label = f"{cls.source}:{code.line}", f"{cls.name}.{code.name}"
+    values = {}
+    if not same["alias"]:
+        if code.alias is None:
+            result.note("fields not reproduced", where, f"{label}: has no wire alias; the doc implies one")
+        else:
+            fix, values["alias"] = replace(fix, alias=code.alias), code.alias
+    if not same["type"]:
+        text = _annotation(code.annotation, names, cls.namespace, names.key)
+        try:
+            node = _type_node(ast.parse(text, mode="eval").body, names.lookup, set())
+            fix, values["type"] = replace(fix, type=node), text
+        except (_Bad, SyntaxError) as exc:
+            result.note("constructs not understood", where, f"{label}: type {text!r}: {exc}")
+    if not same["default"]:
+        if code.default is None:
+            result.note("fields not reproduced", where, f"{label}: has no default; the doc gives one")
+        else:
+            try:
+                fix, values["default"] = replace(fix, default=parse_default(code.default)), code.default
+            except _Bad as exc:
+                result.note("constructs not understood", where, f"{label}: default {code.default!r}: {exc}")
+    return fix, values
+
+
+# --- TOML ------------------------------------------------------------------------------
+
+
+def _toml_str(value: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    return '"' + "".join(_ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch)
+                         for ch in value) + '"'
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _toml_str(key)
