@@ -57,7 +57,7 @@ class Result:
 def bootstrap(specs: Path, roots: Sequence[Path], *, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Result:
     """The overrides for the docs under `specs` to reproduce the models under `roots`."""
     loaded = api.load(specs, exclude=exclude)
-    return diff(loaded.spec.models, loaded.resolved, read_packages(roots), [r.name for r in roots])
+    return diff(loaded.spec.models, loaded.resolved, read_packages(roots), [f"{r.resolve().name}/" for r in roots])
 
 
 def diff(models: Iterable[AnyModel], resolved: Resolved, package: Package, roots: Sequence[str]) -> Result:
