@@ -79,6 +79,7 @@ def main(ctx: click.Context) -> None:
         "generate": shared,
         "check": shared,
         "lint": {"jobs": config.jobs, "overrides": shared["overrides"]},
+        "overrides": {"jobs": config.jobs},
     }
 
 
@@ -220,15 +221,16 @@ def ir_command(ctx: click.Context, specs: Optional[Path]) -> None:
               help="Folder of an existing SDK's model sources (read, never imported); repeatable.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the TOML file here (default: stdout).")
+@_jobs_option
 @click.pass_context
 @_guarded
 def overrides_command(ctx: click.Context, specs: Optional[Path], packages: tuple[Path, ...],
-                      output: Optional[Path]) -> None:
+                      output: Optional[Path], jobs: int) -> None:
     """Write the overrides that make SPECS generate the models of an existing SDK exactly."""
     specs = _specs(ctx, specs)
-    result = overridesgen.bootstrap(specs, packages, exclude=ctx.obj.exclude)
-    for note in result.notes:
-        click.echo(note, err=True)
+    result = overridesgen.bootstrap(specs, packages, exclude=ctx.obj.exclude, jobs=jobs)
+    for source, line, message in result.notes:
+        click.echo(f"{source}:{line}: note: {message}", err=True)
     if output is None:
         click.echo(result.text, nl=False)
     else:  # whole or not at all

@@ -18,6 +18,7 @@ alias.  What cannot be read is counted as an `Unknown` at its file:line.
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Literal, Optional, Sequence
@@ -36,7 +37,7 @@ IGNORED_FIELD_ARGS = {"exclude", "metadata", "repr", "compare", "hash", "init", 
 @dataclass(frozen=True)
 class CodeField:
     name: str
-    annotation: ast.expr  # the core annotation: `Annotated[...]` metadata stripped
+    annotation: ast.expr  # the core annotation: the outer `Annotated[...]` metadata stripped
     default: Optional[str]  # Python text, None when the field has no default
     alias: Optional[str]
     line: int
@@ -60,25 +61,20 @@ class Unknown:
     what: str
 
 
-@dataclass(frozen=True)
-class Package:
-    classes: tuple[CodeClass, ...]
-    unknown: tuple[Unknown, ...]
-
-
-def read_packages(roots: Sequence[Path]) -> Package:
-    """Every model class, enum and union under the folders `roots`, in path order."""
-    classes: list[CodeClass] = []
-    unknown: list[Unknown] = []
+def module_files(roots: Sequence[Path]) -> list[tuple[str, str, str, str]]:
+    """(path, shown source, namespace, module) of every module under the folders
+    `roots` but `__init__.py`, in path order; the namespace is the folder holding it."""
+    found = []
     for root in roots:
-        for path in sorted(root.rglob("*.py")):
-            if path.name == "__init__.py" or any(part.startswith(".") for part in path.relative_to(root).parts):
-                continue
-            source = (Path(root.name) / path.relative_to(root)).as_posix()
-            found, problems = read_module(path.read_bytes(), source, path.parent.name, path.stem)
-            classes += found
-            unknown += problems
-    return Package(tuple(classes), tuple(unknown))
+        root = root.resolve()
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+            shown = Path(root.name, os.path.relpath(folder, root)).as_posix()
+            shown = shown[:-2] if shown.endswith("/.") else shown
+            for name in sorted(names):
+                if name.endswith(".py") and name != "__init__.py":
+                    found.append((os.path.join(folder, name), f"{shown}/{name}", os.path.basename(folder), name[:-3]))
+    return found
 
 
 def read_module(data: bytes, source: str, namespace: str, module: str) -> tuple[list[CodeClass], list[Unknown]]:
@@ -180,7 +176,7 @@ class _Reader:
             default, alias = self.field_call(value, alias)
         elif value is not None:
             default = ast.unparse(value)
-        yield CodeField(name, _unquote(core), default, alias, item.lineno)
+        yield CodeField(name, core, default, alias, item.lineno)
 
     def field_call(self, call: ast.Call, alias: Optional[str]) -> tuple[Optional[str], Optional[str]]:
         """(default text, alias) of `pydantic.Field(...)` / `dataclasses.field(...)`."""
@@ -226,23 +222,3 @@ class _Reader:
         self.note(node, f"a wire name that is no string literal: {ast.unparse(node)[:60]}")
         return None
 
-
-def _unquote(node: ast.expr) -> ast.expr:
-    """Forward references (`"Foo"`, `Optional["Foo"]`) parsed into their expressions."""
-
-    class Unquote(ast.NodeTransformer):
-        def visit_Constant(self, constant: ast.Constant) -> ast.AST:
-            if isinstance(constant.value, str):
-                try:
-                    return _unquote(ast.parse(constant.value, mode="eval").body)
-                except SyntaxError:
-                    return constant
-            return constant
-
-        def visit_Subscript(self, sub: ast.Subscript) -> ast.AST:
-            if _head(sub.value) == "Literal":  # its strings are values, not references
-                return sub
-            self.generic_visit(sub)
-            return sub
-
-    return Unquote().visit(node)  # type: ignore[no-any-return]
