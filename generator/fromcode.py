@@ -41,6 +41,7 @@ class CodeField:
     default: Optional[str]  # Python text, None when the field has no default
     alias: Optional[str]
     line: int
+    text: str = ""  # the statement's source lines, "\n"-terminated
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,11 @@ def module_files(roots: Sequence[Path]) -> list[tuple[str, str, str, str]]:
 
 
 def read_module(data: bytes, source: str, namespace: str, module: str) -> tuple[list[CodeClass], list[Unknown]]:
-    reader = _Reader(source, namespace, module)
     try:
         tree = ast.parse(data, source)
     except (SyntaxError, ValueError) as exc:
         return [], [Unknown(source, getattr(exc, "lineno", None) or 1, f"not Python: {exc}")]
+    reader = _Reader(source, namespace, module, data.decode("utf-8", "replace").splitlines(keepends=True))
     for node in tree.body:
         reader.statement(node)
     return reader.classes, reader.unknown
@@ -113,8 +114,8 @@ def strip_annotated(node: ast.expr) -> tuple[ast.expr, list[ast.expr]]:
 
 
 class _Reader:
-    def __init__(self, source: str, namespace: str, module: str):
-        self.source, self.namespace, self.module = source, namespace, module
+    def __init__(self, source: str, namespace: str, module: str, lines: list[str]):
+        self.source, self.namespace, self.module, self.lines = source, namespace, module, lines
         self.classes: list[CodeClass] = []
         self.unknown: list[Unknown] = []
 
@@ -176,7 +177,9 @@ class _Reader:
             default, alias = self.field_call(value, alias)
         elif value is not None:
             default = ast.unparse(value)
-        yield CodeField(name, core, default, alias, item.lineno)
+        # dataclasses-era code names every field's wire name, most the same as the attribute
+        text = "".join(self.lines[item.lineno - 1:item.end_lineno])
+        yield CodeField(name, core, default, alias if alias != name else None, item.lineno, text)
 
     def field_call(self, call: ast.Call, alias: Optional[str]) -> tuple[Optional[str], Optional[str]]:
         """(default text, alias) of `pydantic.Field(...)` / `dataclasses.field(...)`."""

@@ -317,7 +317,9 @@ class _Names:
     def doc_of(self, reference: str, namespace: str) -> Optional[Key]:
         """The doc of the class a code annotation names (`Foo`, `models.Foo`, `shared.Foo`)."""
         prefix, _, name = reference.rpartition(".")
-        where = prefix.rpartition(".")[2] if prefix.rpartition(".")[2] in NAMESPACES else namespace
+        module = prefix.rpartition(".")[2]
+        # `models.X`, `shared.X`, or a module imported as `shared_pet` (dataclasses era)
+        where = next((part for part in (module, module.partition("_")[0]) if part in NAMESPACES), namespace)
         return self.docs.get((where, name)) or self.unique.get(name)
 
 
@@ -402,7 +404,10 @@ def _model_entry(model: AnyModel, cls: CodeClass, resolved: Resolved, names: _Na
 def _field_entries(model: ObjectModel, cls: CodeClass, resolved: Resolved, names: _Names,
                    result: Result) -> list[tuple[str, list[tuple[str, str]]]]:
     fields = [f for f in model.fields if not f.is_extra]
-    doc_fields = _read_statements(field_statements(model, resolved, {}))
+    statements = field_statements(model, resolved, {})
+    if sorted(statements) == sorted(code.text for code in cls.fields):
+        return []  # the code is what the renderer writes, statement for statement
+    doc_fields = _read_statements(statements)
     rows, spare = _pair_fields(model, cls, [f.name for f in doc_fields])
     for extra in spare:
         result.note("code fields without a doc row", cls.source, extra.line,
