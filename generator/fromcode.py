@@ -28,7 +28,7 @@ Kind = Literal["object", "enum", "union", "exception"]
 KNOWN_METADATA = {"FieldMetadata", "AfterValidator", "BeforeValidator", "PlainValidator", "WrapValidator",
                   "PlainSerializer", "WrapSerializer", "validate_open_enum", "validate_const", "pydantic.Field",
                   "Field", "pydantic.Discriminator", "Discriminator", "pydantic.Tag", "Tag"}
-ENUM_BASES = {"Enum", "enum.Enum", "str", "int", "utils.OpenEnumMeta"}
+ENUM_BASES = {"Enum", "IntEnum", "StrEnum"}  # as the last part of a base's dotted name
 # Keyword arguments of pydantic.Field / dataclasses.field that do not change the model's fields.
 IGNORED_FIELD_ARGS = {"exclude", "metadata", "repr", "compare", "hash", "init", "kw_only", "discriminator",
                       "description", "title", "examples", "deprecated", "serialization_alias", "validation_alias"}
@@ -149,12 +149,12 @@ class _Reader:
     def class_def(self, node: ast.ClassDef) -> None:
         if node.name.endswith("TypedDict"):
             return
-        bases = {dotted(b) for b in node.bases}
-        if bases & ENUM_BASES and any(b.endswith("Enum") for b in bases) or any(
-                k.arg == "metaclass" and dotted(k.value).endswith("OpenEnumMeta") for k in node.keywords):
+        bases = {dotted(b).rpartition(".")[2] for b in node.bases}
+        if bases & ENUM_BASES or any(k.arg == "metaclass" and _head(k.value) == "OpenEnumMeta" for k in node.keywords):
             self.add(node.name, "enum", node.lineno)
             return
-        exception = any(b.endswith(("Exception", "Error")) and b not in ("BaseModel",) for b in bases)
+        # hand-written error classes (`APIError`, `class HonoAPIError(APIError)`): matched, but reported apart
+        exception = any(b.endswith(("Exception", "Error")) for b in bases)
         fields = [f for item in node.body if isinstance(item, ast.AnnAssign) for f in self.field(item)]
         self.add(node.name, "exception" if exception else "object", node.lineno, fields)
 
