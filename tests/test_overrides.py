@@ -28,6 +28,7 @@ from generator.cli import main
 from generator.config import load_config
 from generator.diagnostics import SpecError
 from generator.overrides import Default, _Bad, load_overrides, parse_default
+from generator.overridesgen import bootstrap
 
 from .fidelity import compare, generated_classes
 from .support import ROOT, corpus_docs
@@ -289,6 +290,9 @@ def test_orq_overrides_file_is_what_the_command_writes(tmp_path: Path) -> None:
     assert "4 classes without a doc, 3 code fields without a doc row, 4 doc fields without a code field" \
         in result.stderr.splitlines()[-1]
     assert "not understood" not in result.stderr and "not reproduced" not in result.stderr
+    # in one process as in worker processes
+    alone = bootstrap(docs, [docs.parent / "src" / "orq_ai_sdk" / "models"], jobs=1)
+    assert alone.text == ORQ_OVERRIDES.read_text(encoding="utf-8")
 
 
 def test_lint_checks_an_overrides_file_as_generate_would(tmp_path: Path) -> None:
