@@ -362,14 +362,11 @@ def _read_statements(statements: list[str]) -> list[CodeField]:
     return list(classes[0].fields)
 
 
-def _same(doc: CodeField, code: CodeField, annotation: str) -> dict[str, bool]:
+def _same(doc: CodeField, code: CodeField, annotation: Callable[[CodeField], str]) -> dict[str, bool]:
+    """Which of the four facts of a generated field (`doc`) are the code's; `annotation`
+    spells an annotation over the docs' names, forward references unquoted."""
     return {"name": doc.name == code.name, "alias": doc.alias == code.alias,
-            "type": _plain(ast.unparse(doc.annotation)) == _plain(annotation),
-            "default": doc.default == code.default}
-
-
-def _plain(text: str) -> str:
-    return text.replace("'", "").replace('"', "").replace(" ", "")
+            "type": annotation(doc) == annotation(code), "default": doc.default == code.default}
 
 
 def _pair_fields(model: ObjectModel, cls: CodeClass, doc_names: list[str]) -> tuple[dict[str, CodeField], list[CodeField]]:
@@ -429,14 +426,15 @@ def _field_entries(model: ObjectModel, cls: CodeClass, resolved: Resolved, names
                             f"{cls.name}.{row.name}: cannot be an attribute name")
     if fixes:
         doc_fields = _read_statements(field_statements(model, resolved, fixes))
-    spelling = lambda key: naming.class_name(key[1])  # noqa: E731  # as the renderer names classes
-    wanted: dict[str, tuple[CodeField, str]] = {}
+    def annotation(field: CodeField) -> str:  # class references spelt as the renderer names classes
+        return _annotation(field.annotation, names, cls.namespace, lambda key: naming.class_name(key[1]))
+
+    wanted: dict[str, CodeField] = {}
     for f, doc in zip(fields, doc_fields):
         code = rows.get(f.name)
         if code is None:
             continue
-        annotation = _annotation(code.annotation, names, cls.namespace, spelling)
-        wanted[f.name] = (code, annotation)
+        wanted[f.name] = code
         same = _same(doc, code, annotation)
         if not all(same.values()):
             fix, values = _field_fix(fixes.get(f.name, FieldFix()), code, same, names, cls, result)
@@ -448,7 +446,7 @@ def _field_entries(model: ObjectModel, cls: CodeClass, resolved: Resolved, names
     # the check: rendered with the overrides, every field must now read as the code's
     for f, got in zip(fields, _read_statements(field_statements(model, resolved, fixes))):
         if f.name in wanted:
-            want, annotation = wanted[f.name]
+            want = wanted[f.name]
             missed = [k for k, ok in _same(got, want, annotation).items() if not ok]
             if missed:
                 result.note("fields not reproduced", cls.source, want.line,
