@@ -70,8 +70,7 @@ def module_files(roots: Sequence[Path]) -> list[tuple[str, str, str, str]]:
         root = root.resolve()
         for folder, dirs, names in os.walk(root):
             dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
-            shown = Path(root.name, os.path.relpath(folder, root)).as_posix()
-            shown = shown[:-2] if shown.endswith("/.") else shown
+            shown = Path(root.name, os.path.relpath(folder, root)).as_posix()  # `models/.` is `models`
             for name in sorted(names):
                 if name.endswith(".py") and name != "__init__.py":
                     found.append((os.path.join(folder, name), f"{shown}/{name}", os.path.basename(folder), name[:-3]))
