@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import click
 
-from . import __version__, api
+from . import __version__, api, overridesgen
 from .config import TARGETS, ConfigError, load_config
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
@@ -88,6 +88,7 @@ def main(ctx: click.Context) -> None:
         "check": shared,
         "lint": {"jobs": config.jobs, "overrides": shared["overrides"], "strict": config.strict,
                  "wire_names": config.wire_names},
+        "overrides": {"jobs": config.jobs},
     }
 
 
@@ -276,6 +277,32 @@ def diff_command(ctx: click.Context, old: Optional[Path], new: Optional[Path], b
         click.echo(text, nl=not text.endswith("\n"))
     if result.fails(fail_on):
         sys.exit(EXIT_STALE)
+
+
+@main.command("overrides")
+@_specs_argument
+@click.option("--from-package", "packages", multiple=True, required=True,
+              type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Folder of an existing SDK's model sources (read, never imported); repeatable.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the TOML file here (default: stdout).")
+@_jobs_option
+@click.pass_context
+@_guarded
+def overrides_command(ctx: click.Context, specs: Optional[Path], packages: tuple[Path, ...],
+                      output: Optional[Path], jobs: int) -> None:
+    """Write the overrides that make SPECS generate the models of an existing SDK exactly."""
+    specs = _specs(ctx, specs)
+    result = overridesgen.bootstrap(specs, packages, exclude=ctx.obj.exclude, jobs=jobs)
+    for source, line, message in result.notes:
+        click.echo(f"{source}:{line}: note: {message}", err=True)
+    if output is None:
+        click.echo(result.text, nl=False)
+    else:  # whole or not at all
+        partial = output.with_name(f".{output.name}.partial")
+        partial.write_text(result.text, encoding="utf-8")
+        os.replace(partial, output)
+    click.echo(f"md2models: {result.summary()}", err=True)
 
 
 def run() -> None:

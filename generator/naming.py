@@ -91,6 +91,11 @@ def _speakeasy_reserved(stem: str) -> bool:
             or stem in PYDANTIC_ATTRIBUTES or stem in _BUILTINS)
 
 
+def is_safe_attribute(name: str) -> bool:
+    """Whether `name` can be a field attribute as it is (what `attribute` keeps unchanged)."""
+    return _is_ident(name) and not _unsafe_attribute(name) and not name.startswith("_")
+
+
 @lru_cache(maxsize=None)
 def module_path(doc_path: str) -> str:
     """`models/foo.md` -> `models/foo`: every part a valid identifier.

@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 Scalar = Union[str, int, float, bool, None]
 PYPROJECT_TABLE = ("tool", "md2models", "overrides")
 MODEL_KEYS = {"class_name", "bases", "decorators", "fields"}
-FIELD_KEYS = {"alias", "type", "default"}
+FIELD_KEYS = {"name", "alias", "type", "default"}
 # Default calls the generated code may make, with the import each needs
 # (a `dateutil` default makes the package need python-dateutil, as the SDKs do).
 DEFAULT_CALLS: dict[str, tuple[str, str]] = {
@@ -83,6 +83,7 @@ class FieldEntry:
     type: Optional[str] = None  # Python annotation text, syntax checked
     type_line: int = 0
     default: Optional[Default] = None
+    attribute: Optional[str] = None  # the `name` key: the attribute in the code, when not the doc's
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class FieldFix:
     alias: Optional[str] = None
     type: Optional[TypeNode] = None
     default: Optional[Default] = None
+    name: Optional[str] = None  # the attribute; the wire name stays the doc's unless `alias` says
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,7 @@ class OverridesFile:
             field_names = {name for name, _, _ in summary.field_names}
             fixes: dict[str, FieldFix] = {}
             refs: set[tuple[str, str]] = set()
+            attributes = {naming.attribute(name)[0]: name for name in field_names}
             for f in entry.fields:
                 if f.name == "__pydantic_extra__":
                     error(f.line, f"model {entry.key!r} has no field {f.name!r}")
@@ -200,6 +203,9 @@ class OverridesFile:
                 if f.name not in field_names:
                     stale(f.line, f"model {entry.key!r} has no field {f.name!r} (entry ignored)")
                     continue
+                if f.attribute is not None and attributes.setdefault(f.attribute, f.name) != f.name:
+                    error(f.line, f"name {f.attribute!r} of field {f.name!r} is taken by field "
+                          f"{attributes[f.attribute]!r}")
                 node: Optional[TypeNode] = None
                 if f.type is not None:
                     uses: set[tuple[str, str]] = set()
@@ -214,7 +220,7 @@ class OverridesFile:
                             stale(f.type_line, f"type {f.type!r}: unknown model {exc.name!r} (the type is ignored)")
                     except _Bad as exc:
                         error(f.type_line, f"type {f.type!r}: {exc}")
-                fixes[f.name] = FieldFix(f.alias, node, f.default)
+                fixes[f.name] = FieldFix(f.alias, node, f.default, f.attribute)
             bound[key] = ModelFix(entry.class_name, entry.bases, entry.decorators, fixes, tuple(sorted(refs)))
         overrides = Overrides(bound)
         problems += _clashes(self, resolved, overrides)
@@ -320,7 +326,11 @@ def _model_entry(title: str, spec: dict[str, Any], line: Callable[..., int],
             continue
         for key in sorted(set(fspec) - FIELD_KEYS):
             error(f"unknown key {key!r} (expected one of {', '.join(sorted(FIELD_KEYS))})", *where, key)
-        alias, type_text, default = fspec.get("alias"), fspec.get("type"), None
+        alias, type_text, default, attribute = fspec.get("alias"), fspec.get("type"), None, fspec.get("name")
+        if attribute is not None and not (isinstance(attribute, str) and naming.is_safe_attribute(attribute)):
+            error(f"name {attribute!r} is not a usable attribute name (an identifier that is no keyword, "
+                  "dunder, private `_name` or name pydantic or the generated modules use)", *where, "name")
+            attribute = None
         if alias is not None and not isinstance(alias, str):  # "" is a real alias (multipart file content)
             error("alias must be a string", *where, "alias")
             alias = None
@@ -337,7 +347,7 @@ def _model_entry(title: str, spec: dict[str, Any], line: Callable[..., int],
                 default = parse_default(fspec["default"])
             except _Bad as exc:
                 error(f"default {fspec['default']!r}: {exc}", *where, "default")
-        entries.append(FieldEntry(name, line(*where), alias, type_text, line(*where, "type"), default))
+        entries.append(FieldEntry(name, line(*where), alias, type_text, line(*where, "type"), default, attribute))
     return ModelEntry(title, line(), class_name, line("class_name"), imported["bases"], imported["decorators"],
                       tuple(entries))
 

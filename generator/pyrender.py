@@ -532,6 +532,9 @@ def _field_pair(f: Field, ctx: _Ctx, fix: Optional[FieldFix], *, main: bool, twi
     rule = convention(ctx.model.name, f)
     wrapper, node, swap, doc_default = _shape(replace(f, required=False) if rule and rule.optional else f)
     fix = fix or FieldFix()
+    if fix.name is not None:  # renamed in the code: the wire name stays the doc's
+        wire = alias if alias is not None else f.name
+        attr, alias = fix.name, (wire if wire != fix.name else None)
     default = fix.default or doc_default
     ann: list[Tok] = []
     tann: list[Tok] = []
@@ -789,6 +792,17 @@ def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "l
     `enum_style` ("literal" or "enum") is the representation of enums whose
     docs do not say (older table-form docs); `target` one of `TARGETS`."""
     return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style, overrides, target)
+
+
+def field_statements(model: ObjectModel, resolved: "Resolved", fixes: Mapping[str, FieldFix]) -> list[str]:
+    """The pydantic field statement of each of `model`'s fields (doc order,
+    `__pydantic_extra__` left out) as the default target writes it with
+    `fixes` (by the doc's field name): for comparing code with what
+    `generate` would write (`md2models overrides`)."""
+    cls = naming.class_name(model.name)
+    ctx = _Ctx(resolved, model, naming.module_path(model.path).split("/"), {cls, naming.twin_name(cls)})
+    views = [_field_pair(f, ctx, fixes.get(f.name), main=True, twin=False)[0] for f in model.fields if not f.is_extra]
+    return [view.stmt for view in views if view is not None]
 
 
 def render_package(summaries: Iterable["Summary"], package: str, overrides: Overrides = NO_OVERRIDES,
