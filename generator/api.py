@@ -25,7 +25,7 @@ from .resolve import Resolved, resolve, summarize
 from .build import Build, build, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .manifest import CACHE_DIR
-from .write import CheckReport, OutputFile, OutputProbe, WriteReport, check_output, write_output
+from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -91,10 +91,9 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
              overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS
              ) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
     """Write OUT from SPECS (incrementally); raise SpecError before writing."""
-    with OutputProbe.running(out) as probe:  # stats OUT while we build
-        result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                        overrides=overrides, target=target, progress=progress)
-        report = write_output(out, result.files, tool_version=__version__, progress=progress, probe=probe)
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
+                    overrides=overrides, target=target, progress=progress)
+    report = write_output(out, result.files, tool_version=__version__, progress=progress)
     save_cache(out / CACHE_DIR, result)
     return report, result.warnings
 
@@ -104,10 +103,9 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
           target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache)."""
-    with OutputProbe.running(out) as probe:  # stats OUT while we build
-        result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                        overrides=overrides, target=target, progress=progress)
-        return check_output(out, result.files, probe), result.files, result.warnings
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
+                    overrides=overrides, target=target, progress=progress)
+    return check_output(out, result.files), result.files, result.warnings
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
