@@ -25,6 +25,7 @@ from .resolve import Resolved, resolve, summarize
 from .build import Build, build, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .manifest import CACHE_DIR
+from .formatting import format_files
 from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -88,24 +89,28 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
 
 def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
              jobs: int = 0, templates: Optional[Path] = None,
-             overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS
-             ) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
-    """Write OUT from SPECS (incrementally); raise SpecError before writing."""
+             overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
+             format: str = "none") -> tuple[WriteReport, tuple[Diagnostic, ...]]:
+    """Write OUT from SPECS (incrementally); raise SpecError before writing.
+    `format`: "black" runs black on the rendered .py files (see `formatting`)."""
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
                     overrides=overrides, target=target, progress=progress)
-    report = write_output(out, result.files, tool_version=__version__, progress=progress)
+    formatted = format_files(result.files, format, out / CACHE_DIR, jobs)
+    report = write_output(out, formatted.files, tool_version=__version__, progress=progress)
     save_cache(out / CACHE_DIR, result)
+    formatted.save()
     return report, result.warnings
 
 
 def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
           jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
-          target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS
+          target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS, format: str = "none"
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache)."""
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
                     overrides=overrides, target=target, progress=progress)
-    return check_output(out, result.files), result.files, result.warnings
+    files = format_files(result.files, format, out / CACHE_DIR, jobs).files
+    return check_output(out, files), files, result.warnings
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

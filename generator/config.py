@@ -13,9 +13,11 @@ from typing import Any, Optional
 
 from .parse import DEFAULT_EXCLUDE
 
-KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target"}
+KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target", "format"}
 # Output kinds (`--target`), the default first; see `pyrender`.
 TARGETS = ("pydantic", "dataclasses", "typeddict")
+# How rendered .py files are formatted (`--format`): as rendered, or by black; see `formatting`.
+FORMATS = ("none", "black")
 
 
 class ConfigError(Exception):
@@ -33,6 +35,7 @@ class Config:
     # a TOML file of overrides; the pyproject.toml itself when it holds [tool.md2models.overrides]
     overrides: Optional[Path] = None
     target: str = TARGETS[0]  # the output kind: pydantic, dataclasses or typeddict
+    format: str = FORMATS[0]  # none, or black: run black on the rendered .py files
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -65,6 +68,10 @@ def load_config(start: Optional[Path] = None) -> Config:
     if target not in TARGETS:
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: target must be one of "
                           f"{', '.join(TARGETS)}, not {target!r}")
+    code_format = table.get("format", FORMATS[0])
+    if code_format not in FORMATS:
+        raise ConfigError(f"{path}: error: bad [tool.md2models] value: format must be one of "
+                          f"{', '.join(FORMATS)}, not {code_format!r}")
     try:
         return Config(
             specs=_relative(base, table.get("specs", "specs")),
@@ -75,6 +82,7 @@ def load_config(start: Optional[Path] = None) -> Config:
             templates=_relative(base, table["templates"]) if "templates" in table else None,
             overrides=_overrides_path(path, table.get("overrides")),
             target=str(target),
+            format=str(code_format),
             source=path,
         )
     except (TypeError, ValueError) as exc:
