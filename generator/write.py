@@ -1,13 +1,13 @@
 """The write stage: make OUT hold the rendered files, one file at a time; and `check`.
 
-Each changed file is written to a temporary file in its own directory and
-renamed over the old one, so every file is at any moment either wholly old
-or wholly new, and files and directories that do not change are never
-touched.  Generated files are those the run produces or the manifest (or
-the journal of an interrupted run) lists; only those are ever replaced or
-deleted, so hand-written files under OUT stay.  A journal written before the
-first change and removed after the manifest marks a run in progress:
-`check` fails while it is there, and the next `generate` finishes the run.
+Each changed file is written to a temporary file in its own folder and
+renamed over the old one (mode kept), so every file is always wholly old or
+wholly new; unchanged files are never touched, nor is any folder replaced.  Only
+generated files (those the run produces, or the manifest or an interrupted
+run's journal lists) are ever replaced or deleted, so hand-written files
+under OUT stay.  A journal written before the first change and removed
+after the manifest makes `check` fail until the next `generate` has
+finished an interrupted run.
 
 Ownership.  The manifest (see `manifest.py`) lists what the last completed
 run generated; the journal (`OUT/.md2models-cache/journal.marshal`) adds
