@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark md2models on a real spec root and compare it with datamodel-code-generator.
 
-    python bench/run.py [--specs DIR] [--runs N] [--jobs J] [--skip-dcg] [--keep]
+    python bench/run.py [--specs DIR] [--runs N] [--jobs J] [--skip-dcg] [--skip-black] [--keep]
 
 Prints the machine, then a markdown table: median/min/max of N runs, peak RSS
 and a verdict against each budget.  Every measured command runs under a fresh
@@ -189,14 +189,14 @@ def last_line(sample: Sample) -> str:
 
 # --- the figures ---
 
-def bench_cold(b: Bench, specs: Path, name: str) -> tuple[list[Sample], Path]:
+def bench_cold(b: Bench, specs: Path, name: str, *options: str) -> tuple[list[Sample], Path]:
     """Each run into a new, empty OUT; the outputs of earlier runs are kept
     until the end (see `Bench.settle`)."""
     samples = []
     for run in range(b.runs):
         out = b.tmp / name / f"out-{run}"
         b.settle(specs, [sys.executable, "-m", "generator.cli", "--version"])
-        samples.append(b.measure(b.md2models("generate", specs, out)))
+        samples.append(b.measure([*b.md2models("generate", specs, out), *options]))
     return samples, out
 
 
@@ -326,6 +326,18 @@ def bench_dcg(b: Bench) -> tuple[list[Row], str]:
     return rows, note
 
 
+def bench_black(b: Bench) -> list[Row]:
+    """`--format black` on the 3.4.0 docs: a cold run (black formats every
+    module) and a no-op (formatted digests cached: black is not imported),
+    next to the same figures without it.  No budget: it is opt-in."""
+    specs, rows = DCG_CORPUS / "docs", []
+    for how in ("none", "black"):
+        cold, out = bench_cold(b, specs, f"format-{how}", "--format", how)
+        noop = b.repeat([*b.md2models("generate", specs, out), "--format", how])
+        rows += [Row(f"3.4.0 docs, --format {how}: cold", cold), Row(f"3.4.0 docs, --format {how}: no-op", noop)]
+    return rows
+
+
 # --- main ---
 
 def machine_line(specs: Path, b: Bench) -> str:
@@ -343,6 +355,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is judged")
     parser.add_argument("--jobs", type=int, help="passed to md2models --jobs (default: the tool's)")
     parser.add_argument("--skip-dcg", action="store_true", help="skip the datamodel-code-generator comparison")
+    parser.add_argument("--skip-black", action="store_true", help="skip the --format black figures")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir with all outputs")
     parser.add_argument("--keep-page-cache", action="store_true",
                         help="do not drop the page cache before cold runs (it is dropped where writable, as root)")
@@ -370,6 +383,8 @@ def main(argv: list[str]) -> None:
         if not args.skip_dcg:
             dcg_rows, dcg_note = bench_dcg(b)
             rows, notes = rows + dcg_rows, notes + [dcg_note]
+        if not args.skip_black:
+            rows += bench_black(b)
     finally:
         print("\n" + table(rows) + "\n\n" + "\n".join(notes + [f"load average after: {os.getloadavg()}"]))
         if args.keep:

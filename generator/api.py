@@ -26,7 +26,8 @@ from .resolve import Resolved, resolve, silence_overridden, spec_root_names, sum
 from .build import Build, build, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .manifest import CACHE_DIR
-from .write import CheckReport, OutputFile, OutputProbe, WriteReport, check_output, write_output
+from .formatting import format_files
+from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -117,28 +118,31 @@ def _check_policy(wire_names: str) -> None:
 def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
              jobs: int = 0, templates: Optional[Path] = None,
              overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
-             strict: bool = False, wire_names: str = POLICIES[0]) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
+             strict: bool = False, wire_names: str = POLICIES[0], format: str = "none"
+             ) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
     """Write OUT from SPECS (incrementally); raise SpecError before writing
-    (`strict`: on warnings too)."""
-    with OutputProbe.running(out) as probe:  # stats OUT while we build
-        result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                        overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
-        report = write_output(out, result.files, tool_version=__version__, progress=progress, probe=probe)
+    (`strict`: on warnings too).
+    `format`: "black" runs black on the rendered .py files (see `formatting`)."""
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
+                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
+    formatted = format_files(result.files, format, out / CACHE_DIR, jobs)
+    report = write_output(out, formatted.files, tool_version=__version__, progress=progress)
     save_cache(out / CACHE_DIR, result)
+    formatted.save()
     return report, result.warnings
 
 
 def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
           jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
           target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS, strict: bool = False,
-          wire_names: str = POLICIES[0]
+          wire_names: str = POLICIES[0], format: str = "none"
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache).
     `strict`: warnings are errors (SpecError)."""
-    with OutputProbe.running(out) as probe:  # stats OUT while we build
-        result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                        overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
-        return check_output(out, result.files, probe), result.files, result.warnings
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
+                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
+    files = format_files(result.files, format, out / CACHE_DIR, jobs).files
+    return check_output(out, files), files, result.warnings
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional, Sequence
 import click
 
 from . import __version__, api, overridesgen
-from .config import TARGETS, ConfigError, load_config
+from .config import FORMATS, TARGETS, ConfigError, load_config
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
 from .progress import NO_PROGRESS, Progress
@@ -81,7 +81,8 @@ def main(ctx: click.Context) -> None:
     shared = {"out": str(config.out), "package": config.package, "jobs": config.jobs,
               "templates": str(config.templates) if config.templates else None,
               "overrides": str(config.overrides) if config.overrides else None,
-              "target": config.target, "strict": config.strict, "wire_names": config.wire_names}
+              "target": config.target, "strict": config.strict, "wire_names": config.wire_names,
+              "code_format": config.format}
     ctx.obj = config
     ctx.default_map = {
         "generate": shared,
@@ -122,6 +123,10 @@ def _wire_names_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--wire-names", type=click.Choice(POLICIES), show_default=True,
                         help="JSON keys of fields no override or doc example names: as-is, or camelCase "
                              "(created_by -> createdBy).")(command)
+def _code_format_option(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--format black` on generate; `--formatter` on both (check's `--format` is its report's)."""
+    return click.option(*names, "code_format", type=click.Choice(FORMATS), show_default=True,
+                        help="Run black on the rendered .py files (so custom templates need not be black-stable).")
 
 
 def _specs(ctx: click.Context, specs: Optional[Path]) -> Path:
@@ -145,16 +150,19 @@ def _path(value: Optional[object]) -> Optional[Path]:
 @_output_options
 @_wire_names_option
 @_jobs_option
+@_code_format_option("--format", "--formatter")
 @click.pass_context
 @_guarded
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-             overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int) -> None:
+             overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int,
+             code_format: str) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`)."""
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                         templates=_path(templates), overrides=_path(overrides), target=target,
-                                        progress=progress, strict=strict, wire_names=wire_names)
+                                        progress=progress, strict=strict, wire_names=wire_names,
+                                        format=code_format)
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -166,17 +174,19 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @_jobs_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_code_format_option("--formatter")
 @click.pass_context
 @_guarded
 def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
           overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int, quiet: bool,
-          fmt: str) -> None:
+          fmt: str, code_format: str) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                             templates=_path(templates), overrides=_path(overrides),
-                                            target=target, progress=progress, strict=strict, wire_names=wire_names)
+                                            target=target, progress=progress, strict=strict, wire_names=wire_names,
+                                            format=code_format)
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:

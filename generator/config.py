@@ -15,9 +15,11 @@ from .parse import DEFAULT_EXCLUDE
 from .wirenames import POLICIES
 
 KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target", "strict",
-        "wire_names"}
+        "wire_names", "format"}
 # Output kinds (`--target`), the default first; see `pyrender`.
 TARGETS = ("pydantic", "dataclasses", "typeddict")
+# How rendered .py files are formatted (`--format`): as rendered, or by black; see `formatting`.
+FORMATS = ("none", "black")
 
 
 class ConfigError(Exception):
@@ -37,6 +39,7 @@ class Config:
     target: str = TARGETS[0]  # the output kind: pydantic, dataclasses or typeddict
     strict: bool = False  # every warning is an error (generate, check; lint exits 1)
     wire_names: str = POLICIES[0]  # how fields are named on the wire: as-is or camelCase (see wirenames)
+    format: str = FORMATS[0]  # none, or black: run black on the rendered .py files
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -76,6 +79,10 @@ def load_config(start: Optional[Path] = None) -> Config:
     if wire_names not in POLICIES:
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: wire_names must be one of "
                           f"{', '.join(POLICIES)}, not {wire_names!r}")
+    code_format = table.get("format", FORMATS[0])
+    if code_format not in FORMATS:
+        raise ConfigError(f"{path}: error: bad [tool.md2models] value: format must be one of "
+                          f"{', '.join(FORMATS)}, not {code_format!r}")
     try:
         return Config(
             specs=_relative(base, table.get("specs", "specs")),
@@ -88,6 +95,7 @@ def load_config(start: Optional[Path] = None) -> Config:
             target=str(target),
             strict=strict,
             wire_names=str(wire_names),
+            format=str(code_format),
             source=path,
         )
     except (TypeError, ValueError) as exc:

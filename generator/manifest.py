@@ -63,14 +63,18 @@ class Manifest:
 EMPTY = Manifest(tool_version="", files={}, format=0)
 
 
-# An empty, "." or ".." component, a backslash, or our own names at the top.
-_BAD_PATH = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|\\|^\.md2models-")
+# The ending of our temporary files (see `write._tmp_name`).
+TMP_SUFFIX = ".md2models-tmp"
+
+# An empty, "." or ".." component, a backslash, our own names at the top, or a temporary file's name.
+_BAD_PATH = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|\\|^\.md2models-|\.md2models-tmp$")
 
 
 def check_relpath(path: str) -> None:
     """Reject paths that could escape OUT or clash with our own files."""
     # Cheap screen first (37k paths per run): a bad path has one of these.
-    suspect = not path or path[0] in "/." or path[-1] == "/" or "//" in path or "/." in path or "\\" in path
+    suspect = (not path or path[0] in "/." or path[-1] in "/p" or "//" in path or "/." in path
+               or "\\" in path)
     if suspect and _BAD_PATH.search(path):
         raise ValueError(f"not a valid output path: {path!r}")
 
