@@ -35,7 +35,7 @@ from .diagnostics import Diagnostic, SpecError
 from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, Primitive, Ref, TypeNode
 from .manifest import ensure_cache_dir
 from .parse import DEFAULT_EXCLUDE, parse_bytes, read_doc
-from .resolve import Key, resolve, summarize
+from .resolve import Key, resolve, spec_root_names, summarize
 from .pyrender import GENERICS, PRIMITIVES, _field_text, _model_text, _shape, py_str
 from .diffrules import Norm, Rule, field_type_rule, rule_for
 
@@ -225,14 +225,16 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
     pending: dict[str, tuple[str, str, bytes]] = {}
     read_problems: list[list[Diagnostic]] = []
     stamps: dict[str, str] = {}
+    root_names: list[tuple[str, ...]] = []  # each side's spec root (SPECS may be its models/)
     for label, root in roots:
         keys: dict[str, str] = {}
         problems: list[Diagnostic] = []
         try:
-            paths = _spec_paths(root, exclude)[0]
+            root, paths, _ = _spec_paths(root, exclude)
         except SpecError as exc:
             errors.append((label, list(exc.diagnostics)))
             paths = []
+        root_names.append(spec_root_names(str(root)))
         for rel in paths:
             try:
                 stat = os.stat(os.path.join(root, rel))
@@ -258,8 +260,8 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
     if pending:
         cache.entries.update(_parse_all(list(pending.values()), jobs))
     clean: set[str] = set()
-    for (label, _), side, problems in zip(roots, sides, read_problems):
-        digests = []
+    for (label, _), side, problems, names in zip(roots, sides, read_problems, root_names):
+        digests = [repr(names)]
         for key in side.keys.values():
             summary_data, _, parsed, summary_digest = cache.entries[key]
             problems.extend(Diagnostic(*p) for p in parsed)
@@ -269,7 +271,7 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
         digest = hashlib.sha256(" ".join(digests).encode()).hexdigest()
         if digest not in cache.clean | clean and not any(label == side_label for side_label, _ in errors):
             summaries = [_summary(row) for row in side.rows]
-            problems.extend(resolve(summaries, unparsed=unparsed_paths(list(side.keys), summaries))[1])
+            problems.extend(resolve(summaries, unparsed=unparsed_paths(list(side.keys), summaries), root=names)[1])
         found_errors = [p for p in problems if p.severity == "error"]
         if found_errors:
             errors.append((label, found_errors))

@@ -93,7 +93,7 @@ def _speakeasy_reserved(stem: str) -> bool:
 
 def is_safe_attribute(name: str) -> bool:
     """Whether `name` can be a field attribute as it is (what `attribute` keeps unchanged)."""
-    return _is_ident(name) and not _unsafe_attribute(name) and not name.startswith("_")
+    return _is_ident(name) and not _unusable_attribute(name)
 
 
 @lru_cache(maxsize=None)

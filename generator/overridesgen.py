@@ -32,7 +32,7 @@ from .ir import AnyModel, ObjectModel
 from .overrides import FieldFix, _Bad, _type_node, parse_default
 from .parse import DEFAULT_EXCLUDE, parse_file
 from .pyrender import field_statements
-from .resolve import Key, Resolved, Summary, resolve, summarize
+from .resolve import Key, Resolved, Summary, resolve, spec_root_names, summarize
 from .templating import render
 
 NAMESPACES = {"models", "shared", "operations", "components", "errors"}
@@ -81,7 +81,7 @@ def bootstrap(specs: Path, roots: Sequence[Path], *, exclude: Sequence[str] = DE
     doc and the module generated from it land in the same one); each parses
     its docs and reads its modules, the main process resolves the spec and
     matches classes to docs, then each worker compares the pairs it holds."""
-    paths = _spec_paths(specs, exclude)[0]
+    specs, paths, _ = _spec_paths(specs, exclude)
     files = module_files(roots)
     count = jobs or os.cpu_count() or 1
     if "fork" not in multiprocessing.get_all_start_methods() or len(paths) + len(files) < PARALLEL_THRESHOLD:
@@ -98,7 +98,8 @@ def bootstrap(specs: Path, roots: Sequence[Path], *, exclude: Sequence[str] = DE
         summaries = [_summary(data) for part in loaded for data in part[0]]
         if any(p.severity == "error" for p in problems):
             raise SpecError(problems)
-        resolved, found = resolve(summaries, unparsed=unparsed_paths(paths, summaries))
+        resolved, found = resolve(summaries, unparsed=unparsed_paths(paths, summaries),
+                                  root=spec_root_names(str(specs)))
         if any(p.severity == "error" for p in found):
             raise SpecError(problems + found)
         result = Result()
