@@ -94,10 +94,16 @@ def _default_text(value: object) -> str:
     return repr(value)
 
 
+def _visible(text: str) -> str:
+    """A description as docstrings show it: trailing spaces (kept in the IR
+    where a table's width counts them) are no change."""
+    return "\n".join(line.rstrip() for line in text.split("\n")).rstrip()
+
+
 def shape_of(model: AnyModel) -> Shape:
     """The model's shape, as `pyrender` makes its code: types with their
     wrapper, the optional marker left to `required`, defaults, docstrings."""
-    common = (model.kind, model.name, model.namespace, model.path, model.pos.line, _model_text(model, False))
+    common = (model.kind, model.name, model.namespace, model.path, model.pos.line, _visible(_model_text(model, False)))
     if isinstance(model, ObjectModel):
         fields = []
         for f in model.fields:
@@ -106,7 +112,7 @@ def shape_of(model: AnyModel) -> Shape:
             if wrapper in ("Nullable", "OptionalNullable"):
                 core = ("G", "Nullable", (core,))
             text = None if default is None else ("UNSET" if default.kind == "unset" else _default_text(default.value))
-            fields.append((f.name, core, f.required, text, _field_text(f), f.pos.line))
+            fields.append((f.name, core, f.required, text, _visible(_field_text(f)), f.pos.line))
         return Shape(*common, False, fields=tuple(fields))
     if isinstance(model, EnumModel):
         return Shape(*common, model.open, values=tuple((v.value, v.pos.line) for v in model.values))

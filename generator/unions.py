@@ -97,11 +97,13 @@ def _is_object(resolved: "Resolved", ref: Optional[Ref]) -> bool:
 
 
 def ordered(m: UnionModel, resolved: "Resolved") -> list[UnionMember]:
-    """The members in the SDK's order: stably by field count, fewest first."""
-    def fields(member: UnionMember) -> int:
+    """The members in the SDK's order: stably by field count, fewest first;
+    a member no doc defines (typed `Any`, it takes anything) goes last."""
+    def order(member: UnionMember) -> tuple[bool, int]:
         ref = _member_ref(member)
-        return _shape_of(resolved, ref)[0] if _is_object(resolved, ref) else 0
-    return sorted(m.members, key=fields)
+        dangling = ref is not None and (ref.namespace, ref.name) not in resolved.by_key
+        return dangling, _shape_of(resolved, ref)[0] if _is_object(resolved, ref) else 0
+    return sorted(m.members, key=order)
 
 
 def _tag(resolved: "Resolved", candidate: Candidate) -> Optional[str]:

@@ -302,7 +302,8 @@ def test_the_readme_lists_every_rule_as_the_code_applies_it() -> None:
 
 
 def test_bad_specs_on_either_side_are_errors_with_positions(tmp_path: Path) -> None:
-    broken = {"models/pet.md": object_doc("Pet", [row("id", "*str*"), row("kind", link("Gone"))])}
+    # a Required cell that is no marker: an error (a dangling link is only a warning)
+    broken = {"models/pet.md": object_doc("Pet", [row("id", "*str*"), ("`kind`", "*str*", "yes", "N/A")])}
     old, new = pair(tmp_path, broken)
     for args in ((old, new), (new, old)):
         run = md2models("diff", *args)
