@@ -171,14 +171,17 @@ class OverridesFile:
             found = titles.get(title, [])
             return found[0] if len(found) == 1 else None
 
+        def unknown(line: int, title: str, where: str, ignored: str) -> None:
+            """A title no doc defines is stale; one several namespaces define is ambiguous."""
+            if len(titles.get(title, [])) > 1:
+                error(line, f"{where}model {title!r} is defined in several namespaces: write \"namespace.{title}\"")
+            else:
+                stale(line, f"{where}unknown model {title!r} ({ignored})")
+
         for entry in self.models:
             key = lookup(entry.key)
             if key is None:
-                if len(titles.get(entry.key, [])) > 1:
-                    error(entry.line, f"model {entry.key!r} is defined in several namespaces: "
-                          f"write \"namespace.{entry.key}\"")
-                else:
-                    stale(entry.line, f"unknown model {entry.key!r} (the spec has no such model; entry ignored)")
+                unknown(entry.line, entry.key, "", "the spec has no such model; entry ignored")
                 continue
             if key in bound:
                 error(entry.line, f"model {entry.key!r} is overridden twice (as a title and as \"namespace.Title\")")
@@ -213,11 +216,7 @@ class OverridesFile:
                         node = _type_node(ast.parse(f.type, mode="eval").body, lookup, uses)
                         refs |= uses
                     except _Stale as exc:
-                        if len(titles.get(exc.name, [])) > 1:
-                            error(f.type_line, f"type {f.type!r}: model {exc.name!r} is defined in several "
-                                  f"namespaces: write \"namespace.{exc.name}\"")
-                        else:
-                            stale(f.type_line, f"type {f.type!r}: unknown model {exc.name!r} (the type is ignored)")
+                        unknown(f.type_line, exc.name, f"type {f.type!r}: ", "the type is ignored")
                     except _Bad as exc:
                         error(f.type_line, f"type {f.type!r}: {exc}")
                 fixes[f.name] = FieldFix(f.alias, node, f.default, f.attribute)
