@@ -36,7 +36,8 @@ from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, 
 from .manifest import ensure_cache_dir
 from .parse import DEFAULT_EXCLUDE, parse_bytes, read_doc
 from .resolve import Key, resolve, spec_root_names, summarize
-from .pyrender import GENERICS, PRIMITIVES, _field_text, _model_text, _shape, py_str
+from .pyescape import py_str
+from .pyrender import GENERICS, PRIMITIVES, _field_text, _model_text, _shape
 from .diffrules import Norm, Rule, field_type_rule, rule_for
 
 CACHE_FILE = "diff.marshal"
