@@ -216,8 +216,10 @@ def _compare(
         unchanged.append(path)
         if keep:
             records[path] = record
-    owned = known.keys() | (journal or ())
-    orphaned = [p for p in owned if p not in files and (
+    gone = known.keys() - files.keys()  # set operations in C: 37k paths
+    if journal:
+        gone |= journal - files.keys()
+    orphaned = [p for p in gone if (
         (unvouched is not None and p in known and p not in unvouched) or _is_file(f"{root}/{p}"))]
     report = CheckReport(Path(root), tuple(sorted(unchanged)), tuple(sorted(stale)), tuple(sorted(missing)),
                          tuple(sorted(orphaned)), journal is not None)
