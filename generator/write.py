@@ -70,6 +70,7 @@ from generator.manifest import (
     OutputError,
     StatRecord,
     check_relpath,
+    check_relpaths,
     ensure_cache_dir,
     manifest_bytes,
     read_manifest,
@@ -415,8 +416,7 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
 
 
 def _check_paths(files: Mapping[str, OutputFile]) -> None:
-    for path in files:
-        check_relpath(path)
+    check_relpaths(files)
 
 
 def _resolve(out: Path) -> str:
