@@ -157,9 +157,10 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     changed: dict[str, Changed] = {}
     problems: list[Diagnostic] = []
     stale: list[tuple[str, os.stat_result, Optional[DocRecord]]] = []
+    base_dir = os.fspath(specs)
     for rel in paths:
         try:
-            stat = os.stat(os.path.join(specs, rel))
+            stat = os.stat(f"{base_dir}/{rel}")  # os.path.join: a tenth of a no-op run
         except OSError as exc:  # e.g. a dangling symlink
             problems.append(Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}"))
             continue

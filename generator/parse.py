@@ -427,9 +427,16 @@ def spec_paths(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[li
 def _matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
     """Glob patterns matched against the end of a relative path, part by
     part, as `PurePosixPath.match` does (`utils/*.md` matches `models/utils/x.md`)."""
-    compiled = [(p.count("/") + 1, re.compile(fnmatch.translate(p))) for p in patterns]
+    # A pattern without wildcards (the default) matches the path or a "/"-led end of it.
+    literal = tuple(p for p in patterns if not any(c in p for c in "*?["))
+    ends = tuple(f"/{p}" for p in literal)
+    compiled = [(p.count("/") + 1, re.compile(fnmatch.translate(p))) for p in patterns if p not in literal]
 
     def excluded(rel: str) -> bool:
+        if rel.endswith(ends) or rel in literal:
+            return True
+        if not compiled:
+            return False
         parts = rel.split("/")
         return any(len(parts) >= n and regex.match("/".join(parts[-n:])) for n, regex in compiled)
 

@@ -27,11 +27,21 @@ is only made where no later edit can reproduce its mtime: for files we
 write, the stat cache is written once the clock has passed their mtimes; a
 file we hash is recorded only once its mtime is a few seconds old.
 
+Probe.  The lstats of a no-op run are a quarter of it; `OutputProbe`, a
+forked process started before the build, does them meanwhile (on two cores,
+hidden) and reports the files whose record does not vouch for them.  The
+compare trusts that report only if the manifest, stat cache and journal it
+read are the ones the compare read (device, inode, size, mtime), and lstats
+every file itself otherwise.  The probe writes nothing and is always reaped
+(`waitpid`) before the command returns.  Like an edit made after the
+compare, an edit made to an output while the command runs may be seen only
+by the next run.
+
 Order of a run: lock, compare, load every file to write (all errors of the
 run come before any change), journal, replace the changed files, delete the
 orphans (and folders they emptied), stat cache, manifest, drop the journal.
 Nothing is written outside OUT (OUT itself is created if missing), no
-process is started, and the lock is a `flock` on OUT's cache folder, so
+process outlives the command, and the lock is a `flock` on OUT's cache folder, so
 runs on other outputs never wait for this one.  No fsync: this covers the
 process dying, not power loss.
 """
@@ -43,6 +53,7 @@ import hashlib
 import io
 import marshal
 import os
+import signal
 import stat
 import time
 from contextlib import contextmanager
@@ -59,6 +70,7 @@ from generator.manifest import (
     OutputError,
     StatRecord,
     check_relpath,
+    check_relpaths,
     ensure_cache_dir,
     manifest_bytes,
     read_manifest,
@@ -76,6 +88,7 @@ __all__ = [
     "CheckReport",
     "OutputError",
     "OutputFile",
+    "OutputProbe",
     "WriteReport",
     "check_output",
     "check_report_json",
@@ -145,15 +158,17 @@ class WriteReport:
 # --- compare ----------------------------------------------------------------
 
 
-def check_output(out: Path, files: Mapping[str, OutputFile]) -> CheckReport:
-    """Compare OUT with the new files; never writes anything (not even the stat cache)."""
+def check_output(out: Path, files: Mapping[str, OutputFile], probe: Optional[OutputProbe] = None) -> CheckReport:
+    """Compare OUT with the new files; never writes anything (not even the stat cache).
+    `probe`: an `OutputProbe` of OUT started earlier."""
     _check_paths(files)
     root = _resolve(out)
     with _as_output_error(root):
         if not os.path.isdir(root):
             return CheckReport(Path(root), (), (), tuple(sorted(files)), ())
         journal = _read_journal(root)
-        return _compare(root, files, read_manifest(root), read_stat_cache(root), journal)[0]
+        manifest, stats = read_manifest(root), read_stat_cache(root)
+        return _compare(root, files, manifest, stats, journal, _unvouched(root, probe))[0]
 
 
 def _compare(
@@ -162,8 +177,11 @@ def _compare(
     manifest: Manifest,
     stats: Mapping[str, StatRecord],
     journal: Optional[frozenset[str]],
+    unvouched: Optional[frozenset[str]] = None,
 ) -> tuple[CheckReport, dict[str, StatRecord]]:
-    """The report, and the stat records of the unchanged files fit to keep."""
+    """The report, and the stat records of the unchanged files fit to keep.
+    `unvouched`: a trusted probe's report (the other files of the manifest
+    are regular files that hold their recorded digest)."""
     known = manifest.files
     settled = time.time_ns() - _RACY_NS
     unchanged: list[str] = []
@@ -172,6 +190,14 @@ def _compare(
     missing: list[str] = []
     lstat, is_file = os.lstat, stat.S_ISREG
     for path, new in files.items():
+        record = stats.get(path)
+        if record is not None and unvouched is not None and path in known and path not in unvouched:
+            if record[0] == new.digest:
+                unchanged.append(path)
+                records[path] = record
+            else:
+                stale.append(path)
+            continue
         full = f"{root}/{path}"  # os.path.join costs a third of a no-op run
         try:
             st = lstat(full)
@@ -181,7 +207,6 @@ def _compare(
         if not is_file(st.st_mode):
             stale.append(path)
             continue
-        record = stats.get(path)
         keep = True
         if record is None or record[0] != known.get(path) or record[1] != st.st_size or record[2] != st.st_mtime_ns:
             record = (_hash_file(full), st.st_size, st.st_mtime_ns)
@@ -192,8 +217,11 @@ def _compare(
         unchanged.append(path)
         if keep:
             records[path] = record
-    owned = known.keys() | (journal or ())
-    orphaned = [p for p in owned if p not in files and _is_file(f"{root}/{p}")]
+    gone = known.keys() - files.keys()  # set operations in C: 37k paths
+    if journal:
+        gone |= journal - files.keys()
+    orphaned = [p for p in gone if (
+        (unvouched is not None and p in known and p not in unvouched) or _is_file(f"{root}/{p}"))]
     report = CheckReport(Path(root), tuple(sorted(unchanged)), tuple(sorted(stale)), tuple(sorted(missing)),
                          tuple(sorted(orphaned)), journal is not None)
     return report, records
@@ -232,12 +260,127 @@ def _read_journal(root: str) -> Optional[frozenset[str]]:
     return frozenset()
 
 
+class OutputProbe:
+    """The lstat of every file the manifest lists, in a forked process; see "Probe" above."""
+
+    def __init__(self, pid: int, pipe: int):
+        self.pid, self.pipe, self.done = pid, pipe, False
+        self.found: Optional[tuple[Any, list[str]]] = None
+
+    @classmethod
+    @contextmanager
+    def running(cls, out: Path) -> Iterator[Optional[OutputProbe]]:
+        """`start`, and `close` on the way out, whatever happened."""
+        probe = cls.start(out)
+        try:
+            yield probe
+        finally:
+            if probe is not None:
+                probe.close()
+
+    @classmethod
+    def start(cls, out: Path) -> Optional[OutputProbe]:
+        """Fork the probe; None where it cannot help (no manifest, no fork)."""
+        root = os.path.realpath(out)
+        if not hasattr(os, "fork") or not os.path.isfile(f"{root}/{MANIFEST_NAME}"):
+            return None
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:  # the probe: report, then leave without running any of the caller's code
+            try:
+                os.close(read_end)
+                data = memoryview(marshal.dumps(_probe(root)))
+                while data:
+                    data = data[os.write(write_end, data):]
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        return cls(pid, read_end)
+
+    def result(self) -> Optional[tuple[Any, list[str]]]:
+        """(what identifies the bookkeeping it read, the files it could not vouch for); None: nothing."""
+        if not self.done:
+            chunks = []
+            while chunk := os.read(self.pipe, 1 << 16):
+                chunks.append(chunk)
+            self._reap()
+            try:
+                found = marshal.loads(b"".join(chunks))
+                if type(found) is tuple and len(found) == 2 and type(found[1]) is list:
+                    self.found = found
+            except (EOFError, ValueError, TypeError):
+                pass
+        return self.found
+
+    def close(self) -> None:
+        """Stop the probe if its report was not read (a failed build), and reap it."""
+        if not self.done:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self._reap()
+
+    def _reap(self) -> None:
+        self.done = True
+        os.close(self.pipe)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _probe(root: str) -> tuple[Any, list[str]]:
+    """In the probe: the generated files whose stat record does not vouch for them."""
+    identity = _identity(root)  # before reading: a later replacement makes it differ from the compare's
+    known, stats = read_manifest(root).files, read_stat_cache(root)
+    unvouched = []
+    lstat, is_file = os.lstat, stat.S_ISREG
+    for path, digest in known.items():
+        record = stats.get(path)
+        try:
+            st = lstat(f"{root}/{path}")
+        except OSError:
+            unvouched.append(path)
+            continue
+        if (record is None or not is_file(st.st_mode) or record[0] != digest or record[1] != st.st_size
+                or record[2] != st.st_mtime_ns):
+            unvouched.append(path)
+    return identity, unvouched
+
+
+def _identity(root: str) -> tuple[Optional[tuple[int, int, int, int]], ...]:
+    """Device, inode, size and mtime of the manifest, the stat cache and the journal (None: missing)."""
+    found: list[Optional[tuple[int, int, int, int]]] = []
+    for path in (MANIFEST_NAME, STAT_CACHE, JOURNAL):
+        try:
+            st = os.stat(f"{root}/{path}")
+            found.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            found.append(None)
+    return tuple(found)
+
+
+def _unvouched(root: str, probe: Optional[OutputProbe]) -> Optional[frozenset[str]]:
+    """The probe's report, if it read the bookkeeping the compare reads (call
+    after reading it, under the lock for a write); None: stat every file."""
+    found = probe.result() if probe is not None else None
+    if found is None or found[0] != _identity(root):
+        return None
+    return frozenset(found[1])
+
+
 # --- write ------------------------------------------------------------------
 
 
 def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: str,
-                 progress: Progress = NO_PROGRESS) -> WriteReport:
-    """Make OUT hold `files`; see the module docstring."""
+                 progress: Progress = NO_PROGRESS, probe: Optional[OutputProbe] = None) -> WriteReport:
+    """Make OUT hold `files`; see the module docstring.  `probe`: an `OutputProbe` of OUT started earlier."""
     _check_paths(files)
     root = _resolve(out)
     with _as_output_error(root):
@@ -246,7 +389,7 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
         ensure_cache_dir(f"{root}/{CACHE_DIR}")
         with _exclusive(f"{root}/{CACHE_DIR}"):
             manifest, stats, journal = read_manifest(root), read_stat_cache(root), _read_journal(root)
-            report, records = _compare(root, files, manifest, stats, journal)
+            report, records = _compare(root, files, manifest, stats, journal, _unvouched(root, probe))
             writes = [*report.stale, *report.missing]
             data = {path: _load(path, files[path]) for path in writes}
             _check_in_the_way(root, report)
@@ -273,8 +416,7 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
 
 
 def _check_paths(files: Mapping[str, OutputFile]) -> None:
-    for path in files:
-        check_relpath(path)
+    check_relpaths(files)
 
 
 def _resolve(out: Path) -> str:

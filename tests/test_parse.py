@@ -184,3 +184,17 @@ def test_spec_order_is_sorted(tmp_path: Path) -> None:
         (tmp_path / "models" / f"{name}.md").write_text(obj(name.upper(), []))
     spec, _ = parse_spec(tmp_path)
     assert [m.path for m in spec.models] == ["models/a.md", "models/b.md", "models/c.md"]
+
+
+def test_exclude_patterns_match_the_end_of_a_path_part_by_part() -> None:
+    """Literal patterns (the default) take a fast path; both kinds match as `PurePosixPath.match`."""
+    from pathlib import PurePosixPath
+
+    from generator.parse import _matcher
+
+    rels = ["utils/retryconfig.md", "models/utils/retryconfig.md", "xutils/retryconfig.md", "retryconfig.md",
+            "a.md", "b/a.md", "x/y.md", "q/x/y.md", "b/c.md", "ab/c.md", "a/x/b/c.md"]
+    for patterns in [("utils/retryconfig.md",), ("retryconfig.md", "b/c.md"), ("x/*.md",), ("a*/c.md", "a.md")]:
+        excluded = _matcher(patterns)
+        for rel in rels:
+            assert excluded(rel) == any(PurePosixPath(rel).match(p) for p in patterns), (patterns, rel)
