@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .ir import Field, Generic, Markup, Primitive, Ref, TypeNode
+from .ir import Field, Generic, Primitive, Ref, TypeNode, unmarked
 
 HTTP_METADATA = "HTTPMetadata"
 HTTP_OBJECTS = frozenset({"httpx.Response", "httpx.Request", "requests.Response"})
@@ -34,8 +34,10 @@ _HTTP_OBJECT = Convention(optional=True, exclude=False)
 
 
 def _core(node: TypeNode) -> TypeNode:
-    while isinstance(node, Markup) or (isinstance(node, Generic) and node.origin == "Optional"):
-        node = node.inner if isinstance(node, Markup) else node.args[0]
+    """The type under its markdown spans and `Optional`s."""
+    node = unmarked(node)
+    while isinstance(node, Generic) and node.origin == "Optional":
+        node = unmarked(node.args[0])
     return node
 
 

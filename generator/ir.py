@@ -88,6 +88,13 @@ class Markup:
 TypeNode = Union[Primitive, LiteralType, Ref, Generic, Markup]
 
 
+def unmarked(node: TypeNode) -> TypeNode:
+    """The type a cell's markdown spans wrap."""
+    while isinstance(node, Markup):
+        node = node.inner
+    return node
+
+
 # --- models -----------------------------------------------------------------
 
 

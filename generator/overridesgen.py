@@ -16,7 +16,6 @@ from __future__ import annotations
 import ast
 import multiprocessing
 import os
-import re
 import zlib
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
@@ -29,7 +28,7 @@ from .build import PARALLEL_THRESHOLD, _load_model, _summary, _summary_data, _Su
 from .diagnostics import Diagnostic, SpecError
 from .fromcode import CodeClass, CodeField, Unknown, dotted, module_files, read_module, strip_annotated
 from .ir import AnyModel, ObjectModel
-from .overrides import FieldFix, _Bad, _type_node, parse_default
+from .overrides import FieldFix, _Bad, _type_node, parse_default, toml_key, toml_str
 from .parse import DEFAULT_EXCLUDE, parse_file
 from .pyrender import field_statements
 from .resolve import Key, Resolved, Summary, resolve, spec_root_names, summarize
@@ -39,8 +38,6 @@ NAMESPACES = {"models", "shared", "operations", "components", "errors"}
 # Module prefixes of the names an annotation may use, dropped before comparing.
 _LIBRARY_PREFIXES = {"typing", "typing_extensions", "datetime", "decimal"}
 _GENERIC_SPELLINGS = {"list": "List", "dict": "Dict"}
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
 
 Note = tuple[str, int, str]  # (source, line, message)
@@ -389,11 +386,11 @@ def _pair_fields(model: ObjectModel, cls: CodeClass, doc_names: list[str]) -> tu
 
 def _model_entry(model: AnyModel, cls: CodeClass, resolved: Resolved, names: _Names,
                  result: Result) -> Optional[dict[str, object]]:
-    entry: dict[str, object] = {"order": names.key(model.key), "key": _toml_key(names.key(model.key)),
+    entry: dict[str, object] = {"order": names.key(model.key), "key": toml_key(names.key(model.key)),
                                 "source": f"{cls.source}:{cls.line}",
                                 "class_name": None, "fields": []}
     if cls.name != naming.class_name(model.name):
-        entry["class_name"] = _toml_str(cls.name)
+        entry["class_name"] = toml_str(cls.name)
     if isinstance(model, ObjectModel):
         entry["fields"] = _field_entries(model, cls, resolved, names, result)
     return entry if entry["class_name"] or entry["fields"] else None
@@ -453,7 +450,7 @@ def _field_entries(model: ObjectModel, cls: CodeClass, resolved: Resolved, names
                 result.note("fields not reproduced", cls.source, want.line,
                             f"{cls.name}.{want.name}: {', '.join(missed)} still differ{'s' if len(missed) == 1 else ''}"
                             " with the overrides")
-    return [(_toml_key(f.name), [(k, _toml_str(v)) for k, v in keys[f.name].items()]) for f in fields if f.name in keys]
+    return [(toml_key(f.name), [(k, toml_str(v)) for k, v in keys[f.name].items()]) for f in fields if f.name in keys]
 
 
 def _field_fix(fix: FieldFix, code: CodeField, same: dict[str, bool], names: _Names, cls: CodeClass,
@@ -482,16 +479,3 @@ def _field_fix(fix: FieldFix, code: CodeField, same: dict[str, bool], names: _Na
             except _Bad as exc:
                 result.note("constructs not understood", cls.source, code.line, f"{label}: default {code.default!r}: {exc}")
     return fix, values
-
-
-# --- TOML ------------------------------------------------------------------------------
-
-
-def _toml_str(value: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
-    return '"' + "".join(_ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch)
-                         for ch in value) + '"'
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else _toml_str(key)

@@ -17,17 +17,15 @@ renderer types it `Any`), silenced by an override of the field's type.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
-import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Union
 
 from . import naming, wirenames
 from .diagnostics import Diagnostic, Severity
 from .ir import AnyModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
-from .overrides import Overrides
+from .overrides import Overrides, toml_key
 from .unions import NO_SHAPE, Shape, shape
 
 Key = tuple[str, str]
@@ -179,13 +177,9 @@ def _dangling(summary: Summary, link: Link, root: tuple[str, ...], by_path: Mapp
         where = (f" (its link {link.target!r} leads out of the spec root)" if joined is None
                  else f" ({joined} is absent)" if joined not in by_path else "")
     field = next((f for f, line, col in summary.field_names if (line, col) == (link.line, link.col)), None)
-    fix = (f"override the field's type ([models.{_toml_key(summary.name)}.fields.{_toml_key(field)}] "
+    fix = (f"override the field's type ([models.{toml_key(summary.name)}.fields.{toml_key(field)}] "
            'type = "...") or fix the doc') if field is not None else "fix the doc"
     return f"{DANGLING}no doc defines {name}{where}; typed Any: {fix}"
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
 
 
 def silence_overridden(problems: Iterable[Diagnostic], resolved: Resolved, overrides: Overrides) -> list[Diagnostic]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence
 
 from . import naming
-from .ir import AnyModel, EnumModel, LiteralType, Markup, ObjectModel, Ref, TypeNode, UnionMember, UnionModel
+from .ir import AnyModel, EnumModel, LiteralType, ObjectModel, Ref, UnionMember, UnionModel, unmarked
 from .overrides import NO_OVERRIDES, Overrides
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,19 +52,13 @@ class Discriminated(NamedTuple):
     tags: tuple[str, ...]
 
 
-def _core(node: TypeNode) -> TypeNode:
-    while isinstance(node, Markup):
-        node = node.inner
-    return node
-
-
 def shape(model: AnyModel) -> Shape:
     """What a union of this model needs of it (see the module docstring)."""
     if isinstance(model, ObjectModel):
         fields = [f for f in model.fields if not f.is_extra]
         candidates: list[Candidate] = []
         for f in fields:
-            node = _core(f.type)
+            node = unmarked(f.type)
             if not f.required:
                 continue
             if isinstance(node, Ref):
@@ -80,7 +74,7 @@ def shape(model: AnyModel) -> Shape:
 
 
 def _member_ref(member: UnionMember) -> Optional[Ref]:
-    node = _core(member.type)
+    node = unmarked(member.type)
     return node if isinstance(node, Ref) else None
 
 

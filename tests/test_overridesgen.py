@@ -26,7 +26,8 @@ from generator import api
 from generator.cli import main
 from generator.diagnostics import SpecError
 from generator.fromcode import CodeClass, module_files, read_module
-from generator.overridesgen import _toml_key, _toml_str, bootstrap
+from generator.overrides import toml_key, toml_str
+from generator.overridesgen import bootstrap
 
 from .support import ROOT
 
@@ -148,7 +149,7 @@ def test_bad_specs_are_errors(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["plain", 'quo"te', "back\\slash", "tab\tnew\nline", "\x00\x1f\x7f", "ünï€ode",
                                   "'single'", "a.b", "", "#hash", "[x]"])
 def test_toml_strings_and_keys_read_back(text: str) -> None:
-    assert tomllib.loads(f"{_toml_key(text or 'k')} = {_toml_str(text)}\n") == {text or "k": text}
+    assert tomllib.loads(f"{toml_key(text or 'k')} = {toml_str(text)}\n") == {text or "k": text}
 
 
 def test_name_override_is_checked_and_renames_the_attribute(tmp_path: Path) -> None:
