@@ -40,7 +40,7 @@ from . import naming, unions, wirenames
 from .diagnostics import Diagnostic, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
-from .manifest import ensure_cache_dir
+from .manifest import ensure_cache_dir, store_marshal
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, read_doc
 from .progress import NO_PROGRESS, Counter, Progress
@@ -336,19 +336,15 @@ def save_cache(cache_dir: Path, result: Build) -> None:
         delta = base.delta | result.dirty if base is not None else ()
         if base is not None and len(delta) <= max(64, len(records) // 20):
             docs = {rel: records[rel].to_tuple() for rel in sorted(delta)}
-            _store(cache_dir / DELTA_FILE, {"key": result.cache_key, "base": base.id, "docs": docs, "spec": spec})
+            store_marshal(str(cache_dir / DELTA_FILE),
+                          {"key": result.cache_key, "base": base.id, "docs": docs, "spec": spec})
             return
         docs = {rel: record.to_tuple() for rel, record in sorted(records.items())}
-        _store(cache_dir / CACHE_FILE, {"key": result.cache_key, "id": os.urandom(8).hex(), "docs": docs, "spec": spec})
+        store_marshal(str(cache_dir / CACHE_FILE),
+                      {"key": result.cache_key, "id": os.urandom(8).hex(), "docs": docs, "spec": spec})
         (cache_dir / DELTA_FILE).unlink(missing_ok=True)  # names another base id: ignored even if left
     except OSError:
         pass
-
-
-def _store(path: Path, state: dict) -> None:  # type: ignore[type-arg]
-    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temp.write_bytes(marshal.dumps(state))
-    os.replace(temp, path)
 
 
 def _load_cache(cache_dir: Optional[Path], key: str

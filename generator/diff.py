@@ -33,7 +33,7 @@ from .api import _spec_paths
 from .build import PARALLEL_THRESHOLD, _summary, _summary_data, tool_digest, unparsed_paths
 from .diagnostics import Diagnostic, SpecError
 from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, Primitive, Ref, TypeNode
-from .manifest import ensure_cache_dir
+from .manifest import ensure_cache_dir, store_marshal
 from .parse import DEFAULT_EXCLUDE, parse_bytes, read_doc
 from .resolve import Key, resolve, spec_root_names, summarize
 from .pyescape import py_str
@@ -212,10 +212,8 @@ class _Cache:
             return
         try:
             ensure_cache_dir(str(self.folder))
-            temp = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
             state = {"key": tool_digest(), "docs": kept, "stamps": dict(sorted(stamps.items())), "clean": sorted(clean)}
-            temp.write_bytes(marshal.dumps(state))
-            os.replace(temp, self.folder / CACHE_FILE)
+            store_marshal(str(self.folder / CACHE_FILE), state)
         except OSError:
             pass
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 from .config import FORMATS, ConfigError
-from .manifest import ensure_cache_dir
+from .manifest import ensure_cache_dir, store_marshal
 from .write import OutputFile
 
 __all__ = ["FORMATS", "Formatted", "format_files"]
@@ -48,9 +48,7 @@ class Formatted:
             return
         try:
             ensure_cache_dir(str(self.cache))
-            temp = self.cache / f"{CACHE_FILE}.{os.getpid()}.tmp"
-            temp.write_bytes(marshal.dumps({"key": self.key, "digests": self.known}))
-            os.replace(temp, self.cache / CACHE_FILE)
+            store_marshal(str(self.cache / CACHE_FILE), {"key": self.key, "digests": self.known})
         except OSError:
             pass
 

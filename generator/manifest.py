@@ -41,6 +41,16 @@ def ensure_cache_dir(cache: str) -> None:
             file.write(CACHE_GITIGNORE)
     except FileExistsError:
         pass
+
+
+def store_marshal(path: str, state: dict[str, Any]) -> None:
+    """A cache file, replaced atomically (a temp name per process: runs may race)."""
+    temp = f"{path}.{os.getpid()}.tmp"
+    with open(temp, "wb") as file:
+        file.write(marshal.dumps(state))
+    os.replace(temp, path)
+
+
 STAT_CACHE = f"{CACHE_DIR}/stat.marshal"
 _STAT_FORMAT = 1
 

@@ -400,7 +400,7 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
             written = progress.counter()
             progress.show("writing", len(writes), written)
             for path in writes:
-                records[path] = _replace(f"{root}/{path}", data.pop(path))
+                records[path] = (files[path].digest, *_replace(f"{root}/{path}", data.pop(path)))
                 written.add()
             _remove(root, report.orphaned)
             if writes:
@@ -497,8 +497,8 @@ def _tmp_name(full: str) -> str:
     return f"{folder}/.{name}{TMP_SUFFIX}"
 
 
-def _replace(full: str, data: bytes) -> StatRecord:
-    """Put `data` at `full` atomically, keeping the mode of the file it replaces; its stat record."""
+def _replace(full: str, data: bytes) -> tuple[int, int]:
+    """Put `data` at `full` atomically, keeping the mode of the file it replaces; its size and mtime."""
     try:
         st = os.lstat(full)
         mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
@@ -525,7 +525,7 @@ def _replace(full: str, data: bytes) -> StatRecord:
     except BaseException:
         _unlink_if_there(tmp)
         raise
-    return (hashlib.sha256(data).hexdigest(), st.st_size, st.st_mtime_ns)
+    return st.st_size, st.st_mtime_ns
 
 
 def _save(full: str, data: bytes, *, best_effort: bool = False) -> None:
