@@ -68,21 +68,12 @@ def load_config(start: Optional[Path] = None) -> Config:
     if unknown:
         raise ConfigError(f"{path}: error: unknown [tool.md2models] key(s): {', '.join(unknown)}")
     base = path.parent
-    target = table.get("target", TARGETS[0])
-    if target not in TARGETS:
-        raise ConfigError(f"{path}: error: bad [tool.md2models] value: target must be one of "
-                          f"{', '.join(TARGETS)}, not {target!r}")
+    target = _choice(path, table, "target", TARGETS)
     strict = table.get("strict", False)
     if not isinstance(strict, bool):
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: strict must be true or false, not {strict!r}")
-    wire_names = table.get("wire_names", POLICIES[0])
-    if wire_names not in POLICIES:
-        raise ConfigError(f"{path}: error: bad [tool.md2models] value: wire_names must be one of "
-                          f"{', '.join(POLICIES)}, not {wire_names!r}")
-    code_format = table.get("format", FORMATS[0])
-    if code_format not in FORMATS:
-        raise ConfigError(f"{path}: error: bad [tool.md2models] value: format must be one of "
-                          f"{', '.join(FORMATS)}, not {code_format!r}")
+    wire_names = _choice(path, table, "wire_names", POLICIES)
+    code_format = _choice(path, table, "format", FORMATS)
     try:
         return Config(
             specs=_relative(base, table.get("specs", "specs")),
@@ -92,14 +83,23 @@ def load_config(start: Optional[Path] = None) -> Config:
             jobs=int(table.get("jobs", 0)),
             templates=_relative(base, table["templates"]) if "templates" in table else None,
             overrides=_overrides_path(path, table.get("overrides")),
-            target=str(target),
+            target=target,
             strict=strict,
-            wire_names=str(wire_names),
-            format=str(code_format),
+            wire_names=wire_names,
+            format=code_format,
             source=path,
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: {exc}") from None
+
+
+def _choice(path: Path, table: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+    """The value of `key`, one of `allowed` (the first is the default)."""
+    value = table.get(key, allowed[0])
+    if value not in allowed:
+        raise ConfigError(f"{path}: error: bad [tool.md2models] value: {key} must be one of "
+                          f"{', '.join(allowed)}, not {value!r}")
+    return str(value)
 
 
 def _overrides_path(pyproject: Path, value: object) -> Optional[Path]:
