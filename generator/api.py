@@ -27,7 +27,7 @@ from .build import Build, build, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .manifest import CACHE_DIR
 from .formatting import format_files
-from .write import CheckReport, OutputFile, OutputProbe, WriteReport, check_output, write_output
+from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -123,11 +123,10 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
     """Write OUT from SPECS (incrementally); raise SpecError before writing
     (`strict`: on warnings too).
     `format`: "black" runs black on the rendered .py files (see `formatting`)."""
-    with OutputProbe.running(out) as probe:  # stats OUT while we build
-        result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                        overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
-        formatted = format_files(result.files, format, out / CACHE_DIR, jobs)
-        report = write_output(out, formatted.files, tool_version=__version__, progress=progress, probe=probe)
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
+                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
+    formatted = format_files(result.files, format, out / CACHE_DIR, jobs)
+    report = write_output(out, formatted.files, tool_version=__version__, progress=progress)
     save_cache(out / CACHE_DIR, result)
     formatted.save()
     return report, result.warnings
@@ -140,11 +139,10 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache).
     `strict`: warnings are errors (SpecError)."""
-    with OutputProbe.running(out) as probe:  # stats OUT while we build
-        result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                        overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
-        files = format_files(result.files, format, out / CACHE_DIR, jobs).files
-        return check_output(out, files, probe), files, result.warnings
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
+                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
+    files = format_files(result.files, format, out / CACHE_DIR, jobs).files
+    return check_output(out, files), files, result.warnings
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

@@ -80,21 +80,13 @@ TMP_SUFFIX = ".md2models-tmp"
 _BAD_PATH = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|\\|^\.md2models-|\.md2models-tmp$")
 
 
-def check_relpath(path: str) -> None:
-    """Reject paths that could escape OUT or clash with our own files."""
-    # Cheap screen first (37k paths per run): a bad path has one of these.
-    suspect = (not path or path[0] in "/." or path[-1] in "/p" or "//" in path or "/." in path
-               or "\\" in path)
-    if suspect and _BAD_PATH.search(path):
-        raise ValueError(f"not a valid output path: {path!r}")
-
-
 def check_relpaths(paths: Iterable[str]) -> None:
-    """`check_relpath` of each path, its cheap screen inlined (74k paths a run)."""
+    """Reject paths that could escape OUT or clash with our own files."""
     for path in paths:
-        if (not path or path[0] in "/." or path[-1] in "/p" or "//" in path or "/." in path
-                or "\\" in path):
-            check_relpath(path)
+        # A cheap screen first (74k paths a run): a bad path has one of these.
+        if ((not path or path[0] in "/." or path[-1] in "/p" or "//" in path or "/." in path or "\\" in path)
+                and _BAD_PATH.search(path)):
+            raise ValueError(f"not a valid output path: {path!r}")
 
 
 def read_manifest(out: str) -> Manifest:

@@ -1,49 +1,23 @@
-"""The write stage: make OUT hold the rendered files, one file at a time; and `check`.
+"""The write stage: make OUT hold the rendered files, and `check` it.
 
 Each changed file is written to a temporary file in its own folder and
-renamed over the old one (mode kept), so every file is always wholly old or
-wholly new; unchanged files are never touched, nor is any folder replaced.  Only
-generated files (those the run produces, or the manifest or an interrupted
-run's journal lists) are ever replaced or deleted, so hand-written files
-under OUT stay.  A journal written before the first change and removed
-after the manifest makes `check` fail until the next `generate` has
-finished an interrupted run.
+renamed over the old one (mode kept), so a file is always wholly old or
+wholly new; unchanged files are left untouched and no folder is replaced.  Only
+files md2models generated (the manifest lists them, or the journal of an
+interrupted run) are replaced or deleted, and nothing is written outside
+OUT.  A journal written before the first change and removed after the
+manifest makes `check` fail, after an interrupted run, until the next
+`generate` has finished it.
 
-Ownership.  The manifest (see `manifest.py`) lists what the last completed
-run generated; the journal (`OUT/.md2models-cache/journal.marshal`) adds
-what an interrupted run may have created, so a path it wrote that no run
-produces any more is deleted even though no manifest ever listed it.
-Journals accumulate over several interrupted runs until one completes.
-
-Comparing.  The manifest holds digests only, since users commit it; the
-(size, mtime_ns) of each generated file as last seen is in the uncommitted
-stat cache.  A file is taken to hold its recorded digest without being read
-when its size and mtime_ns equal its record AND that digest is the
-manifest's (a cache that disagrees with the committed manifest is from
-another state of OUT, e.g. a checkout), so a no-op run costs one lstat per
-file; anything else (a fresh clone: no cache) is hashed.  As with git's
-index, an edit that kept both size and mtime_ns would go unseen, so a record
-is only made where no later edit can reproduce its mtime: for files we
-write, the stat cache is written once the clock has passed their mtimes; a
-file we hash is recorded only once its mtime is a few seconds old.
-
-Probe.  The lstats of a no-op run are a quarter of it; `OutputProbe`, a
-forked process started before the build, does them meanwhile (on two cores,
-hidden) and reports the files whose record does not vouch for them.  The
-compare trusts that report only if the manifest, stat cache and journal it
-read are the ones the compare read (device, inode, size, mtime), and lstats
-every file itself otherwise.  The probe writes nothing and is always reaped
-(`waitpid`) before the command returns.  Like an edit made after the
-compare, an edit made to an output while the command runs may be seen only
-by the next run.
-
-Order of a run: lock, compare, load every file to write (all errors of the
-run come before any change), journal, replace the changed files, delete the
-orphans (and folders they emptied), stat cache, manifest, drop the journal.
-Nothing is written outside OUT (OUT itself is created if missing), no
-process outlives the command, and the lock is a `flock` on OUT's cache folder, so
-runs on other outputs never wait for this one.  No fsync: this covers the
-process dying, not power loss.
+How: a run takes a `flock` on OUT's cache folder (runs on other outputs
+never wait), compares, loads every file to write (so all errors come before
+any change), writes the journal, replaces the changed files, deletes the
+orphans and the folders they emptied, then writes the stat cache, the
+manifest, and drops the journal.  No process outlives it; no fsync (this
+covers the process dying, not power loss).  The compare trusts a file's
+(size, mtime_ns) as recorded in the stat cache, as git's index does, only
+with the manifest's digest and only where no later edit can reproduce that
+mtime (see `_compare` and `_wait_past`); anything else is hashed.
 """
 
 from __future__ import annotations
@@ -53,7 +27,6 @@ import hashlib
 import io
 import marshal
 import os
-import signal
 import stat
 import time
 from contextlib import contextmanager
@@ -61,22 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, TextIO
 
-from generator.manifest import (
-    CACHE_DIR,
-    MANIFEST_NAME,
-    STAT_CACHE,
-    TMP_SUFFIX,
-    Manifest,
-    OutputError,
-    StatRecord,
-    check_relpath,
-    check_relpaths,
-    ensure_cache_dir,
-    manifest_bytes,
-    read_manifest,
-    read_stat_cache,
-    stat_cache_bytes,
-)
+from generator.manifest import (CACHE_DIR, MANIFEST_NAME, STAT_CACHE, TMP_SUFFIX, Manifest, OutputError, StatRecord,
+                                check_relpaths, ensure_cache_dir, manifest_bytes, read_manifest,
+                                read_stat_cache, stat_cache_bytes)
 from generator.progress import NO_PROGRESS, Progress
 
 try:
@@ -84,18 +44,8 @@ try:
 except ImportError:  # Windows: no run lock
     fcntl = None  # type: ignore[assignment]
 
-__all__ = [
-    "CheckReport",
-    "OutputError",
-    "OutputFile",
-    "OutputProbe",
-    "WriteReport",
-    "check_output",
-    "check_report_json",
-    "format_check",
-    "want_color",
-    "write_output",
-]
+__all__ = ["CheckReport", "OutputError", "OutputFile", "WriteReport", "check_output", "check_report_json",
+           "format_check", "want_color", "write_output"]
 
 JOURNAL = f"{CACHE_DIR}/journal.marshal"
 _JOURNAL_FORMAT = 1
@@ -158,30 +108,25 @@ class WriteReport:
 # --- compare ----------------------------------------------------------------
 
 
-def check_output(out: Path, files: Mapping[str, OutputFile], probe: Optional[OutputProbe] = None) -> CheckReport:
-    """Compare OUT with the new files; never writes anything (not even the stat cache).
-    `probe`: an `OutputProbe` of OUT started earlier."""
-    _check_paths(files)
+def check_output(out: Path, files: Mapping[str, OutputFile]) -> CheckReport:
+    """Compare OUT with the new files; never writes anything (not even the stat cache)."""
+    check_relpaths(files)
     root = _resolve(out)
     with _as_output_error(root):
         if not os.path.isdir(root):
             return CheckReport(Path(root), (), (), tuple(sorted(files)), ())
         journal = _read_journal(root)
         manifest, stats = read_manifest(root), read_stat_cache(root)
-        return _compare(root, files, manifest, stats, journal, _unvouched(root, probe))[0]
+        return _compare(root, files, manifest, stats, journal)[0]
 
 
-def _compare(
-    root: str,
-    files: Mapping[str, OutputFile],
-    manifest: Manifest,
-    stats: Mapping[str, StatRecord],
-    journal: Optional[frozenset[str]],
-    unvouched: Optional[frozenset[str]] = None,
-) -> tuple[CheckReport, dict[str, StatRecord]]:
+def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, stats: Mapping[str, StatRecord],
+             journal: Optional[frozenset[str]]) -> tuple[CheckReport, dict[str, StatRecord]]:
     """The report, and the stat records of the unchanged files fit to keep.
-    `unvouched`: a trusted probe's report (the other files of the manifest
-    are regular files that hold their recorded digest)."""
+    A record vouches for a file's digest if its size and mtime_ns match and
+    its digest is the manifest's (else it is from another state of OUT,
+    e.g. a checkout); a file hashed now is recorded only if its mtime is
+    older than `_RACY_NS`."""
     known = manifest.files
     settled = time.time_ns() - _RACY_NS
     unchanged: list[str] = []
@@ -191,13 +136,6 @@ def _compare(
     lstat, is_file = os.lstat, stat.S_ISREG
     for path, new in files.items():
         record = stats.get(path)
-        if record is not None and unvouched is not None and path in known and path not in unvouched:
-            if record[0] == new.digest:
-                unchanged.append(path)
-                records[path] = record
-            else:
-                stale.append(path)
-            continue
         full = f"{root}/{path}"  # os.path.join costs a third of a no-op run
         try:
             st = lstat(full)
@@ -220,8 +158,7 @@ def _compare(
     gone = known.keys() - files.keys()  # set operations in C: 37k paths
     if journal:
         gone |= journal - files.keys()
-    orphaned = [p for p in gone if (
-        (unvouched is not None and p in known and p not in unvouched) or _is_file(f"{root}/{p}"))]
+    orphaned = [p for p in gone if _is_file(f"{root}/{p}")]
     report = CheckReport(Path(root), tuple(sorted(unchanged)), tuple(sorted(stale)), tuple(sorted(missing)),
                          tuple(sorted(orphaned)), journal is not None)
     return report, records
@@ -252,136 +189,20 @@ def _read_journal(root: str) -> Optional[frozenset[str]]:
         found = marshal.loads(data)
         if type(found) is dict and found.get("format") == _JOURNAL_FORMAT and type(found["paths"]) is list:
             paths = [p for p in found["paths"] if type(p) is str]
-            for path in paths:
-                check_relpath(path)  # a tampered journal must not name paths outside OUT
+            check_relpaths(paths)  # a tampered journal must not name paths outside OUT
             return frozenset(paths)
     except (EOFError, ValueError, TypeError, KeyError):
         pass
     return frozenset()
 
 
-class OutputProbe:
-    """The lstat of every file the manifest lists, in a forked process; see "Probe" above."""
-
-    def __init__(self, pid: int, pipe: int):
-        self.pid, self.pipe, self.done = pid, pipe, False
-        self.found: Optional[tuple[Any, list[str]]] = None
-
-    @classmethod
-    @contextmanager
-    def running(cls, out: Path) -> Iterator[Optional[OutputProbe]]:
-        """`start`, and `close` on the way out, whatever happened."""
-        probe = cls.start(out)
-        try:
-            yield probe
-        finally:
-            if probe is not None:
-                probe.close()
-
-    @classmethod
-    def start(cls, out: Path) -> Optional[OutputProbe]:
-        """Fork the probe; None where it cannot help (no manifest, no fork)."""
-        root = os.path.realpath(out)
-        if not hasattr(os, "fork") or not os.path.isfile(f"{root}/{MANIFEST_NAME}"):
-            return None
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return None
-        if pid == 0:  # the probe: report, then leave without running any of the caller's code
-            try:
-                os.close(read_end)
-                data = memoryview(marshal.dumps(_probe(root)))
-                while data:
-                    data = data[os.write(write_end, data):]
-            finally:
-                os._exit(0)
-        os.close(write_end)
-        return cls(pid, read_end)
-
-    def result(self) -> Optional[tuple[Any, list[str]]]:
-        """(what identifies the bookkeeping it read, the files it could not vouch for); None: nothing."""
-        if not self.done:
-            chunks = []
-            while chunk := os.read(self.pipe, 1 << 16):
-                chunks.append(chunk)
-            self._reap()
-            try:
-                found = marshal.loads(b"".join(chunks))
-                if type(found) is tuple and len(found) == 2 and type(found[1]) is list:
-                    self.found = found
-            except (EOFError, ValueError, TypeError):
-                pass
-        return self.found
-
-    def close(self) -> None:
-        """Stop the probe if its report was not read (a failed build), and reap it."""
-        if not self.done:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            self._reap()
-
-    def _reap(self) -> None:
-        self.done = True
-        os.close(self.pipe)
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
-
-
-def _probe(root: str) -> tuple[Any, list[str]]:
-    """In the probe: the generated files whose stat record does not vouch for them."""
-    identity = _identity(root)  # before reading: a later replacement makes it differ from the compare's
-    known, stats = read_manifest(root).files, read_stat_cache(root)
-    unvouched = []
-    lstat, is_file = os.lstat, stat.S_ISREG
-    for path, digest in known.items():
-        record = stats.get(path)
-        try:
-            st = lstat(f"{root}/{path}")
-        except OSError:
-            unvouched.append(path)
-            continue
-        if (record is None or not is_file(st.st_mode) or record[0] != digest or record[1] != st.st_size
-                or record[2] != st.st_mtime_ns):
-            unvouched.append(path)
-    return identity, unvouched
-
-
-def _identity(root: str) -> tuple[Optional[tuple[int, int, int, int]], ...]:
-    """Device, inode, size and mtime of the manifest, the stat cache and the journal (None: missing)."""
-    found: list[Optional[tuple[int, int, int, int]]] = []
-    for path in (MANIFEST_NAME, STAT_CACHE, JOURNAL):
-        try:
-            st = os.stat(f"{root}/{path}")
-            found.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
-        except OSError:
-            found.append(None)
-    return tuple(found)
-
-
-def _unvouched(root: str, probe: Optional[OutputProbe]) -> Optional[frozenset[str]]:
-    """The probe's report, if it read the bookkeeping the compare reads (call
-    after reading it, under the lock for a write); None: stat every file."""
-    found = probe.result() if probe is not None else None
-    if found is None or found[0] != _identity(root):
-        return None
-    return frozenset(found[1])
-
-
 # --- write ------------------------------------------------------------------
 
 
 def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: str,
-                 progress: Progress = NO_PROGRESS, probe: Optional[OutputProbe] = None) -> WriteReport:
-    """Make OUT hold `files`; see the module docstring.  `probe`: an `OutputProbe` of OUT started earlier."""
-    _check_paths(files)
+                 progress: Progress = NO_PROGRESS) -> WriteReport:
+    """Make OUT hold `files`; see the module docstring."""
+    check_relpaths(files)
     root = _resolve(out)
     with _as_output_error(root):
         if not os.path.isdir(root):
@@ -389,7 +210,7 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
         ensure_cache_dir(f"{root}/{CACHE_DIR}")
         with _exclusive(f"{root}/{CACHE_DIR}"):
             manifest, stats, journal = read_manifest(root), read_stat_cache(root), _read_journal(root)
-            report, records = _compare(root, files, manifest, stats, journal, _unvouched(root, probe))
+            report, records = _compare(root, files, manifest, stats, journal)
             writes = [*report.stale, *report.missing]
             data = {path: _load(path, files[path]) for path in writes}
             _check_in_the_way(root, report)
@@ -413,10 +234,6 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
             if journal is not None or writes or report.orphaned:
                 os.unlink(f"{root}/{JOURNAL}")
     return WriteReport(report.missing, report.stale, report.orphaned, len(report.unchanged))
-
-
-def _check_paths(files: Mapping[str, OutputFile]) -> None:
-    check_relpaths(files)
 
 
 def _resolve(out: Path) -> str:
@@ -583,9 +400,8 @@ def want_color(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def format_check(
-    report: CheckReport, out_display: str, *, color: bool, quiet: bool, load_new: Callable[[str], bytes]
-) -> str:
+def format_check(report: CheckReport, out_display: str, *, color: bool, quiet: bool,
+                 load_new: Callable[[str], bytes]) -> str:
     """A unified diff per differing file (unless quiet), then a summary."""
     lines: list[str] = []
     if not quiet:
@@ -610,19 +426,10 @@ def _summary(report: CheckReport) -> str:
 
 
 def check_report_json(report: CheckReport) -> dict[str, Any]:
-    return {
-        "up_to_date": report.up_to_date,
-        "stale": list(report.stale),
-        "missing": list(report.missing),
-        "orphaned": list(report.orphaned),
-        "interrupted": report.interrupted,
-        "counts": {
-            "unchanged": len(report.unchanged),
-            "stale": len(report.stale),
-            "missing": len(report.missing),
-            "orphaned": len(report.orphaned),
-        },
-    }
+    kinds = ("stale", "missing", "orphaned")
+    return {"up_to_date": report.up_to_date, **{kind: list(getattr(report, kind)) for kind in kinds},
+            "interrupted": report.interrupted,
+            "counts": {kind: len(getattr(report, kind)) for kind in ("unchanged", *kinds)}}
 
 
 def _read_old(path: str) -> Optional[bytes]:

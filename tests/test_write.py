@@ -36,7 +36,6 @@ from generator.write import (
     JOURNAL,
     OutputError,
     OutputFile,
-    OutputProbe,
     check_output,
     check_report_json,
     format_check,
@@ -705,78 +704,24 @@ def test_a_changed_file_with_the_old_stat_is_still_compared_by_content(out: Path
     assert target.read_bytes() == STATE_A["pkg/models/foo.py"].load()
 
 
-# --- the probe ------------------------------------------------------------
-
-
-def test_a_probe_vouches_only_for_the_bookkeeping_it_read(out: Path) -> None:
-    """A probe's report is used while the manifest, stat cache and journal
-    are the ones it read; once any of them changed it is ignored."""
-    write_output(out, STATE_A, tool_version=VERSION)
-    age(out, STATE_A)
-    write_output(out, STATE_A, tool_version=VERSION)  # records the aged files
-    with OutputProbe.running(out) as probe:
-        assert probe is not None and probe.result() == (write._identity(os.path.realpath(out)), [])
-    with OutputProbe.running(out) as probe:
-        assert probe is not None and probe.result() is not None  # done: it saw foo.py
-        (out / "pkg/models/foo.py").unlink()
-        # The bookkeeping is the probe's: it is trusted (an edit during a run may be seen only by the next).
-        assert check_output(out, STATE_A, probe).up_to_date
-        os.utime(out / MANIFEST_NAME)  # e.g. another run rewrote it
-        assert check_output(out, STATE_A, probe).missing == ("pkg/models/foo.py",)
-        report = write_output(out, STATE_B, tool_version=VERSION, probe=probe)
-    assert report.created == ("docs/models/baz.md", "pkg/models/foo.py")  # the one deleted meanwhile
-    assert contents(out) == expected(STATE_B)
-    assert_no_leftovers(out)
-
-
-def test_a_probe_reports_the_files_it_cannot_vouch_for(out: Path) -> None:
-    write_output(out, STATE_A, tool_version=VERSION)
-    age(out, STATE_A)
-    write_output(out, STATE_A, tool_version=VERSION)
-    (out / "pkg/models/foo.py").write_text("class Foo: !!\n")  # same size, new mtime
-    (out / "pkg/old/gone.py").unlink()
-    with OutputProbe.running(out) as probe:
-        found = probe.result() if probe is not None else None
-        assert found is not None and sorted(found[1]) == ["pkg/models/foo.py", "pkg/old/gone.py"]
-        report = check_output(out, STATE_B, probe)
-    assert report.stale == ("pkg/models/foo.py",) and report.orphaned == () and report.missing == ("docs/models/baz.md",)
-    assert_no_leftovers(out)
-
-
-def test_a_probe_is_reaped_whatever_happens(out: Path) -> None:
-    """Unread (a failed build) it is killed; read, it has exited; either way waited for."""
-    assert OutputProbe.start(out) is None  # no OUT: no probe
-    write_output(out, STATE_A, tool_version=VERSION)
-    with pytest.raises(RuntimeError):
-        with OutputProbe.running(out) as probe:
-            assert probe is not None
-            raise RuntimeError("the build failed")
-    with pytest.raises(ProcessLookupError):
-        os.kill(probe.pid, 0)
-    with OutputProbe.running(out) as probe:
-        assert probe is not None
-        write_output(out, STATE_A, tool_version=VERSION, probe=probe)
-    assert_no_leftovers(out)
-
-
 def test_generate_and_check_leave_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import api
+    """The build's worker processes (here on a small spec) are joined before the command returns."""
+    from generator import api, build
     specs = REPO / "tests" / "golden" / "cycles" / "specs"
     out = tmp_path / "out"
-    api.generate(specs, out, "pkg")
-    started: list[OutputProbe] = []
-    real_start = OutputProbe.start
+    monkeypatch.setattr(build, "PARALLEL_THRESHOLD", 1)
+    started = []
+    real_init = build._Workers.__init__
 
-    def start(out: Path) -> Optional[OutputProbe]:
-        probe = real_start(out)
-        assert probe is not None
-        started.append(probe)
-        return probe
+    def init(self: build._Workers, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        started.append(self.count)
 
-    monkeypatch.setattr(OutputProbe, "start", start)
-    assert api.generate(specs, out, "pkg")[0].summary().startswith("up to date")
-    assert api.check(specs, out, "pkg")[0].up_to_date
-    assert len(started) == 2 and all(probe.done for probe in started)
+    monkeypatch.setattr(build._Workers, "__init__", init)
+    assert api.generate(specs, out, "pkg", jobs=2)[0].created
+    (next((out / "docs").rglob("*.md"))).write_text("edited\n")
+    assert not api.check(specs, out, "pkg", jobs=2)[0].up_to_date
+    assert started == [2, 0]  # the cold run parsed in two workers; the check parsed nothing
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
 
