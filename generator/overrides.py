@@ -154,9 +154,8 @@ class OverridesFile:
         problems: list[Diagnostic] = []
         warnings: list[Diagnostic] = []
         bound: dict[tuple[str, str], ModelFix] = {}
-        titles: dict[str, list[tuple[str, str]]] = {}
-        for known in resolved.by_key:
-            titles.setdefault(known[1], []).append(known)
+        titles = ModelNames(resolved.by_key)
+        lookup = titles.lookup
 
         def error(line: int, message: str) -> None:
             problems.append(Diagnostic(self.path, line, 1, "error", message))
@@ -164,16 +163,9 @@ class OverridesFile:
         def stale(line: int, message: str) -> None:
             warnings.append(Diagnostic(self.path, line, 1, "warning", f"stale override: {message}"))
 
-        def lookup(name: str) -> Optional[tuple[str, str]]:
-            namespace, _, title = name.rpartition(".")
-            if namespace:
-                return (namespace, title) if (namespace, title) in resolved.by_key else None
-            found = titles.get(title, [])
-            return found[0] if len(found) == 1 else None
-
         def unknown(line: int, title: str, where: str, ignored: str) -> None:
             """A title no doc defines is stale; one several namespaces define is ambiguous."""
-            if len(titles.get(title, [])) > 1:
+            if titles.ambiguous(title):
                 error(line, f"{where}model {title!r} is defined in several namespaces: write \"namespace.{title}\"")
             else:
                 stale(line, f"{where}unknown model {title!r} ({ignored})")
@@ -226,6 +218,31 @@ class OverridesFile:
         if problems:
             raise SpecError(problems + warnings)
         return overrides, warnings
+
+
+class ModelNames:
+    """How an overrides file names a model: by its title where one namespace
+    defines it, else as "namespace.Title"."""
+
+    def __init__(self, known: Mapping[tuple[str, str], object]):
+        self.known = known
+        self.by_title: dict[str, list[tuple[str, str]]] = {}
+        for key in known:
+            self.by_title.setdefault(key[1], []).append(key)
+
+    def ambiguous(self, title: str) -> bool:
+        return len(self.by_title.get(title, ())) > 1
+
+    def name(self, key: tuple[str, str]) -> str:
+        return key[1] if len(self.by_title.get(key[1], ())) == 1 else f"{key[0]}.{key[1]}"
+
+    def lookup(self, name: str) -> Optional[tuple[str, str]]:
+        """The model `name` names; None if none or several do."""
+        namespace, _, title = name.rpartition(".")
+        if namespace:
+            return (namespace, title) if (namespace, title) in self.known else None
+        found = self.by_title.get(title, [])
+        return found[0] if len(found) == 1 else None
 
 
 class _Bad(Exception):
@@ -427,6 +444,9 @@ def _type_node(node: ast.expr, lookup: Callable[[str], Optional[tuple[str, str]]
         if name in TYPE_ATOMS:
             return Primitive(name)
         key = lookup(name)
+        meant = next((known for known in (*TYPE_ATOMS, *TYPE_GENERICS) if known.lower() == name.lower()), None)
+        if key is None and meant is not None:  # `Datetime`, `list`: a typo, not a model removed upstream
+            raise _Bad(f"unknown name {name!r}: did you mean {meant!r}?")
         if key is None and re.fullmatch(r"(?:[A-Za-z_]\w*\.)?[A-Z]\w*", name):
             raise _Stale(name)
         if key is None:

@@ -28,7 +28,7 @@ from .build import PARALLEL_THRESHOLD, _load_model, _summary, _summary_data, _Su
 from .diagnostics import Diagnostic, SpecError
 from .fromcode import CodeClass, CodeField, Unknown, dotted, module_files, read_module, strip_annotated
 from .ir import AnyModel, ObjectModel
-from .overrides import FieldFix, _Bad, _type_node, parse_default, toml_key, toml_str
+from .overrides import FieldFix, ModelNames, _Bad, _type_node, parse_default, toml_key, toml_str
 from .parse import DEFAULT_EXCLUDE, parse_file
 from .pyrender import field_statements
 from .resolve import Key, Resolved, Summary, resolve, spec_root_names, summarize
@@ -294,23 +294,12 @@ class _Names:
 
     def __init__(self, resolved: Resolved, classes: Mapping[tuple[str, str], Key]):
         self.resolved = resolved
-        self.titles: dict[str, list[Key]] = {}
-        for key in resolved.by_key:
-            self.titles.setdefault(key[1], []).append(key)
+        titles = ModelNames(resolved.by_key)
+        self.key, self.lookup = titles.name, titles.lookup
         self.docs = classes
         self.unique: dict[str, Optional[Key]] = {}
         for (_, name), key in classes.items():
             self.unique[name] = key if name not in self.unique else None
-
-    def key(self, key: Key) -> str:
-        return key[1] if len(self.titles.get(key[1], ())) == 1 else f"{key[0]}.{key[1]}"
-
-    def lookup(self, name: str) -> Optional[Key]:
-        namespace, _, title = name.rpartition(".")
-        if namespace:
-            return (namespace, title) if (namespace, title) in self.resolved.by_key else None
-        found = self.titles.get(title, [])
-        return found[0] if len(found) == 1 else None
 
     def doc_of(self, reference: str, namespace: str) -> Optional[Key]:
         """The doc of the class a code annotation names (`Foo`, `models.Foo`, `shared.Foo`)."""

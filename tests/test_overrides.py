@@ -91,11 +91,16 @@ type = "Dict[int, str]"
 
 [models.GetSessionUsage]
 class_name = "GetSessionBilling"
+
+[models.GetSessionResponseBody.fields.duration]
+type = "Optional[Datetime]"
 """)
-    assert [line for line, _ in found] == [8, 11, 14, 14], found
+    assert [line for line, _ in found] == [8, 11, 14, 14, 17], found
     assert "unknown name 'os.system'" in found[0][1]
     assert "Dict keys must be str" in found[1][1]
     assert "is taken by GetSessionBilling" in found[2][1]
+    # a built-in type misspelt is an error, not a model the spec no longer has
+    assert "unknown name 'Datetime': did you mean 'datetime'?" in found[4][1]
     # What the spec does not (or no longer) have is stale: reported with the errors, as warnings.
     with pytest.raises(SpecError) as info:
         api.render(SPECS, "pkg", overrides=tmp_path / "o.toml")
