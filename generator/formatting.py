@@ -7,7 +7,8 @@ imported only when a file has to be formatted.
 What black made of each rendered file is remembered by digest in
 `OUT/.md2models-cache/black.marshal` ({digest rendered: digest formatted}),
 keyed by the installed black (its module file's path, size and mtime), so a
-run formats only the files whose rendering changed; a file whose formatted
+run formats only the files whose rendering changed (the digests of the
+last run's files only are kept); a file whose formatted
 bytes are needed again (to write it, or for `check`'s diff) is formatted
 again then.  Black's defaults apply (line length 88), whatever `[tool.black]`
 says, so the output does not depend on where md2models runs.
@@ -72,7 +73,9 @@ def format_files(files: Mapping[str, OutputFile], how: str, cache: Optional[Path
             result[path] = OutputFile.of(data, digest)
         elif path.endswith(".py"):
             result[path] = OutputFile(known[file.digest], partial(_reformat, file, path))
-    return Formatted(result, cache, key, known, bool(todo))
+    # Only this run's files are remembered, so the cache does not grow with every edit.
+    kept = {file.digest: known[file.digest] for path, file in files.items() if path.endswith(".py")}
+    return Formatted(result, cache, key, kept, bool(todo) or len(kept) != len(known))
 
 
 def _black_key() -> str:

@@ -82,3 +82,30 @@ def test_the_config_key(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.md2models]\nformat = "ruff"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="format must be one of none, black"):
         load_config(tmp_path)
+
+
+def test_the_black_cache_keeps_only_the_last_runs_files(project: Path) -> None:
+    import marshal
+
+    from generator import api
+    from generator.formatting import CACHE_FILE
+
+    cache = project / "out" / ".md2models-cache" / CACHE_FILE
+
+    def remembered() -> int:
+        return len(marshal.loads(cache.read_bytes())["digests"])
+
+    def generate() -> None:
+        api.generate(project / "specs", project / "out", "pkg", templates=project / "tpl", format="black", jobs=1)
+
+    generate()
+    first = remembered()
+    pet = project / "specs" / "models" / "pet.md"
+    original = pet.read_text(encoding="utf-8")
+    for word in ("one", "two", "three"):  # each edit renders pet.py anew
+        pet.write_text(original.replace("| name", f"| name_{word}"), encoding="utf-8")
+        generate()
+        assert remembered() == first
+    pet.write_text(original, encoding="utf-8")
+    generate()
+    assert remembered() == first
