@@ -19,7 +19,7 @@ from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
 from .parse import DEFAULT_EXCLUDE, parse_files, spec_paths
 from .pyrender import DEFAULT_TARGET
-from .overrides import load_overrides
+from .overrides import NO_OVERRIDES, load_overrides
 from .templating import use_templates
 from .wirenames import POLICIES
 from .resolve import Resolved, resolve, silence_overridden, spec_root_names, summarize
@@ -164,6 +164,7 @@ def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0
                               unparsed=unparsed_paths(paths, summaries), root=spec_root_names(str(root)))
     problems.extend(found)
     problems.extend(wirenames.disagreements(replace(wirenames.collect(summaries, resolved.by_key), policy=wire_names)))
+    bound = NO_OVERRIDES
     if source is not None and not any(p.severity == "error" for p in problems):
         try:
             bound, stale = source.bind(resolved)
@@ -171,6 +172,8 @@ def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0
             problems.extend(exc.diagnostics)
         else:
             problems = silence_overridden(problems, resolved, bound) + stale
+    clashes = bound.wire_clashes(wire_names, ((s.path, s.key, s.field_names) for s in summaries if s.kind == "object"))
+    problems.extend(wirenames.clash_warning(path, clash, wire_names) for path, clash in clashes)
     return sorted(problems)
 
 

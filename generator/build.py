@@ -242,10 +242,13 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         except SpecError as exc:
             raise SpecError(problems + list(exc.diagnostics)) from None
         reported = silence_overridden(resolve_warnings, resolution(), overrides) + stale
+    clashes = overrides.wire_clashes(wire_names, ((data[3], (data[2], data[1]), data[7]) for data in (
+        records[rel].summary_data for rel in paths) if data[0] == "object"))
+    reported = reported + [wirenames.clash_warning(path, clash, wire_names) for path, clash in clashes]
 
     @cache
     def wired() -> Overrides:  # with the wire names (the docs' evidence needs the resolution): only to render
-        return _with_wire_names(overrides, wire_names, records, paths, resolution)
+        return _with_wire_names(overrides, wire_names, records, paths, resolution, wirenames.kept(clashes))
 
     to_render: list[tuple[str, bool]] = []  # (path, doc too?)
     for rel in paths:
@@ -289,12 +292,13 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
 
 
 def _with_wire_names(overrides: Overrides, policy: str, records: Mapping[str, DocRecord], paths: Sequence[str],
-                     resolution: Callable[[], Resolved]) -> Overrides:
-    """`overrides` with the policy and the docs' evidence (read from the
-    summaries that hold some: few docs do) for the renderer."""
+                     resolution: Callable[[], Resolved], kept: Mapping[Key, frozenset[str]]) -> Overrides:
+    """`overrides` with the policy, the fields it leaves as they are, and the
+    docs' evidence (read from the summaries that hold some: few docs do) for
+    the renderer."""
     showing = [records[rel].summary for rel in paths if records[rel].summary_data[8]]
     found = wirenames.collect(showing, resolution().by_key) if showing else wirenames.NO_WIRE_NAMES
-    return replace(overrides, wire=replace(found, policy=policy))
+    return replace(overrides, wire=replace(found, policy=policy, kept=kept))
 
 
 def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[Summary], list[Diagnostic]]:

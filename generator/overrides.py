@@ -31,12 +31,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
 
 from . import naming
 from .diagnostics import Diagnostic, SpecError
 from .ir import Generic, LiteralType, Primitive, Ref, TypeNode
-from .wirenames import NO_WIRE_NAMES, WireNames
+from .wirenames import NO_WIRE_NAMES, Clash, WireNames, clashes
 
 if TYPE_CHECKING:  # pragma: no cover
     from .resolve import Resolved
@@ -128,6 +128,12 @@ class Overrides:
     def class_name(self, key: tuple[str, str], title: str) -> str:
         fix = self.models.get(key)
         return fix.class_name if fix is not None and fix.class_name else naming.class_name(title)
+
+    def wire_clashes(self, policy: str, models: Iterable[tuple[str, tuple[str, str], Iterable[tuple[str, int, int]]]]
+                     ) -> list[tuple[str, Clash]]:
+        """`wirenames.clashes`, less the fields an alias here names."""
+        return [(path, clash) for path, clash in clashes(policy, models)
+                if getattr(self.model(clash.key).fields.get(clash.name), "alias", None) is None]
 
 
 _NO_FIX = ModelFix()

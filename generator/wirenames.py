@@ -4,6 +4,7 @@ and by the docs' own evidence.
 Precedence, first that applies: an override's `alias`; the evidence of
 the docs; the `wire_names` policy (`camelCase`: `created_by` -> `createdBy`);
 the name itself (less the renames of `naming.attribute`: `from_` -> `from`).
+A policy never gives two fields of a model one wire name (`clashes`).
 
 Evidence: a field's Example cell or description, or a model's description,
 may hold JSON for a model (`{"createdBy": "u1"}`).  A key that names a
@@ -20,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, NamedTuple, Optional
 
 from .diagnostics import Diagnostic
 from .ir import AnyModel, Generic, Markup, ObjectModel, Ref, TypeNode
@@ -82,19 +83,71 @@ class WireNames:
 
     policy: str = POLICIES[0]
     evidence: Mapping[tuple[str, str], Mapping[str, Found]] = field(default_factory=dict)
+    # The fields the policy leaves as they are, by model: see `clashes`.
+    kept: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
     def alias(self, key: tuple[str, str], field_name: str, attr: str, alias: Optional[str]) -> Optional[str]:
         """The pydantic alias of a field: its wire name, None when that is `attr`."""
         found = self.evidence.get(key, {}).get(field_name)
-        wire = found.wire if found is not None else policy_name(self.policy, field_name, attr, alias)
+        policy = POLICIES[0] if field_name in self.kept.get(key, ()) else self.policy
+        wire = found.wire if found is not None else policy_name(policy, field_name, attr, alias)
         return None if wire == attr else wire
 
     def of(self, key: tuple[str, str]) -> tuple[tuple[str, str], ...]:
-        """A model's evidence as (field, wire name) pairs: part of its module's build key."""
-        return tuple(sorted((name, found.wire) for name, found in self.evidence.get(key, {}).items()))
+        """A model's evidence as (field, wire name) pairs, and its kept fields: part of its module's build key."""
+        return (*sorted((name, found.wire) for name, found in self.evidence.get(key, {}).items()),
+                *((name, "") for name in sorted(self.kept.get(key, ()))))
 
 
 NO_WIRE_NAMES = WireNames()
+
+
+class Clash(NamedTuple):
+    """A field the policy would give the wire name of another field of its model."""
+
+    key: tuple[str, str]
+    name: str
+    line: int
+    col: int
+    wire: str  # what the policy would make of it
+    other: str  # the field that has that wire name
+
+
+def clashes(policy: str, models: Iterable[tuple[str, tuple[str, str], Iterable[tuple[str, int, int]]]]
+            ) -> list[tuple[str, Clash]]:
+    """(doc path, clash) for each field that keeps its own name because the
+    policy would give it the wire name of another field of its model
+    (`foo_bar` beside `fooBar` under camelCase): the field spelt as on the
+    wire, or the first in doc order, wins.  `models`: (path, key, fields)."""
+    found: list[tuple[str, Clash]] = []
+    if policy == POLICIES[0]:
+        return found
+    for path, key, fields in models:
+        own = {name: policy_name(POLICIES[0], name, *attribute(name)) for name, _, _ in fields}
+        owner = {wire: name for name, wire in own.items()}  # a field's own wire name -> the field
+        taken: dict[str, str] = {}  # wire names given so far -> the field
+        for name, line, col in fields:
+            wire = policy_name(policy, name, *attribute(name))
+            other = owner.get(wire) or taken.get(wire)
+            if wire != own[name] and other is not None:
+                found.append((path, Clash(key, name, line, col, wire, other)))
+                wire = own[name]
+            taken.setdefault(wire, name)
+    return found
+
+
+def clash_warning(path: str, clash: Clash, policy: str) -> Diagnostic:
+    return Diagnostic(path, clash.line, clash.col, "warning",
+                      f"wire_names {policy!r} would give field {clash.name!r} of {clash.key[1]} the wire name "
+                      f"{clash.wire!r} of field {clash.other!r}: it keeps {clash.name!r} (an override alias "
+                      "can name it)")
+
+
+def kept(found: Iterable[tuple[str, Clash]]) -> dict[tuple[str, str], frozenset[str]]:
+    by_model: dict[tuple[str, str], set[str]] = {}
+    for _, clash in found:
+        by_model.setdefault(clash.key, set()).add(clash.name)
+    return {key: frozenset(names) for key, names in sorted(by_model.items())}
 
 
 # --- evidence in one doc ------------------------------------------------------------

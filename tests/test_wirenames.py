@@ -320,3 +320,43 @@ def test_lint_shows_where_evidence_and_policy_disagree(policy: str, field: str, 
                       f" the wire name {wire!r}, wire_names {policy!r} gives {ruled!r} (the example wins; "
                       "an override alias wins over both)")]
     assert md2models("lint", specs, "--wire-names", policy, "--strict").code == 1
+
+
+# --- two fields, one wire name ------------------------------------------------------
+
+
+CLASH_DOCS = {"models/user.md": object_doc("User", [
+    row("created_by", "*str*"),  # camelCase would make it createdBy, the next field's name
+    row("createdBy", "*Optional[str]*", required=False),
+    row("v2_id", "*Optional[str]*", required=False),  # v2Id ...
+    row("v_2_id", "*Optional[str]*", required=False),  # ... and v2Id again: the first keeps it
+])}
+
+
+def test_camel_case_never_gives_two_fields_one_wire_name(tmp_path: Path) -> None:
+    specs = write_spec(tmp_path, CLASH_DOCS)
+    out = tmp_path / "out"
+    report, warnings = api.generate(specs, out, "pkg", wire_names="camelCase")
+    where = [(Path(w.path).name, w.line, w.message) for w in warnings]
+    assert where == [
+        ("user.md", 8, "wire_names 'camelCase' would give field 'created_by' of User the wire name 'createdBy' of "
+                       "field 'createdBy': it keeps 'created_by' (an override alias can name it)"),
+        ("user.md", 11, "wire_names 'camelCase' would give field 'v_2_id' of User the wire name 'v2Id' of "
+                        "field 'v2_id': it keeps 'v_2_id' (an override alias can name it)")]
+    assert [(Path(d.path).name, d.line) for d in api.lint(specs, wire_names="camelCase")] == [
+        ("user.md", 8), ("user.md", 11)]
+    assert api.generate(specs, out, "pkg", wire_names="camelCase")[1] == warnings  # a no-op run says it again
+    assert api.lint(specs) == [] and api.generate(specs, tmp_path / "plain", "pkg")[1] == ()
+    user = model_class(load_package(out, "pkg"), "User")
+    wire = {"created_by": "a", "createdBy": "b", "v2Id": "c", "v_2_id": "d"}
+    value = user.model_validate(wire)  # type: ignore[attr-defined]
+    assert (value.created_by, value.createdBy, value.v2_id, value.v_2_id) == ("a", "b", "c", "d")
+    assert json.loads(value.model_dump_json(by_alias=True)) == wire
+    # An override alias names the field: no warning, and it is the wire name.
+    overrides = tmp_path / "o.toml"
+    overrides.write_text('[models.User.fields.created_by]\nalias = "author"\n')
+    report, warnings = api.generate(specs, out, "pkg", wire_names="camelCase", overrides=overrides)
+    assert [w.line for w in warnings] == [11]
+    assert [d.line for d in api.lint(specs, wire_names="camelCase", overrides=overrides)] == [11]
+    user = model_class(load_package(out, "pkg"), "User")
+    assert "author" in json.loads(user.model_validate({**wire, "author": "a"}).model_dump_json(by_alias=True))
