@@ -62,6 +62,7 @@ class Shape:
     fields: tuple[FieldShape, ...] = ()
     values: tuple[tuple[Union[str, int], int], ...] = ()  # (value, line)
     members: tuple[tuple[Norm, int], ...] = ()  # (type, line)
+    style: str = ""  # enums: "enum" (an Enum class) or "literal" (a Literal alias)
 
     @property
     def key(self) -> Key:
@@ -116,13 +117,14 @@ def shape_of(model: AnyModel) -> Shape:
             fields.append((f.name, core, f.required, text, _visible(_field_text(f)), f.pos.line))
         return Shape(*common, False, fields=tuple(fields))
     if isinstance(model, EnumModel):
-        return Shape(*common, model.open, values=tuple((v.value, v.pos.line) for v in model.values))
+        return Shape(*common, model.open, values=tuple((v.value, v.pos.line) for v in model.values),
+                     style=model.style or "literal")  # pyrender's default style
     return Shape(*common, False, members=tuple((norm(m.type), m.pos.line) for m in model.members))
 
 
 def _shape_data(shape: Shape) -> tuple:  # type: ignore[type-arg]
     return (shape.kind, shape.name, shape.namespace, shape.path, shape.line, shape.text, shape.open,
-            shape.fields, shape.values, shape.members)
+            shape.fields, shape.values, shape.members, shape.style)
 
 
 # --- one side: docs -> entries (cached) -> resolved summaries -------------------
@@ -469,6 +471,9 @@ class _Comparer:
         if old.open != new.open:
             self.add(new, None, "type-changed", _enum_kind(old.open), _enum_kind(new.open), new.line,
                      rule_for("enum-opened" if new.open else "enum-closed"))
+        if old.style != new.style:
+            self.add(new, None, "type-changed", _STYLES[old.style], _STYLES[new.style], new.line,
+                     rule_for("enum-became-literal" if new.style == "literal" else "literal-became-enum"))
 
     def members(self, old: Shape, new: Shape) -> None:
         before = dict(old.members)
@@ -486,6 +491,9 @@ def _required(required: bool) -> str:
     return "required" if required else "optional"
 
 
+_STYLES = {"enum": "Enum class", "literal": "Literal"}
+
+
 def _enum_kind(is_open: bool) -> str:
     return "open enum" if is_open else "closed enum"
 
@@ -493,7 +501,7 @@ def _enum_kind(is_open: bool) -> str:
 def _content(shape: Shape) -> tuple:  # type: ignore[type-arg]
     """What a shape holds, names, descriptions and places aside: equal for a renamed model."""
     return (shape.kind, shape.open, tuple(f[:4] for f in shape.fields), tuple(v for v, _ in shape.values),
-            tuple(m for m, _ in shape.members))
+            tuple(m for m, _ in shape.members), shape.style)
 
 
 def _shapes(entries: Mapping[str, Entry], keys: Iterable[str]) -> dict[Key, Shape]:

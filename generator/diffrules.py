@@ -52,6 +52,9 @@ RULES = (
     Rule("B19", "open-enum-value-added", False, False, "a value added to an open enum"),
     Rule("B20", "type-narrowed", True, False, "type narrowed: `Nullable[T]` → `T`, `float` → `int`, ..."),
     Rule("B21", "became-required-with-default", False, False, "optional → required, with a default (a const)"),
+    Rule("B22", "enum-became-literal", True, True, "an enum class became a `Literal` (its members are gone)"),
+    Rule("B23", "literal-became-enum", False, True,
+         "a `Literal` enum became an enum class (values read are its members; strings still validate)"),
 )
 _BY_NAME = {rule.name: rule for rule in RULES}
 

@@ -21,6 +21,12 @@ Docs = Mapping[str, str]
 OPEN_NOTICE = "This is an open enum. Unrecognized values will not fail type checks.\n\n"
 
 
+def enum_class_doc(title: str, members: list[tuple[str, str]]) -> str:
+    """A table-form enum whose example shows an Enum class (`value = Kind.CAT`)."""
+    example = f"## Example Usage\n\n```python\nfrom models import {title}\n\nvalue = {title}.{members[0][0]}\n```\n\n"
+    return enum_table_doc(title, members).replace("\n## Values", example + "\n## Values", 1)
+
+
 def open_enum_doc(title: str, values: list[str]) -> str:
     return enum_doc(title, values).replace("## Values\n\n", "## Values\n\n" + OPEN_NOTICE)
 
@@ -125,6 +131,8 @@ CASES: dict[str, tuple[Docs, tuple[str, ...], list[Record]]] = {
                            [("Kind", None, "enum-value-removed", "dog", None, True, True)]),
     "enum opened": ({"models/kind.md": open_enum_doc("Kind", ["cat", "dog"])}, (),
                     [("Kind", None, "type-changed", "closed enum", "open enum", False, True)]),
+    "enum became an Enum class": ({"models/kind.md": enum_class_doc("Kind", [("CAT", "cat"), ("DOG", "dog")])}, (),
+                                  [("Kind", None, "type-changed", "Literal", "Enum class", False, True)]),
     "union-member-added": ({"models/animal.md": union_doc("Animal", [("`models.Pet`", "models.Pet"),
                                                                       ("`str`", "str"), ("`int`", "int")])}, (),
                            [("Animal", None, "union-member-added", None, "int", False, True)]),
@@ -154,6 +162,12 @@ def test_an_open_enum_closed_breaks_constructors_and_a_value_added_to_it_breaks_
         ("Kind", None, "enum-value-added", None, "eel", False, False)]
 
 
+def test_an_enum_class_that_became_a_literal_breaks_both_views(tmp_path: Path) -> None:
+    old = {**BASE, "models/kind.md": enum_class_doc("Kind", [("CAT", "cat"), ("DOG", "dog")])}
+    assert records(changes(tmp_path, {"models/kind.md": enum_doc("Kind", ["cat", "dog"])}, old)) == [
+        ("Kind", None, "type-changed", "Enum class", "Literal", True, True)]
+
+
 def test_a_spec_against_itself_has_no_changes(tmp_path: Path) -> None:
     result = changes(tmp_path, {})
     assert result.changes == () and result.semver == "none"
@@ -162,11 +176,12 @@ def test_a_spec_against_itself_has_no_changes(tmp_path: Path) -> None:
 
 
 def test_format_only_changes_are_no_changes(tmp_path: Path) -> None:
-    """Wider table padding, a field row moved, an enum that gains `## Example Usage`."""
+    """Wider table padding, a field row moved, an enum that gains an `## Example Usage` showing the
+    style it had (a `Literal`: the default; one showing an Enum class changes the code, see above)."""
     old = {**BASE, "models/size.md": enum_table_doc("Size", [("SMALL", "small"), ("LARGE", "large")])}
     wide = widened(object_doc("Pet", [KIND, TAG, NAME, ID], "A pet"))
     with_example = enum_table_doc("Size", [("SMALL", "small"), ("LARGE", "large")]).replace(
-        "\n## Values", "## Example Usage\n\n```python\nfrom models import Size\n\nvalue = Size.SMALL\n```\n\n\n## Values")
+        "\n## Values", '## Example Usage\n\n```python\nfrom models import Size\n\nvalue: Size = "small"\n```\n\n\n## Values')
     new_docs = {"models/pet.md": wide, "models/size.md": with_example}
     assert diff(*pair(tmp_path, new_docs, old)).changes == ()
     # ...and the parse did see a different doc: the same table with other widths.
