@@ -37,7 +37,8 @@ from .manifest import ensure_cache_dir, store_marshal
 from .parse import DEFAULT_EXCLUDE, parse_bytes, read_doc
 from .resolve import Key, resolve, spec_root_names, summarize
 from .pyescape import py_str
-from .pyrender import GENERICS, PRIMITIVES, _field_text, _model_text, _shape
+from .pyblocks import _field_text, _model_text, _shape
+from .pysyntax import GENERICS, PRIMITIVES
 from .diffrules import Norm, Rule, field_type_rule, rule_for
 
 CACHE_FILE = "diff.marshal"

@@ -80,7 +80,7 @@ def _unusable_attribute(name: str) -> bool:
     """A name Python or pydantic v2 cannot take as a field: a keyword, a
     private or dunder name (`_x`), or a `BaseModel` attribute.  Builtins and
     the names the generated modules import are usable: class bodies refer to
-    those through module aliases where a field shadows them (pyrender)."""
+    those through module aliases where a field shadows them (pysyntax)."""
     return keyword.iskeyword(name) or name.startswith("_") or name in PYDANTIC_ATTRIBUTES
 
 

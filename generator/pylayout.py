@@ -596,7 +596,7 @@ def docstring(body: str, indent: str) -> str:
     """A class docstring statement (without the leading indent of its first
     line, with a trailing newline) in black's normal form.
 
-    `body` is already escaped source text (see pyrender's `doc_escape`): no
+    `body` is already escaped source text (see `pyescape.doc_escape`): no
     tabs, no non-printables, no quote at either end, no odd trailing
     backslashes, no leading/trailing blank lines.  Black then (a) strips
     trailing spaces of every line, (b) re-indents continuation lines to

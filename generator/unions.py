@@ -128,7 +128,7 @@ def discriminator(members: Sequence[UnionMember], resolved: "Resolved",
             if tag is None or (fix is not None and (fix.type is not None or fix.default is not None)):
                 continue
             attr, alias = naming.attribute(candidate[0])
-            # the wire name as pyrender gives it: the override's alias, else the policy and the docs' evidence
+            # the wire name as pyblocks gives it: the override's alias, else the policy and the docs' evidence
             alias = fix.alias if fix is not None and fix.alias is not None else overrides.wire.alias(
                 key, candidate[0], attr, alias)
             found[candidate[0]] = (alias or attr, tag)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import pylayout as L
-from generator.pyrender import _annassign, _assign, _call, _class_header, _from_import, _literal_value, _subscript
+from generator.pysyntax import _from_import, annassign, assign, call, class_header, literal_value, subscript
 
 black = pytest.importorskip("black")
 
@@ -28,24 +28,24 @@ def _same_lengths(names: list[str]) -> list[str]:
 
 def _annotated(names: list[str]) -> str:
     field, *types = names
-    ann = _subscript("Optional", [_subscript("List", [[L.name(t)] for t in types or ["str"]])])
-    default = _call("pydantic.Field", [], [("alias", [_literal_value(field.lower())])])
-    return _annassign(field, _subscript("Annotated", [ann, default]), [L.name("None")], 1)
+    ann = subscript("Optional", [subscript("List", [[L.name(t)] for t in types or ["str"]])])
+    default = call("pydantic.Field", [], [("alias", [literal_value(field.lower())])])
+    return annassign(field, subscript("Annotated", [ann, default]), [L.name("None")], 1)
 
 
 def _alias(names: list[str]) -> str:
     alias, *members = names
-    union = _subscript("Union", [[L.name(m)] for m in members or ["str"]])
-    return _assign(alias, _call("TypeAliasType", [[_literal_value(alias)], union]), 0)
+    union = subscript("Union", [[L.name(m)] for m in members or ["str"]])
+    return assign(alias, call("TypeAliasType", [[literal_value(alias)], union]), 0)
 
 
 def _literal(names: list[str]) -> str:
-    return _assign(names[0], _subscript("Literal", [[_literal_value(n)] for n in names]), 0)
+    return assign(names[0], subscript("Literal", [[literal_value(n)] for n in names]), 0)
 
 
 SHAPES: list[Callable[[list[str]], str]] = [
     lambda names: _from_import("." + names[0].lower(), names),
-    lambda names: _class_header(names[0], names[1:] or ["BaseModel"]),
+    lambda names: class_header(names[0], names[1:] or ["BaseModel"]),
     _annotated,
     _alias,
     _literal,

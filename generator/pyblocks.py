@@ -1,0 +1,395 @@
+"""The per-model blocks: what one model's module defines, per target.
+
+A model becomes `BlockView`s that `templates/python/module.py.jinja` lays
+out: a pydantic model and its TypedDict twin (with `FieldView`s), a
+dataclass, a TypedDict alone, an enum class or `Literal` alias, a union
+alias.  The decisions (field types, defaults, aliases, overrides,
+discriminators) live here, apart from the syntax they are spelt in
+(`pysyntax`) and from the package around the modules (`pyrender`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+from . import naming, unions
+from . import pylayout as L
+from .conventions import convention
+from .ir import AnyModel, EnumModel, Field, Generic, LiteralType, ObjectModel, TypeNode, UnionModel
+from .overrides import DEFAULT_CALLS, Default, FieldFix
+from .pyescape import docstring, py_str
+from .pylayout import Tok
+from .pysyntax import (
+    Ctx,
+    annassign,
+    annotation,
+    assign,
+    call,
+    class_header,
+    decorator,
+    literal_value,
+    subscript,
+    unwrap,
+)
+
+
+# --- views ------------------------------------------------------------------------
+
+
+@dataclass
+class FieldView:
+    stmt: str
+    doc: str  # laid-out docstring statement or ""
+    has_default: bool
+
+
+@dataclass
+class ClassView:
+    header: str
+    decorators: list[str]
+    doc: str
+    preamble: list[str] = field(default_factory=list)
+    fields: list[FieldView] = field(default_factory=list)
+    missing: bool = False  # open Enum class: emit `_missing_`
+    compact: bool = False  # no blank line between fields (enum members)
+    notes: list[str] = field(default_factory=list)  # comment lines after the docstring
+
+
+@dataclass
+class BlockView:
+    kind: str  # "class" | "assign"
+    cls: Optional[ClassView] = None
+    stmt: str = ""
+    doc: str = ""
+
+
+def _field_text(f: Field) -> str:
+    text = f.description
+    if f.deprecated:
+        note = f"Deprecated: {f.deprecated}"
+        text = f"{text}\n\n{note}" if text.strip() else note
+    return text
+
+
+def _model_text(m: AnyModel, is_class: bool) -> str:
+    text = m.description
+    if m.deprecated and not is_class:
+        note = f"Deprecated: {m.deprecated}"
+        text = f"{text}\n\n{note}" if text.strip() else note
+    return text
+
+
+# --- blocks -----------------------------------------------------------------------
+
+
+def model_blocks(m: AnyModel, ctx: Ctx, enum_style: str) -> list[BlockView]:
+    """What `m`'s module defines; `enum_style` for enums whose docs do not say."""
+    if isinstance(m, ObjectModel):
+        return _object_blocks(m, ctx)
+    if isinstance(m, EnumModel):
+        return _enum_blocks(m, ctx, enum_style)
+    return _union_blocks(m, ctx)
+
+
+def _object_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
+    if ctx.target == "dataclasses":
+        return _dataclass_blocks(m, ctx)
+    if ctx.target == "typeddict":
+        return _typeddict_blocks(m, ctx)
+    fix = ctx.overrides.model(m.key)
+    cls = ctx.overrides.class_name(m.key, m.name)
+    twin = naming.twin_name(cls)
+    ctx.use("_runtime", "BaseModel")
+    ctx.use("typing_extensions", "TypedDict")
+    for imported in (*fix.bases, *fix.decorators):
+        ctx.use(imported.module, imported.name)
+        ctx.plain.add(imported.name)
+        ctx.taken[imported.name] = ((imported.module, imported.name), False)  # references avoid the name
+    # extra bases first: a mixin's methods must win over BaseModel's
+    main = ClassView(class_header(cls, [b.name for b in fix.bases] + ["BaseModel"]), [], "")
+    main.decorators += [L.layout([L.name("@" + d.name)]) for d in fix.decorators]
+    td = ClassView(class_header(twin, ["TypedDict"]), [], "")
+    text = _model_text(m, True)
+    if text.strip():
+        main.doc = docstring(text, 1)
+        td.doc = main.doc
+    if m.deprecated:
+        ctx.use("typing_extensions", "deprecated")
+        main.decorators.append(decorator("deprecated", m.deprecated))
+    rows: list[tuple[FieldView, FieldView]] = []
+    for f in m.fields:
+        if f.is_extra:
+            inner, _ = unwrap(f.type)
+            value_node = inner.args[-1] if isinstance(inner, Generic) and inner.origin == "Dict" else inner
+            ctx.use("import", "pydantic")
+            config = ctx.body(call("pydantic.ConfigDict", [], [("extra", [Tok(L.STRING, '"allow"')])]))
+            main.preamble.append(assign("model_config", config, 1))
+            ctx.use("typing", "Dict")
+            ann = ctx.body(subscript("Dict", [[L.name("str")], annotation(value_node, ctx, False, unwrap(f.type)[1])]))
+            extra = ctx.body(call("pydantic.Field", [], [("init", [L.name("False")])]))
+            main.preamble.append(annassign("__pydantic_extra__", ann, extra, 1))
+            continue
+        rows.append(_field_views(f, ctx, fix.fields.get(f.name)))
+    # the doc's order (it is the dump order); pydantic needs no other
+    main.fields = [r[0] for r in rows]
+    td.fields = [r[1] for r in rows]
+    return [BlockView("class", cls=main), BlockView("class", cls=td)]
+
+
+def _shape(f: Field) -> tuple[str, TypeNode, bool, Optional[Default]]:
+    """(wrapper, core type, date swap, default) of a field, as the docs say."""
+    node, swap = unwrap(f.type)
+    wrapper = ""
+    if isinstance(node, Generic) and node.origin in ("Optional", "OptionalNullable", "Nullable"):
+        wrapper = node.origin
+        node, swap = unwrap(node.args[0], swap)
+    if wrapper == "Nullable" and not f.required:
+        wrapper = "OptionalNullable"
+    if wrapper == "" and not f.required:
+        wrapper = "Optional"
+    default: Optional[Default] = None
+    if wrapper == "Optional" and not f.required:
+        default = Default("literal", None)
+    elif wrapper == "OptionalNullable":
+        default = Default("unset")
+    # (a required `*Optional[T]*`, as older docs write it, is required and nullable: no default)
+    if isinstance(node, LiteralType) and len(node.values) == 1 and wrapper != "Nullable":
+        default = Default("literal", node.values[0])
+    return wrapper, node, swap, default
+
+
+def _default_toks(default: Default, ctx: Ctx) -> list[Tok]:
+    """A default's tokens: literals re-rendered from their value, never copied as text."""
+    value = default.value
+    if default.kind == "unset":
+        ctx.use("_runtime", "UNSET")
+        return [L.name("UNSET")]
+    if default.kind == "call":
+        ctx.use(*DEFAULT_CALLS[default.func])
+        return call(default.func, [[Tok(L.STRING, py_str(str(value)))]])
+    if value is None:
+        return [L.name("None")]
+    if isinstance(value, float):
+        return [Tok(L.NUMBER, repr(value))]
+    return [literal_value(value)]
+
+
+def _twin_node(node: TypeNode, has_default: bool) -> TypeNode:
+    """An override type's twin: `OptionalNullable[T]` -> `Nullable[T]`, and a
+    defaulted `Optional[T]` -> `T` (the key is `NotRequired` instead)."""
+    if isinstance(node, Generic) and node.origin == "OptionalNullable":
+        return Generic("Nullable", node.args)
+    if isinstance(node, Generic) and node.origin == "Optional" and has_default:
+        return node.args[0]
+    return node
+
+
+def _field_views(f: Field, ctx: Ctx, fix: Optional[FieldFix] = None) -> tuple[FieldView, FieldView]:
+    main, twin = field_pair(f, ctx, fix, main=True, twin=True)
+    assert main is not None and twin is not None
+    return main, twin
+
+
+def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin: bool
+                ) -> tuple[Optional[FieldView], Optional[FieldView]]:
+    """The field's statement in the model class (`main`; a pydantic field, or a
+    dataclass field in the dataclasses target) and in the TypedDict twin
+    (`twin`).  Only what is asked for is rendered, so only its imports are used."""
+    attr, alias = naming.attribute(f.name)
+    rule = convention(ctx.model.name, f)
+    wrapper, node, swap, doc_default = _shape(replace(f, required=False) if rule and rule.optional else f)
+    fix = fix or FieldFix()
+    if fix.name is not None:  # renamed in the code: the wire name stays the doc's
+        wire = alias if alias is not None else f.name
+        attr, alias = fix.name, (wire if wire != fix.name else None)
+    default = fix.default or doc_default
+    ann: list[Tok] = []
+    tann: list[Tok] = []
+    if fix.type is not None:
+        if main:
+            ann = annotation(fix.type, ctx, False)
+        if twin:
+            tann = annotation(_twin_node(fix.type, default is not None), ctx, True)
+    else:
+        if main:
+            if wrapper == "":
+                ann = annotation(node, ctx, False, swap)
+            else:
+                ctx.use("typing" if wrapper == "Optional" else "_runtime", wrapper)
+                ann = subscript(wrapper, [annotation(node, ctx, False, swap)])
+        if twin:
+            if wrapper == "" or (wrapper == "Optional" and default is not None):
+                tann = annotation(node, ctx, True, swap)
+            elif wrapper == "Optional":  # required and nullable: the key must be there
+                ctx.use("typing", "Optional")
+                tann = subscript("Optional", [annotation(node, ctx, True, swap)])
+            else:
+                ctx.use("_runtime", "Nullable")
+                tann = subscript("Nullable", [annotation(node, ctx, True, swap)])
+    if twin and default is not None:
+        ctx.use("typing_extensions", "NotRequired")
+        tann = subscript("NotRequired", [tann])
+    alias = fix.alias if fix.alias is not None else ctx.overrides.wire.alias(ctx.model.key, f.name, attr, alias)
+    text = _field_text(f)
+    doc = docstring(text, 1) if text.strip() else ""
+    main_view = twin_view = None
+    if main:
+        value = _default_toks(default, ctx) if default is not None else None
+        if ctx.target == "dataclasses":
+            if alias is not None:  # the wire name, kept in the field's metadata
+                ctx.use("import", "dataclasses")
+                kwargs = [("default", value)] if value is not None else []
+                kwargs.append(("metadata", call("dict", [], [("alias", [Tok(L.STRING, py_str(alias))])])))
+                value = call("dataclasses.field", [], kwargs)
+        elif alias is not None or (rule and rule.exclude):
+            ctx.use("typing_extensions", "Annotated")
+            ctx.use("import", "pydantic")
+            options = [("alias", [Tok(L.STRING, py_str(alias))])] if alias is not None else []
+            if rule and rule.exclude:  # never dumped: the raw HTTP exchange
+                options.append(("exclude", [L.name("True")]))
+            ann = subscript("Annotated", [ann, call("pydantic.Field", [], options)])
+        main_view = FieldView(annassign(attr, ctx.body(ann), ctx.body(value) if value else value, 1),
+                              doc, default is not None)
+    if twin:
+        twin_view = FieldView(annassign(attr, ctx.body(tann), None, 1), doc, default is not None)
+    return main_view, twin_view
+
+
+def _dataclass_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
+    """The dataclasses target: one `@dataclasses.dataclass` class, fields
+    without a default first (dataclasses require it).  A deprecated model
+    says so in its docstring (no `typing_extensions.deprecated`); a
+    `__pydantic_extra__` row becomes a comment (a dataclass holds no extra keys)."""
+    fix = ctx.overrides.model(m.key)
+    cls = ctx.overrides.class_name(m.key, m.name)
+    ctx.use("import", "dataclasses")
+    for imported in (*fix.bases, *fix.decorators):
+        ctx.use(imported.module, imported.name)
+        ctx.plain.add(imported.name)
+        ctx.taken[imported.name] = ((imported.module, imported.name), False)
+    view = ClassView(class_header(cls, [b.name for b in fix.bases]), [], "")
+    # the overrides' decorators see the finished dataclass
+    view.decorators += [L.layout([L.name("@" + d.name)]) for d in fix.decorators]
+    view.decorators.append(L.layout([L.name("@dataclasses.dataclass")]))
+    text = _model_text(m, False)
+    if text.strip():
+        view.doc = docstring(text, 1)
+    rows: list[FieldView] = []
+    for f in m.fields:
+        if f.is_extra:
+            note = "    # Extra keys are allowed on the wire; a dataclass does not hold them.\n"
+            if note not in view.notes:
+                view.notes.append(note)
+            continue
+        main, _ = field_pair(f, ctx, fix.fields.get(f.name), main=True, twin=False)
+        assert main is not None
+        rows.append(main)
+    rows.sort(key=lambda r: r.has_default)
+    view.fields = rows
+    return [BlockView("class", cls=view)]
+
+
+def _typeddict_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
+    """The typeddict target: the default target's twin alone, unchanged."""
+    fix = ctx.overrides.model(m.key)
+    twin = naming.twin_name(ctx.overrides.class_name(m.key, m.name))
+    ctx.use("typing_extensions", "TypedDict")
+    td = ClassView(class_header(twin, ["TypedDict"]), [], "")
+    text = _model_text(m, True)
+    if text.strip():
+        td.doc = docstring(text, 1)
+    rows: list[FieldView] = []
+    for f in m.fields:
+        if f.is_extra:
+            continue
+        _, view = field_pair(f, ctx, fix.fields.get(f.name), main=False, twin=True)
+        assert view is not None
+        rows.append(view)
+    td.fields = rows  # the doc's order, as the default target's twins
+    return [BlockView("class", cls=td)]
+
+
+def _enum_blocks(m: EnumModel, ctx: Ctx, default_style: str) -> list[BlockView]:
+    cls = ctx.overrides.class_name(m.key, m.name)
+    style = m.style or default_style
+    values = [v.value for v in m.values]
+    text = _model_text(m, style == "enum")
+    if style == "enum":
+        ints = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        strs = all(isinstance(v, str) for v in values)
+        ctx.use("enum", "Enum")
+        bases = ["int", "Enum"] if ints and values else (["str", "Enum"] if strs else ["Enum"])
+        view = ClassView(class_header(cls, bases), [], docstring(text, 1) if text.strip() else "", compact=True)
+        seen: set[str] = set()
+        for v in m.values:
+            member = naming.safe_member(v.member, v.value) if v.member else naming.enum_member(v.value)
+            base, n = member, 1
+            while member in seen:
+                n += 1
+                member = f"{base}_{n}"
+            seen.add(member)
+            view.fields.append(FieldView(assign(member, [literal_value(v.value)], 1), "", False))
+        if m.open:
+            view.missing = True
+            ctx.use("typing", "Any")
+            ctx.use("_runtime", "open_enum_member")
+        if m.deprecated:
+            # typing_extensions.deprecated wraps __new__, which Enum needs: note it in the docstring
+            note = f"{text}\n\nDeprecated: {m.deprecated}" if text.strip() else f"Deprecated: {m.deprecated}"
+            view.doc = docstring(note, 1)
+        return [BlockView("class", cls=view)]
+    ctx.use("typing", "Literal")
+    lit = subscript("Literal", [[literal_value(v)] for v in values]) if values else [L.name("str")]
+    if m.open:
+        ctx.use("typing", "Union")
+        unrec = "UnrecognizedInt" if values and all(isinstance(v, int) for v in values) else "UnrecognizedStr"
+        ctx.use("_runtime", unrec)
+        lit = subscript("Union", [lit, [L.name(unrec)]])
+    return [BlockView("assign", stmt=assign(cls, lit, 0), doc=docstring(text, 0) if text.strip() else "")]
+
+
+def _union_blocks(m: UnionModel, ctx: Ctx) -> list[BlockView]:
+    cls = ctx.overrides.class_name(m.key, m.name)
+    twin = naming.twin_name(cls)
+    text = _model_text(m, False)
+    doc = docstring(text, 0) if text.strip() else ""
+    if ctx.target == "dataclasses":
+        # No TypeAliasType without typing_extensions: a plain `Union[...]`
+        # alias, members on an import cycle as string forward references.
+        members = [annotation(mem.type, ctx, False) for mem in unions.ordered(m, ctx.resolved)]
+        if len(members) == 1 and members[0][0].kind != L.STRING:
+            value = members[0]
+        else:  # a lone forward reference stays a type (`Union["X"]`), not a str
+            ctx.use("typing", "Union")
+            value = subscript("Union", members)
+        return [BlockView("assign", stmt=assign(cls, value, 0), doc=doc)]
+    ctx.use("typing_extensions", "TypeAliasType")
+    out = []
+    names = ((twin, True),) if ctx.target == "typeddict" else ((cls, False), (twin, True))
+    ordered = unions.ordered(m, ctx.resolved)
+    tagged = unions.discriminator(ordered, ctx.resolved, ctx.overrides)
+    for name, is_twin in names:
+        members = [annotation(mem.type, ctx, is_twin) for mem in ordered]
+        if len(members) == 1:
+            value = members[0]
+        elif tagged is not None and not is_twin:
+            value = _discriminated(members, tagged, ctx)
+        else:
+            ctx.use("typing", "Union")
+            value = subscript("Union", members)
+        stmt = assign(name, call("TypeAliasType", [[Tok(L.STRING, py_str(name))], value]), 0)
+        out.append(BlockView("assign", stmt=stmt, doc=doc if not is_twin or ctx.target == "typeddict" else ""))
+    return out
+
+
+def _discriminated(members: list[list[Tok]], tagged: unions.Discriminated, ctx: Ctx) -> list[Tok]:
+    """`Annotated[Union[Annotated[A, pydantic.Tag("a")], ...], pydantic.Discriminator(tag_of(...))]`."""
+    ctx.use("typing", "Union")
+    ctx.use("typing_extensions", "Annotated")
+    ctx.use("import", "pydantic")
+    ctx.use("_runtime", "tag_of")
+    tagged_members = [subscript("Annotated", [member, call("pydantic.Tag", [[Tok(L.STRING, py_str(tag))]])])
+                      for member, tag in zip(members, tagged.tags)]
+    finder = call("tag_of", [[Tok(L.STRING, py_str(tagged.attr))], [Tok(L.STRING, py_str(tagged.key))]])
+    return subscript("Annotated", [subscript("Union", tagged_members), call("pydantic.Discriminator", [finder])])
