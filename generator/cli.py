@@ -24,7 +24,8 @@ from .config import FORMATS, TARGETS, ConfigError, load_config
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
 from .progress import NO_PROGRESS, Progress
-from .write import OutputError, check_report_json, format_check, want_color
+from .terminal import want_color
+from .write import OutputError, check_report_json, format_check
 from .diff import FAIL_ON, VIEWS, DiffSpecError, diff
 from .gitref import git_tree
 from .diffrender import format_markdown, format_text

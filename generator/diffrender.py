@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .diff import Change, Diff
 from .templating import render
-from .write import _BOLD, _CYAN, _GREEN, _RED, _paint
+from .terminal import BOLD, CYAN, GREEN, RED, paint
 
 ADDITIONS = ("model-added", "field-added", "enum-value-added", "union-member-added")
 _BACKTICKS = re.compile(r"`+")
@@ -58,19 +58,14 @@ def format_text(result: Diff, *, color: bool) -> str:
         lines = []
         for change in changes:
             view = change.breaking_view(result.view)
-            mark, style = ("!", _RED) if view else ("+", _GREEN) if change.kind in ADDITIONS else ("~", "")
+            mark, style = ("!", RED) if view else ("+", GREEN) if change.kind in ADDITIONS else ("~", "")
             field = f"{change.field}: " if change.field is not None else ""
             tail = f"  [breaking: {view} view]" if view else ""
-            lines.append(_paint(f"{mark} {change.where}: {field}{phrase(change)}{tail}", style if color else ""))
+            lines.append(paint(f"{mark} {change.where}: {field}{phrase(change)}{tail}", style, color))
         title = model if namespace == "models" else f"{model} ({namespace})"  # flat SDKs say nothing
-        groups.append({"title": _paint(title, _BOLD if color else ""), "lines": lines})
-    return render("diff/text.j2", {"groups": groups, "summary": _paint(summary(result), _summary_style(result, color))})
-
-
-def _summary_style(result: Diff, color: bool) -> str:
-    if not color:
-        return ""
-    return _RED if result.semver == "major" else _GREEN if result.changes else _CYAN
+        groups.append({"title": paint(title, BOLD, color), "lines": lines})
+    style = RED if result.semver == "major" else GREEN if result.changes else CYAN
+    return render("diff/text.j2", {"groups": groups, "summary": paint(summary(result), style, color)})
 
 
 def summary(result: Diff) -> str:

@@ -32,12 +32,13 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, TextIO
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 from generator.manifest import (CACHE_DIR, MANIFEST_NAME, STAT_CACHE, TMP_SUFFIX, Manifest, OutputError, StatRecord,
                                 check_relpaths, ensure_cache_dir, manifest_bytes, read_manifest,
                                 read_stat_cache, stat_cache_bytes)
 from generator.progress import NO_PROGRESS, Progress
+from generator.terminal import BOLD, CYAN, GREEN, RED, paint
 
 try:
     import fcntl
@@ -45,7 +46,7 @@ except ImportError:  # Windows: no run lock
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["CheckReport", "OutputError", "OutputFile", "WriteReport", "check_output", "check_report_json",
-           "format_check", "want_color", "write_output"]
+           "format_check", "write_output"]
 
 JOURNAL = f"{CACHE_DIR}/journal.marshal"
 _JOURNAL_FORMAT = 1
@@ -389,17 +390,6 @@ def _wait_past(folder: str, mtime_ns: int) -> None:
 
 # --- reporting --------------------------------------------------------------
 
-_RED, _GREEN, _CYAN, _BOLD, _RESET = "\033[31m", "\033[32m", "\033[36m", "\033[1m", "\033[0m"
-
-
-def want_color(stream: TextIO) -> bool:
-    """Colour only for a terminal, and never when NO_COLOR is set."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
 def format_check(report: CheckReport, out_display: str, *, color: bool, quiet: bool,
                  load_new: Callable[[str], bytes]) -> str:
     """A unified diff per differing file (unless quiet), then a summary."""
@@ -413,7 +403,7 @@ def format_check(report: CheckReport, out_display: str, *, color: bool, quiet: b
             old = _read_old(os.path.join(report.out, path)) if on_disk else None
             new = load_new(path) if produced else None
             lines += _diff(shown, old, new, color)
-    lines.append(_paint(_summary(report), (_GREEN if report.up_to_date else _RED) if color else ""))
+    lines.append(paint(_summary(report), GREEN if report.up_to_date else RED, color))
     return "\n".join(lines)
 
 
@@ -444,7 +434,7 @@ def _read_old(path: str) -> Optional[bytes]:
 def _diff(shown: str, old: Optional[bytes], new: Optional[bytes], color: bool) -> list[str]:
     a_label = f"a/{shown}" if old is not None else "/dev/null"
     b_label = f"b/{shown}" if new is not None else "/dev/null"
-    header = [_paint(f"--- {a_label}", _BOLD if color else ""), _paint(f"+++ {b_label}", _BOLD if color else "")]
+    header = [paint(f"--- {a_label}", BOLD, color), paint(f"+++ {b_label}", BOLD, color)]
     try:
         a_text = (old or b"").decode("utf-8")
         b_text = (new or b"").decode("utf-8")
@@ -453,8 +443,7 @@ def _diff(shown: str, old: Optional[bytes], new: Optional[bytes], color: bool) -
     body = list(difflib.unified_diff(_lines(a_text), _lines(b_text), n=3))[2:]
     lines = list(header)
     for line in body:
-        style = {"@": _CYAN, "-": _RED, "+": _GREEN}.get(line[0], "") if color else ""
-        lines.append(_paint(line.rstrip("\n"), style))
+        lines.append(paint(line.rstrip("\n"), {"@": CYAN, "-": RED, "+": GREEN}.get(line[0], ""), color))
         if not line.endswith("\n"):
             lines.append("\\ No newline at end of file")
     return lines
@@ -463,7 +452,3 @@ def _diff(shown: str, old: Optional[bytes], new: Optional[bytes], color: bool) -
 def _lines(text: str) -> list[str]:
     """Lines ending at newlines only, ends kept (str.splitlines also splits at form feeds)."""
     return io.StringIO(text, newline="\n").readlines()
-
-
-def _paint(text: str, style: str) -> str:
-    return f"{style}{text}{_RESET}" if style else text

@@ -280,7 +280,7 @@ def test_text_output_groups_by_model_and_colours_only_when_asked(tmp_path: Path)
 
 
 def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.write import want_color
+    from generator.terminal import want_color
 
     class Tty:
         def isatty(self) -> bool:

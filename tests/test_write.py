@@ -32,6 +32,7 @@ from generator.manifest import (
     read_stat_cache,
     stat_cache_bytes,
 )
+from generator.terminal import want_color
 from generator.write import (
     JOURNAL,
     OutputError,
@@ -39,7 +40,6 @@ from generator.write import (
     check_output,
     check_report_json,
     format_check,
-    want_color,
     write_output,
 )
 
