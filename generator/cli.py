@@ -27,6 +27,7 @@ from .progress import NO_PROGRESS, Progress
 from .terminal import want_color
 from .write import OutputError, check_report_json, format_check
 from .diff import FAIL_ON, VIEWS, DiffSpecError, diff
+from .overrides import load_overrides
 from .gitref import git_tree
 from .diffrender import format_markdown, format_text
 from .manifest import CACHE_DIR
@@ -91,6 +92,7 @@ def main(ctx: click.Context) -> None:
         "lint": {"jobs": config.jobs, "overrides": shared["overrides"], "strict": config.strict,
                  "wire_names": config.wire_names},
         "overrides": {"jobs": config.jobs},
+        "diff": {"overrides": shared["overrides"]},
     }
 
 
@@ -256,14 +258,18 @@ def ir_command(ctx: click.Context, specs: Optional[Path]) -> None:
               help="Exit 1 when a change breaks (by --view), when anything changed, or never.")
 @click.option("--view", type=click.Choice(VIEWS), default="constructor", show_default=True,
               help="Which code breaks: constructing models, reading them, or both (reader rules on read models).")
+@click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False), show_default=True,
+              help="Compare the models as generated with this overrides file (checked against NEW).")
 @_jobs_option
 @click.pass_context
 @_guarded
 def diff_command(ctx: click.Context, old: Optional[Path], new: Optional[Path], base: Optional[str], fmt: str,
-                 fail_on: str, view: str, jobs: Optional[int]) -> None:
+                 fail_on: str, view: str, overrides: Optional[Path], jobs: Optional[int]) -> None:
     """What changed from the models of OLD to those of NEW, and what it breaks."""
     if (base is None) == (new is None):
         raise ConfigError("give OLD and NEW spec folders, or --base GIT_REF and at most one (SPECS)")
+    overrides = _path(overrides)  # from the config: text
+    fixes = load_overrides(overrides) if overrides is not None else None
     cache_dir = ctx.obj.out / CACHE_DIR if ctx.obj.out.is_dir() else None  # beside the build cache, if any
     jobs = ctx.obj.jobs if jobs is None else jobs
     specs = _specs(ctx, old)  # with --base, SPECS: both sides are named by it
@@ -271,9 +277,11 @@ def diff_command(ctx: click.Context, old: Optional[Path], new: Optional[Path], b
     try:
         if base is not None:
             with git_tree(base, specs) as tree:
-                result = diff(tree, specs, view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir)
+                result = diff(tree, specs, view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir,
+                              overrides=fixes)
         else:
-            result = diff(specs, roots["new"], view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir)
+            result = diff(specs, roots["new"], view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir,
+                          overrides=fixes)
     except DiffSpecError as exc:
         for side, found in exc.sides.items():
             if base is not None and side == "old":  # the doc as it is at BASE: named by its work-tree path

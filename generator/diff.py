@@ -3,7 +3,8 @@
 Both spec roots are parsed and resolved as `generate` does (a broken spec
 on either side is an error), each model is reduced to its `Shape` (what the
 generated code of it is made of: kind, fields with their Python types,
-required-ness, defaults and docstring text, enum values, union members) and
+required-ness, defaults and docstring text, enum values, union members;
+an overrides file's field types and defaults applied to both sides) and
 the shapes are compared by namespace and title.  Every difference is one
 `Change`; `diffrules` decides which ones break (see the README's table).
 
@@ -30,12 +31,13 @@ from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
 from .api import _spec_paths
-from .build import PARALLEL_THRESHOLD, _summary, _summary_data, tool_digest, unparsed_paths
+from .build import PARALLEL_THRESHOLD, _summary, _summary_data, _Summaries, tool_digest, unparsed_paths
 from .diagnostics import Diagnostic, SpecError
 from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, Primitive, Ref, TypeNode
 from .manifest import ensure_cache_dir, store_marshal
 from .parse import DEFAULT_EXCLUDE, parse_bytes, read_doc
-from .resolve import Key, resolve, spec_root_names, summarize
+from .overrides import NO_OVERRIDES, Default, ModelFix, Overrides, OverridesFile
+from .resolve import Key, Resolved, resolve, spec_root_names, summarize
 from .pyescape import py_str
 from .pyblocks import _field_text, _model_text, _shape
 from .pysyntax import GENERICS, PRIMITIVES
@@ -114,7 +116,7 @@ def shape_of(model: AnyModel) -> Shape:
             core = norm(node, swap)
             if wrapper in ("Nullable", "OptionalNullable"):
                 core = ("G", "Nullable", (core,))
-            text = None if default is None else ("UNSET" if default.kind == "unset" else _default_text(default.value))
+            text = None if default is None else _default_of(default)
             fields.append((f.name, core, f.required, text, _visible(_field_text(f)), f.pos.line))
         return Shape(*common, False, fields=tuple(fields))
     if isinstance(model, EnumModel):
@@ -505,19 +507,48 @@ def _content(shape: Shape) -> tuple:  # type: ignore[type-arg]
             tuple(m for m, _ in shape.members), shape.style)
 
 
-def _shapes(entries: Mapping[str, Entry], keys: Iterable[str]) -> dict[Key, Shape]:
+def _shapes(entries: Mapping[str, Entry], keys: Iterable[str], overrides: Overrides) -> dict[Key, Shape]:
     shapes = (Shape(*marshal.loads(entries[key][1])) for key in keys)
-    return {shape.key: shape for shape in shapes}
+    return {shape.key: _overridden(shape, overrides.model(shape.key)) for shape in shapes}
 
 
-def compare(old: Side, new: Side, entries: Mapping[str, Entry]) -> list[Change]:
-    """Every change from `old` to `new`, in a stable order (model, field, kind)."""
+def _overridden(shape: Shape, fix: ModelFix) -> Shape:
+    """The shape as the code generated with the overrides has it: their field types and defaults."""
+    if not fix.fields:
+        return shape
+    fields = []
+    for name, core, required, default, text, line in shape.fields:
+        field_fix = fix.fields.get(name)
+        if field_fix is not None and field_fix.type is not None:
+            node = field_fix.type  # the whole annotation: its optional marker is left to `required`, as above
+            if isinstance(node, Generic) and node.origin in ("Optional", "Nullable", "OptionalNullable"):
+                core = norm(node.args[0]) if node.origin == "Optional" else ("G", "Nullable", (norm(node.args[0]),))
+            else:
+                core = norm(node)
+        if field_fix is not None and field_fix.default is not None:
+            default = _default_of(field_fix.default)
+        fields.append((name, core, required, default, text, line))
+    return replace(shape, fields=tuple(fields))
+
+
+def _default_of(default: Default) -> str:
+    """A default as the code writes it."""
+    if default.kind == "unset":
+        return "UNSET"
+    if default.kind == "call":
+        return f"{default.func}({_default_text(default.value)})"
+    return _default_text(default.value)
+
+
+def compare(old: Side, new: Side, entries: Mapping[str, Entry], overrides: Overrides = NO_OVERRIDES) -> list[Change]:
+    """Every change from `old` to `new`, in a stable order (model, field, kind);
+    `overrides` applies to both sides."""
     same = {key for rel, key in new.keys.items() if old.keys.get(rel) == key}  # same path, same bytes
     old_keys = {(row[2], row[1]): old.keys[row[3]] for row in old.rows}
     new_keys = {(row[2], row[1]): new.keys[row[3]] for row in new.rows}
     differ = {k for k in old_keys.keys() | new_keys.keys() if old_keys.get(k) not in same or new_keys.get(k) not in same}
-    before = _shapes(entries, (old_keys[k] for k in differ if k in old_keys))
-    after = _shapes(entries, (new_keys[k] for k in differ if k in new_keys))
+    before = _shapes(entries, (old_keys[k] for k in differ if k in old_keys), overrides)
+    after = _shapes(entries, (new_keys[k] for k in differ if k in new_keys), overrides)
     comparer = _Comparer(old, new)
     removed: dict[tuple, list[str]] = {}  # type: ignore[type-arg]  # content -> titles
     for key in sorted(before.keys() - after.keys()):
@@ -537,14 +568,18 @@ def compare(old: Side, new: Side, entries: Mapping[str, Entry]) -> list[Change]:
 
 
 def diff(old: Path, new: Path, *, view: str = "constructor", exclude: Sequence[str] = DEFAULT_EXCLUDE,
-         jobs: int = 0, cache_dir: Optional[Path] = None) -> Diff:
+         jobs: int = 0, cache_dir: Optional[Path] = None, overrides: Optional[OverridesFile] = None) -> Diff:
     """Compare the spec roots `old` and `new`; raise DiffSpecError on bad specs.
-    `cache_dir`: where to keep parsed docs between runs (None: nowhere)."""
+    `cache_dir`: where to keep parsed docs between runs (None: nowhere).
+    `overrides`: checked against `new` (SpecError with its errors; stale
+    entries pass) and applied to the models of both sides, as `generate`
+    would apply it to each."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}")
     cache = _Cache(cache_dir)
     (old_side, new_side), stamps, clean = _load_sides([("old", old), ("new", new)], exclude, jobs, cache)
-    changes = compare(old_side, new_side, cache.entries)
+    bound = overrides.bind(Resolved(_Summaries(new_side.rows), {}))[0] if overrides is not None else NO_OVERRIDES
+    changes = compare(old_side, new_side, cache.entries, bound)
     cache.save([*old_side.keys.values(), *new_side.keys.values()], stamps, clean)
     return Diff(tuple(changes), view)
 

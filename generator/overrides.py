@@ -507,11 +507,12 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
             continue
         header = _HEADER.match(raw)
         assign = _ASSIGN.match(raw) if header is None else None
+        # A table first met through a sub-table or dotted key (`[models.Pet.fields.id]`) is at that line.
+        keys = _split(header.group(1)) if header else table + _split(assign.group(1)) if assign else ()
         if header:
-            table = _split(header.group(1))
-            lines.setdefault(table, number)
-        elif assign:
-            lines.setdefault(table + _split(assign.group(1)), number)
+            table = keys
+        for end in range(1, len(keys) + 1):
+            lines.setdefault(keys[:end], number)
         for quote in ('"""', "'''"):
             if raw.count(quote) % 2:
                 in_string = quote

@@ -13,6 +13,7 @@ from typing import Mapping, Optional
 import pytest
 
 from generator import diff as diffmod
+from generator.overrides import load_overrides
 from generator.diff import Diff, DiffSpecError, diff
 from generator.diffrender import format_markdown, format_text
 from .specgen import enum_doc, enum_table_doc, link, md2models, object_doc, row, union_doc
@@ -166,6 +167,29 @@ def test_an_enum_class_that_became_a_literal_breaks_both_views(tmp_path: Path) -
     old = {**BASE, "models/kind.md": enum_class_doc("Kind", [("CAT", "cat"), ("DOG", "dog")])}
     assert records(changes(tmp_path, {"models/kind.md": enum_doc("Kind", ["cat", "dog"])}, old)) == [
         ("Kind", None, "type-changed", "Enum class", "Literal", True, True)]
+
+
+def test_overrides_apply_to_both_sides(tmp_path: Path) -> None:
+    """A type the overrides pin is no change when the docs change it; a
+    default they give is what both sides have; the file is checked against NEW."""
+    old, new = pair(tmp_path, pet(ID, row("name", "*Optional[str]*", False, "The pet's name"), row("tag", "*str*"),
+                                  KIND))
+    assert records(diff(old, new)) == [("Pet", "tag", "type-changed", "int", "str", True, True)]
+    overrides = tmp_path / "o.toml"
+    overrides.write_text('[models.Pet.fields.tag]\ntype = "Union[int, str]"\n\n'
+                         '[models.Pet.fields.name]\ndefault = \'"Rex"\'\n', encoding="utf-8")
+    assert diff(old, new, overrides=load_overrides(overrides)).changes == ()
+    run = md2models("diff", old, new, "--overrides", overrides, "--fail-on", "any")
+    assert run.code == 0 and "no changes" in run.stdout, run.explain()
+    # A default the overrides give is both sides' default: the docs' change of it is no change.
+    _, nullable = pair(tmp_path / "b", pet(ID, row("name", "*OptionalNullable[str]*", False, "The pet's name"),
+                                           TAG, KIND))
+    assert [r[2] for r in records(diff(old, nullable))] == ["default-changed", "type-changed"]
+    assert records(diff(old, nullable, overrides=load_overrides(overrides))) == [
+        ("Pet", "name", "type-changed", "str", "Nullable[str]", False, True)]
+    overrides.write_text('[models.Pet.fields.tag]\ntype = "Datetime"\n', encoding="utf-8")
+    run = md2models("diff", old, new, "--overrides", overrides)
+    assert run.code == 2 and "did you mean 'datetime'?" in run.stderr, run.explain()
 
 
 def test_a_spec_against_itself_has_no_changes(tmp_path: Path) -> None:

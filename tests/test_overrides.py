@@ -110,6 +110,16 @@ type = "Optional[Datetime]"
     assert "stale override: model 'GetSessionResponseBody' has no field 'missing'" in stale[1][1]
 
 
+def test_a_model_named_only_by_its_field_tables_is_reported_at_the_first(tmp_path: Path) -> None:
+    """`[models.X.fields.y]` without `[models.X]` (as `md2models overrides` writes them)."""
+    overrides = tmp_path / "o.toml"
+    overrides.write_text('# comment\n\n[models.Nope.fields.id]\nalias = "i"\n\n'
+                         '[models.GetSessionUsage.fields.x]\nalias = "x"\n', encoding="utf-8")
+    stale = [(d.line, d.message) for d in api.lint(SPECS, overrides=overrides)]
+    assert [line for line, _ in stale] == [3, 6], stale
+    assert "unknown model 'Nope'" in stale[0][1] and "has no field 'x'" in stale[1][1]
+
+
 def test_pyproject_table_and_config(tmp_path: Path) -> None:
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text("""\
