@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,12 +18,12 @@ from . import __version__, wirenames
 from .config import TARGETS, ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
-from .parse import DEFAULT_EXCLUDE, parse_files, spec_paths
+from .parse import DEFAULT_EXCLUDE, excluder, parse_bytes, parse_files, read_doc, spec_paths
 from .pyrender import DEFAULT_TARGET
 from .overrides import NO_OVERRIDES, load_overrides
 from .templating import use_templates
 from .wirenames import POLICIES
-from .resolve import Resolved, resolve, silence_overridden, spec_root_names, summarize
+from .resolve import Resolved, link_path, resolve, silence_overridden, spec_root_names, summarize
 from .build import Build, build, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .manifest import CACHE_DIR
@@ -56,15 +57,27 @@ def spec_root(specs: Path) -> Path:
     """The folder the docs' paths are relative to: SPECS, or its parent when
     SPECS is a folder named `models` (the folder that holds the model docs,
     as the docs' own links `../models/x.md` name it).  Either way a doc is
-    `models/x.md`: the package, its imports and OUT/docs are the same."""
+    `models/x.md`: the package, its imports and OUT/docs are the same.
+    SPECS may be one doc: then the folder above its `models` folder
+    (`models/x.md`, `models/components/x.md`), or else its own folder."""
+    if specs.is_file():
+        folders = specs.resolve().parents[:2]  # the doc's folder, and the one above
+        up = next((n + 1 for n, folder in enumerate(folders) if folder.name == "models"), 0)
+        return Path(os.path.normpath(specs.parent / "/".join([".."] * up))) if up else specs.parent
     if specs.name == "models":
         return specs.parent
     return specs / ".." if Path(specs).resolve().name == "models" else specs
 
 
 def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[Path, list[str], list[str]]:
-    """(spec root, doc paths below it, excluded paths); an error when there is no doc at all."""
+    """(spec root, doc paths below it, excluded paths); an error when there is no doc at all.
+    SPECS may be one doc: then it and the docs its links reach."""
     root = spec_root(specs)
+    if specs.is_file():
+        start = Path(os.path.relpath(specs, root)).as_posix()
+        if not start.endswith(".md"):
+            raise SpecError([Diagnostic(start, 1, 1, "error", "not a model doc (*.md)")])
+        return root, _linked_docs(root, start, exclude), []
     where = "." if root == specs else "models"
     if not specs.is_dir():
         raise SpecError([Diagnostic(where, 1, 1, "error", "spec folder does not exist or is not a folder")])
@@ -74,6 +87,24 @@ def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[Path, list[str], l
     if not paths:
         raise SpecError([Diagnostic(where, 1, 1, "error", "no model docs (*.md) in the spec folder")])
     return root, paths, skipped
+
+
+def _linked_docs(root: Path, start: str, exclude: Sequence[str]) -> list[str]:
+    """`start` and every doc its links reach, transitively (spec-root-relative,
+    sorted).  A doc that does not parse links nothing: the build reports it."""
+    names, excluded = spec_root_names(str(root)), excluder(exclude)
+    found, todo = {start}, [start]
+    while todo:
+        rel = todo.pop()
+        data = read_doc(root, rel)[0]
+        model = parse_bytes(data, rel)[0] if data is not None else None
+        for link in summarize(model).links if model is not None else ():
+            path = link_path(rel, link.target, names) if link.target else None
+            if (path is not None and path.endswith(".md") and path not in found and not excluded(path)
+                    and (root / path).is_file()):
+                found.add(path)
+                todo.append(path)
+    return sorted(found)
 
 
 def check_package_name(package: str) -> None:

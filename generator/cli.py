@@ -97,7 +97,7 @@ def main(ctx: click.Context) -> None:
 
 
 def _specs_argument(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.argument("specs", required=False, type=click.Path(path_type=Path, file_okay=False))(command)
+    return click.argument("specs", required=False, type=click.Path(path_type=Path))(command)
 
 
 def _jobs_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,7 +159,10 @@ def _path(value: Optional[object]) -> Optional[Path]:
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
              overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int,
              code_format: str) -> None:
-    """Write the package and docs generated from SPECS (default: config `specs`)."""
+    """Write the package and docs generated from SPECS (default: config `specs`).
+
+    SPECS: the folder holding `models/` (an SDK's docs/), `models/` itself,
+    or one doc (it and the models its links reach)."""
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,

@@ -413,7 +413,7 @@ def spec_paths(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[li
     Sorting makes the result independent of the file system's listing order."""
     docs: list[str] = []
     skipped: list[str] = []
-    excluded = _matcher(exclude)
+    excluded = excluder(exclude)
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         prefix = os.path.relpath(folder, root).replace(os.sep, "/")
@@ -424,7 +424,7 @@ def spec_paths(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[li
     return sorted(docs), sorted(skipped)
 
 
-def _matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
+def excluder(patterns: Sequence[str]) -> Callable[[str], bool]:
     """Glob patterns matched against the end of a relative path, part by
     part, as `PurePosixPath.match` does (`utils/*.md` matches `models/utils/x.md`)."""
     # A pattern without wildcards (the default) matches the path or a "/"-led end of it.

@@ -161,7 +161,7 @@ def _check_link(summary: Summary, link: Link, target: Summary, by_path: Mapping[
     if "://" in link.target or link.target.startswith("#"):
         report(at, "warning", f"link {link.target!r} of {name} is not a path to its doc")
         return
-    joined = _join(summary.path, link.target, root)
+    joined = link_path(summary.path, link.target, root)
     if joined is None:
         report(at, "warning", f"link {link.target!r} leads out of the spec root, but {name} is defined in {target.path}")
     elif by_path.get(joined) is not target:
@@ -173,7 +173,7 @@ def _dangling(summary: Summary, link: Link, root: tuple[str, ...], by_path: Mapp
     name = f"{link.namespace}.{link.name}"
     where = ""
     if link.target and "://" not in link.target and not link.target.startswith("#"):
-        joined = _join(summary.path, link.target, root)
+        joined = link_path(summary.path, link.target, root)
         where = (f" (its link {link.target!r} leads out of the spec root)" if joined is None
                  else f" ({joined} is absent)" if joined not in by_path else "")
     field = next((f for f, line, col in summary.field_names if (line, col) == (link.line, link.col)), None)
@@ -222,11 +222,11 @@ def _check_python_names(ordered: list[Summary], report: Report) -> None:
 def _may_be_unparsed(summary: Summary, link: Link, unparsed: frozenset[str], root: tuple[str, ...]) -> bool:
     """Whether a dangling reference may name a doc that failed to parse."""
     if link.target:
-        return _join(summary.path, link.target, root) in unparsed
+        return link_path(summary.path, link.target, root) in unparsed
     return any(posixpath.basename(path)[:-3].rstrip("_") == link.name.lower() for path in unparsed)
 
 
-def _join(doc_path: str, link: str, root: tuple[str, ...] = ()) -> Optional[str]:
+def link_path(doc_path: str, link: str, root: tuple[str, ...] = ()) -> Optional[str]:
     """The spec-root-relative path a link of a doc points at, normalised;
     None when it lies outside the root.  `root` (the root's folder names
     from the file system's root) lets a link climb out and come back in:

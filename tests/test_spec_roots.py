@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator import api
-from generator.resolve import _join
+from generator.resolve import link_path
 
 from .specgen import contents, enum_doc, generate, link, md2models, object_doc, row, union_doc, write_spec
 from .support import corpus_docs
@@ -48,6 +48,36 @@ def test_models_folder_as_specs_equals_its_parent(tmp_path: Path, docs: dict[str
     assert produced == contents(tmp_path / "a")
     assert {path for path in produced if path.startswith("docs/")} == {f"docs/{rel}" for rel in docs}
     assert all(path.startswith(("docs/models/", "pkg/models/")) or path.count("/") == 1 for path in produced)
+
+
+@pytest.mark.parametrize("docs, start, reached", [
+    (FLAT, "models/owner.md", {"models/owner.md", "models/pet.md", "models/kind.md"}),
+    (FLAT, "models/kind.md", {"models/kind.md"}),
+    (NAMESPACED, "models/components/order.md",
+     {"models/components/order.md", "models/components/line.md", "models/operations/status.md"}),
+], ids=["flat, a cycle", "flat, a leaf", "namespaced"])
+def test_one_doc_as_specs_generates_it_and_what_its_links_reach(tmp_path: Path, docs: dict[str, str], start: str,
+                                                                reached: set[str]) -> None:
+    specs = write_spec(tmp_path, {**docs, "models/unrelated.md": object_doc("Unrelated", [row("id", "*str*")])})
+    run = generate(specs / start, tmp_path / "one")
+    assert (run.code, run.diagnostics) == (0, []), run.explain()
+    assert generate(specs, tmp_path / "all").code == 0
+    whole, one = contents(tmp_path / "all"), contents(tmp_path / "one")
+    assert {path for path in one if path.startswith("docs/")} == {f"docs/{rel}" for rel in reached}
+    # the reached models' modules are the whole spec's, byte for byte
+    assert all(one[path] == whole[path] for path in one if path.startswith(("docs/", "pkg/models/")) and
+               not path.endswith("__init__.py"))
+    assert md2models("check", specs / start, "--out", tmp_path / "one", "--package", "pkg").code == 0
+    assert md2models("lint", specs / start).code == 0
+
+
+def test_one_doc_as_specs_reports_where_its_problems_are(tmp_path: Path) -> None:
+    specs = write_spec(tmp_path, {**FLAT, "models/pet.md": object_doc("Pet", [row("toy", link("Toy"))]),
+                                  "models/notes.txt": "not a doc"})
+    run = generate(specs / "models" / "pet.md", tmp_path / "out")
+    assert run.code == 0 and [(d.path, d.line) for d in run.warnings] == [(f"{specs.as_posix()}/models/pet.md", 8)]
+    run = generate(specs / "models" / "notes.txt", tmp_path / "out2")
+    assert run.code == 2 and "not a model doc (*.md)" in run.stderr and not (tmp_path / "out2").exists()
 
 
 def test_diagnostics_name_the_docs_where_they_are(tmp_path: Path) -> None:
@@ -97,7 +127,7 @@ ROOT_NAMES = ("work", "sdk", "docs", "models")  # a spec root /work/sdk/docs/mod
     ("a.md", "../models", None),
 ])
 def test_links_resolve_by_their_normalised_target(doc: str, target: str, lands: object) -> None:
-    assert _join(doc, target, ROOT_NAMES) == lands
+    assert link_path(doc, target, ROOT_NAMES) == lands
 
 
 def _digests(specs: Path) -> dict[str, str]:
@@ -111,3 +141,18 @@ def _digests(specs: Path) -> dict[str, str]:
 def test_corpus_models_folder_equals_docs(version: str) -> None:
     docs = corpus_docs(version)
     assert _digests(docs / "models") == _digests(docs)
+
+
+def test_the_seed_doc_of_the_corpus_generates_its_own_models(tmp_path: Path) -> None:
+    """The doc this project started from, pointed at inside the real SDK's docs:
+    it and the two models it links, nothing else of the 1,430."""
+    seed = corpus_docs("orq-python-3.4.0") / "models" / "getsessionresponsebody.md"
+    run = generate(seed, tmp_path / "out", "session_models")
+    assert (run.code, run.diagnostics) == (0, []), run.explain()
+    produced = contents(tmp_path / "out")
+    assert sorted(path for path in produced if path.startswith("docs/")) == [
+        "docs/models/getsessionbilling.md", "docs/models/getsessionresponsebody.md", "docs/models/getsessionusage.md"]
+    # the module of the seed model is the one this project's own specs/ give
+    repo_output = Path(__file__).resolve().parents[1] / "output" / "session_models" / "models"
+    module = "session_models/models/getsessionresponsebody.py"
+    assert produced[module] == (repo_output / "getsessionresponsebody.py").read_bytes()
