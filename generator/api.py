@@ -66,7 +66,11 @@ def spec_root(specs: Path) -> Path:
         return Path(os.path.normpath(specs.parent / "/".join([".."] * up))) if up else specs.parent
     if specs.name == "models":
         return specs.parent
-    return specs / ".." if Path(specs).resolve().name == "models" else specs
+    if Path(specs).resolve().name == "models":
+        return specs / ".."
+    if not (specs / "models").is_dir() and (specs / "docs" / "models").is_dir():  # an SDK's repository
+        return specs / "docs"
+    return specs
 
 
 def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[Path, list[str], list[str]]:
@@ -81,9 +85,9 @@ def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[Path, list[str], l
     where = "." if root == specs else "models"
     if not specs.is_dir():
         raise SpecError([Diagnostic(where, 1, 1, "error", "spec folder does not exist or is not a folder")])
-    paths, skipped = spec_paths(specs, exclude)
-    if root != specs:  # the docs below SPECS, as a run on its parent names them
-        paths, skipped = [f"models/{p}" for p in paths], [f"models/{p}" for p in skipped]
+    # Model docs live in models/ where there is one: an SDK's docs/ also holds the operations' pages (sdks/).
+    models = root / "models"
+    paths, skipped = spec_paths(models, exclude, "models/") if models.is_dir() else spec_paths(root, exclude)
     if not paths:
         raise SpecError([Diagnostic(where, 1, 1, "error", "no model docs (*.md) in the spec folder")])
     return root, paths, skipped

@@ -407,19 +407,20 @@ MAX_DOC_BYTES = 4 * 1024 * 1024
 DEFAULT_EXCLUDE = ("utils/retryconfig.md",)
 
 
-def spec_paths(root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[list[str], list[str]]:
-    """(doc paths, excluded paths), spec-root-relative and sorted.
+def spec_paths(folder: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE, under: str = "") -> tuple[list[str], list[str]]:
+    """(doc paths, excluded paths) below `folder`, sorted, each led by
+    `under` (the folder's path in the spec root, "models/" or "").
 
     Sorting makes the result independent of the file system's listing order."""
     docs: list[str] = []
     skipped: list[str] = []
     excluded = excluder(exclude)
-    for folder, dirs, files in os.walk(root):
+    for found, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = os.path.relpath(found, folder).replace(os.sep, "/")
         for name in files:
             if name.endswith(".md"):
-                rel = name if prefix == "." else f"{prefix}/{name}"
+                rel = under + (name if prefix == "." else f"{prefix}/{name}")
                 (skipped if excluded(rel) else docs).append(rel)
     return sorted(docs), sorted(skipped)
 

@@ -80,6 +80,42 @@ def test_one_doc_as_specs_reports_where_its_problems_are(tmp_path: Path) -> None
     assert run.code == 2 and "not a model doc (*.md)" in run.stderr and not (tmp_path / "out2").exists()
 
 
+OPERATIONS_PAGE = """# Pets
+(*pets*)
+
+## Overview
+
+### Available Operations
+
+* [get](#get) - Get a pet
+
+## get
+
+### Response
+
+**[models.Pet](../../models/pet.md)**
+"""
+
+
+@pytest.mark.parametrize("docs", [FLAT, NAMESPACED], ids=["flat", "namespaced"])
+def test_an_sdks_docs_and_its_repository_give_the_models_alone(tmp_path: Path, docs: dict[str, str]) -> None:
+    """An SDK's docs/ holds its operations' pages too (docs/sdks/*/README.md): not model docs.
+    Its repository (docs/ beside src/, README.md) gives what its docs/ give."""
+    repo = tmp_path / "sdk"
+    repo.mkdir()
+    write_spec(tmp_path, docs).rename(repo / "docs")
+    (repo / "docs" / "sdks" / "pets").mkdir(parents=True)
+    (repo / "docs" / "sdks" / "pets" / "README.md").write_text(OPERATIONS_PAGE, encoding="utf-8")
+    (repo / "README.md").write_text("# An SDK\n", encoding="utf-8")
+    (repo / "src").mkdir()
+    roots = {"a": repo / "docs", "b": repo, "c": repo / "docs" / "models"}
+    runs = [generate(root, tmp_path / name) for name, root in roots.items()]
+    assert [(run.code, run.diagnostics) for run in runs] == [(0, [])] * 3, [run.explain() for run in runs]
+    produced = contents(tmp_path / "a")
+    assert {path for path in produced if path.startswith("docs/")} == {f"docs/{rel}" for rel in docs}
+    assert contents(tmp_path / "b") == produced == contents(tmp_path / "c")
+
+
 def test_diagnostics_name_the_docs_where_they_are(tmp_path: Path) -> None:
     specs = write_spec(tmp_path, {**FLAT, "models/pet.md": object_doc("Pet", [row("toy", link("Toy"))])})
     run = generate(specs / "models", tmp_path / "out")
