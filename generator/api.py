@@ -112,8 +112,15 @@ def _linked_docs(root: Path, start: str, exclude: Sequence[str]) -> list[str]:
 
 
 def check_package_name(package: str) -> None:
-    if not PACKAGE_NAME.fullmatch(package) or keyword.iskeyword(package) or package == "docs":
-        raise SpecError([Diagnostic(".", 1, 1, "error", f"package name {package!r} is not a Python identifier")])
+    """The package is one folder named by an identifier (its modules import each other relatively,
+    so it can be vendored anywhere, under any such name)."""
+    if package == "docs":
+        raise ConfigError("package name 'docs' is taken: OUT/docs holds the regenerated docs")
+    if PACKAGE_NAME.fullmatch(package) and not keyword.iskeyword(package):
+        return
+    fixed = re.sub(r"\W", "_", package.rpartition(".")[2])
+    fixed = f"_{fixed}" if not fixed or fixed[0].isdigit() or keyword.iskeyword(fixed) else fixed
+    raise ConfigError(f"package name {package!r} is not a Python identifier (one folder's name): try {fixed!r}")
 
 
 def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

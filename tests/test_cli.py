@@ -90,6 +90,20 @@ def test_generate_then_check_is_clean(project: Path) -> None:
     assert checked.stdout.strip().startswith("up to date"), checked.stdout
 
 
+@pytest.mark.parametrize("package, message", [
+    ("my-models", "package name 'my-models' is not a Python identifier (one folder's name): try 'my_models'"),
+    ("acme.models", "package name 'acme.models' is not a Python identifier (one folder's name): try 'models'"),
+    ("class", "package name 'class' is not a Python identifier (one folder's name): try '_class'"),
+    ("docs", "package name 'docs' is taken: OUT/docs holds the regenerated docs"),
+])
+def test_a_bad_package_name_is_one_line_with_a_fix_and_nothing_is_written(project: Path, package: str,
+                                                                          message: str) -> None:
+    for command in ("generate", "check"):
+        done = cli(command, "my_specs", "--out", project / "out", "--package", package)
+        assert (done.code, done.stderr) == (2, f"md2models: {message}\n"), done
+    assert not (project / "out").exists()
+
+
 def test_defaults_from_pyproject(project: Path) -> None:
     done = cli("generate")
     assert done.code == 0, done
