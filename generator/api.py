@@ -165,6 +165,10 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
     """Write OUT from SPECS (incrementally); raise SpecError before writing
     (`strict`: on warnings too).
     `format`: "black" runs black on the rendered .py files (see `formatting`)."""
+    if os.path.realpath(out / "docs") == os.path.realpath(spec_root(specs)):
+        raise ConfigError(f"the regenerated docs would go to OUT/docs, which is the specs' own folder "
+                          f"({spec_root(specs)}): they would overwrite the docs they are read from; "
+                          "choose another --out")
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
     formatted = format_files(result.files, format, out / CACHE_DIR, jobs)

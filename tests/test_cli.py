@@ -104,6 +104,15 @@ def test_a_bad_package_name_is_one_line_with_a_fix_and_nothing_is_written(projec
     assert not (project / "out").exists()
 
 
+def test_an_out_whose_docs_folder_is_the_specs_is_refused_before_anything_is_written(project: Path) -> None:
+    (project / "my_specs").rename(project / "docs")
+    before = snapshot(project)
+    for specs in ("docs", "docs/models", "docs/models/getsessionusage.md"):
+        done = cli("generate", specs, "--out", ".", "--package", "pkg")
+        assert done.code == 2 and "which is the specs' own folder" in done.stderr, done
+    assert snapshot(project) == before
+
+
 def test_defaults_from_pyproject(project: Path) -> None:
     done = cli("generate")
     assert done.code == 0, done
