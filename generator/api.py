@@ -84,7 +84,8 @@ def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[Path, list[str], l
         return root, _linked_docs(root, start, exclude), []
     where = "." if root == specs else "models"
     if not specs.is_dir():
-        raise SpecError([Diagnostic(where, 1, 1, "error", "spec folder does not exist or is not a folder")])
+        raise SpecError([Diagnostic(where, 1, 1, "error", "spec folder does not exist or is not a folder (give SPECS, "
+                                                    "or `specs` under [tool.md2models] in pyproject.toml)")])
     # Model docs live in models/ where there is one: an SDK's docs/ also holds the operations' pages (sdks/).
     models = root / "models"
     paths, skipped = spec_paths(models, exclude, "models/") if models.is_dir() else spec_paths(root, exclude)
