@@ -179,7 +179,8 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @_wire_names_option
 @_jobs_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *FORMATS]), default="text", show_default=True,
+              help="The report: text or json.  `none` and `black` are taken as --formatter, as generate's --format.")
 @_code_format_option("--formatter")
 @click.pass_context
 @_guarded
@@ -187,6 +188,8 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
           overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int, quiet: bool,
           fmt: str, code_format: str) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
+    if fmt in FORMATS:  # `check --format black` as `generate --format black` is spelt
+        fmt, code_format = "text", fmt
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,

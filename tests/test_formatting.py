@@ -43,6 +43,7 @@ def test_black_formats_what_custom_templates_render(project: Path) -> None:
     module = (project / "out" / "pkg" / "models" / "pet.py").read_text(encoding="utf-8")
     assert '__generated_by__ = ("md2models",)\n' in module  # black's quotes
     assert run(project, "check", "out", *custom, "--formatter", "black") == 0
+    assert run(project, "check", "out", *custom, "--format", "black") == 0  # spelt as on generate
     assert run(project, "check", "out", *custom) == 1  # unformatted, the files differ
     assert (project / "out" / ".md2models-cache" / "black.marshal").is_file()
     assert run(project, "generate", "out2", *custom) == 0
