@@ -11,14 +11,14 @@ import keyword
 import os
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Mapping, Optional, Sequence
 
 from . import __version__, wirenames
 from .config import TARGETS, ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
-from .parse import DEFAULT_EXCLUDE, excluder, parse_bytes, parse_files, read_doc, spec_paths
+from .parse import DEFAULT_EXCLUDE, parse_bytes, parse_files, read_doc, spec_paths
 from .pyrender import DEFAULT_TARGET
 from .overrides import NO_OVERRIDES, load_overrides
 from .templating import use_templates
@@ -86,27 +86,39 @@ def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[Path, list[str], l
     if not specs.is_dir():
         raise SpecError([Diagnostic(where, 1, 1, "error", "spec folder does not exist or is not a folder (give SPECS, "
                                                     "or `specs` under [tool.md2models] in pyproject.toml)")])
-    # Model docs live in models/ where there is one: an SDK's docs/ also holds the operations' pages (sdks/).
-    models = root / "models"
-    paths, skipped = spec_paths(models, exclude, "models/") if models.is_dir() else spec_paths(root, exclude)
+    paths, skipped = _all_docs(root, exclude)
     if not paths:
         raise SpecError([Diagnostic(where, 1, 1, "error", "no model docs (*.md) in the spec folder")])
     return root, paths, skipped
 
 
+def _all_docs(root: Path, exclude: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(doc paths, excluded paths) of the spec root.  Model docs live in
+    models/ where there is one: an SDK's docs/ also holds its operations'
+    pages (sdks/)."""
+    models = root / "models"
+    return spec_paths(models, exclude, "models/") if models.is_dir() else spec_paths(root, exclude)
+
+
 def _linked_docs(root: Path, start: str, exclude: Sequence[str]) -> list[str]:
-    """`start` and every doc its links reach, transitively (spec-root-relative,
-    sorted).  A doc that does not parse links nothing: the build reports it."""
-    names, excluded = spec_root_names(str(root)), excluder(exclude)
+    """`start` and every doc its references reach, transitively (spec-root-
+    relative, sorted).  A link is followed to its target; a reference
+    without one (a union's member) to the doc named after it in its
+    namespace's folder, as Speakeasy names docs (`models.Pet`: `pet.md`).
+    A doc that does not parse refers to nothing: the build reports it."""
+    listed = _all_docs(root, exclude)[0]
+    by_name = {(PurePosixPath(path).parent.name or "models", PurePosixPath(path).stem.rstrip("_")): path
+               for path in reversed(listed)}  # the first by path wins
+    names, known = spec_root_names(str(root)), set(listed)
     found, todo = {start}, [start]
     while todo:
         rel = todo.pop()
         data = read_doc(root, rel)[0]
         model = parse_bytes(data, rel)[0] if data is not None else None
         for link in summarize(model).links if model is not None else ():
-            path = link_path(rel, link.target, names) if link.target else None
-            if (path is not None and path.endswith(".md") and path not in found and not excluded(path)
-                    and (root / path).is_file()):
+            path = (link_path(rel, link.target, names) if link.target
+                    else by_name.get((link.namespace, link.name.lower())))
+            if path in known and path not in found:
                 found.add(path)
                 todo.append(path)
     return sorted(found)

@@ -162,7 +162,7 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
     """Write the package and docs generated from SPECS (default: config `specs`).
 
     SPECS: the folder holding `models/` (an SDK's docs/), `models/` itself,
-    or one doc (it and the models its links reach)."""
+    or one doc (it and the models it refers to, transitively)."""
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,

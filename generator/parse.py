@@ -414,7 +414,7 @@ def spec_paths(folder: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE, under: st
     Sorting makes the result independent of the file system's listing order."""
     docs: list[str] = []
     skipped: list[str] = []
-    excluded = excluder(exclude)
+    excluded = _matcher(exclude)
     for found, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         prefix = os.path.relpath(found, folder).replace(os.sep, "/")
@@ -425,7 +425,7 @@ def spec_paths(folder: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE, under: st
     return sorted(docs), sorted(skipped)
 
 
-def excluder(patterns: Sequence[str]) -> Callable[[str], bool]:
+def _matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
     """Glob patterns matched against the end of a relative path, part by
     part, as `PurePosixPath.match` does (`utils/*.md` matches `models/utils/x.md`)."""
     # A pattern without wildcards (the default) matches the path or a "/"-led end of it.

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator import api
+from generator.build import parse_summaries
 from generator.resolve import link_path
 
 from .specgen import contents, enum_doc, generate, link, md2models, object_doc, row, union_doc, write_spec
@@ -192,3 +193,19 @@ def test_the_seed_doc_of_the_corpus_generates_its_own_models(tmp_path: Path) -> 
     repo_output = Path(__file__).resolve().parents[1] / "output" / "session_models" / "models"
     module = "session_models/models/getsessionresponsebody.py"
     assert produced[module] == (repo_output / "getsessionresponsebody.py").read_bytes()
+
+
+@pytest.mark.parametrize("version", ["orq-python-3.4.0"])
+def test_one_doc_reaches_every_model_it_refers_to_in_the_real_sdk(version: str) -> None:
+    """Every model a doc of the closure refers to (by a link, or by name as a
+    union's members are) is in the closure, for every tenth doc of the SDK."""
+    docs = corpus_docs(version)
+    root, paths, _ = api._spec_paths(docs, api.DEFAULT_EXCLUDE)
+    summaries, _ = parse_summaries(root, paths, 0)
+    by_path = {s.path: s for s in summaries}
+    defined = {s.key for s in summaries}
+    for start in paths[::10]:
+        closure = api._spec_paths(docs / start, api.DEFAULT_EXCLUDE)[1]
+        keys = {by_path[rel].key for rel in closure}
+        wanted = {(link.namespace, link.name) for rel in closure for link in by_path[rel].links}
+        assert wanted & defined <= keys, (start, sorted(wanted & defined - keys)[:5])
