@@ -84,8 +84,10 @@ def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[Path, list[str], l
         return root, _linked_docs(root, start, exclude), []
     where = "." if root == specs else "models"
     if not specs.is_dir():
-        raise SpecError([Diagnostic(where, 1, 1, "error", "spec folder does not exist or is not a folder (give SPECS, "
-                                                    "or `specs` under [tool.md2models] in pyproject.toml)")])
+        nearby = next((f" such as {folder}" for folder in ("docs", "specs") if (specs.parent / folder / "models").is_dir()
+                       and specs.parent / folder != specs), "")
+        raise SpecError([Diagnostic(where, 1, 1, "error", f"spec folder does not exist or is not a folder (give SPECS"
+                                    f"{nearby}, or `specs` under [tool.md2models] in pyproject.toml)")])
     paths, skipped = _all_docs(root, exclude)
     if not paths:
         raise SpecError([Diagnostic(where, 1, 1, "error", "no model docs (*.md) in the spec folder")])

@@ -113,6 +113,13 @@ def test_an_out_whose_docs_folder_is_the_specs_is_refused_before_anything_is_wri
     assert snapshot(project) == before
 
 
+def test_a_missing_spec_folder_points_at_an_sdks_docs_nearby(project: Path) -> None:
+    (project / "my_specs").rename(project / "docs")  # the config's specs = "my_specs" is gone
+    done = cli("generate")
+    assert done.code == 2 and "(give SPECS such as docs, or `specs` under [tool.md2models]" in done.stderr, done
+    assert not (project / "my_out").exists()
+
+
 def test_defaults_from_pyproject(project: Path) -> None:
     done = cli("generate")
     assert done.code == 0, done
