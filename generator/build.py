@@ -28,8 +28,11 @@ from __future__ import annotations
 import hashlib
 import marshal
 import multiprocessing
+import multiprocessing.pool
 import os
 import pickle
+import signal
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache, partial
 from multiprocessing.connection import Connection
@@ -179,12 +182,9 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         if record.warnings_data:
             problems.extend(record.warnings)
     same_paths = list(cached) == list(paths)
-    workers = _Workers(specs, jobs, len(changed), progress)
-    try:
+    with _Workers(specs, jobs, len(changed), progress) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
                         whole, cache_key, overrides, target, root, wire_names)
-    finally:
-        workers.close()
     result.dirty.update(rel for rel, _, _ in stale)
     result.cache_base = base if same_paths else None
     return result
@@ -303,11 +303,8 @@ def _with_wire_names(overrides: Overrides, policy: str, records: Mapping[str, Do
 
 def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[Summary], list[Diagnostic]]:
     """Parse every doc (in parallel when many) into summaries, with problems."""
-    workers = _Workers(specs, jobs, len(paths))
-    try:
+    with _Workers(specs, jobs, len(paths)) as workers:
         results = workers.parse(sorted(paths))
-    finally:
-        workers.close()
     problems = [Diagnostic(*p) for _, _, _, found in results for p in found]
     return [_summary(data) for _, _, data, _ in results if data is not None], problems
 
@@ -481,16 +478,17 @@ class _Workers:
         if not self.count:
             return [_parse_one(self.specs, rel, self.models, self.parsed) for rel in paths]
         context = multiprocessing.get_context("fork")
-        for index in range(self.count):
-            share = paths[index :: self.count]
-            self.owner.update((rel, index) for rel in share)
-            parent, child = context.Pipe()
-            proc = context.Process(target=_worker, args=(child, self.specs, share, self.parsed, self.rendered, index),
-                                   daemon=True)
-            proc.start()
-            child.close()
-            self.pipes.append(parent)
-            self.procs.append(proc)
+        with interrupts_held():
+            for index in range(self.count):
+                share = paths[index :: self.count]
+                self.owner.update((rel, index) for rel in share)
+                parent, child = context.Pipe()
+                proc = context.Process(target=_worker, daemon=True,
+                                       args=(child, self.specs, share, self.parsed, self.rendered, index))
+                proc.start()
+                child.close()
+                self.pipes.append(parent)
+                self.procs.append(proc)
         return sorted(result for pipe in self.pipes for result in _receive(pipe))
 
     def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved, summaries: Iterable[tuple],  # type: ignore[type-arg]
@@ -514,16 +512,25 @@ class _Workers:
             pipe.send(share)
         return [result for pipe in self.pipes for result in _receive(pipe)]
 
-    def close(self) -> None:
-        for pipe in self.pipes:
-            try:
-                pipe.send_bytes(b"")  # stop
-            except OSError:
-                pass
-            pipe.close()
-        for proc in self.procs:
-            proc.join()
-        self.pipes, self.procs = [], []
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, failed: Optional[type[BaseException]], *_: object) -> None:
+        """Stop the workers and wait for them: at once if the run failed (or
+        was interrupted), else once they read the stop message.  A second
+        Ctrl-C waits until they are gone, so none outlives the command."""
+        with interrupts_held():
+            for pipe in self.pipes:
+                try:
+                    pipe.send_bytes(b"")  # stop
+                except OSError:
+                    pass
+                pipe.close()
+            for proc in self.procs:
+                if failed is not None:
+                    proc.kill()
+                proc.join()
+            self.pipes, self.procs = [], []
 
 
 def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
@@ -551,6 +558,36 @@ def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel], counter: Coun
             summary = _summary_data(summarize(model))
     counter.add(1, slot)
     return rel, digest, summary, tuple((p.path, p.line, p.col, p.severity, p.message) for p in problems)
+
+
+@contextmanager
+def worker_pool(count: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A pool of `count` forked workers that never see Ctrl-C and are gone
+    when the block is left, however it is left (see `interrupts_held`)."""
+    with interrupts_held():
+        pool = multiprocessing.get_context("fork").Pool(count)
+    try:
+        yield pool
+    finally:
+        with interrupts_held():
+            pool.terminate()
+            pool.join()
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Around forking worker processes.  Ctrl-C reaches the whole process
+    group: the workers inherit SIGINT blocked, so they never see it (no
+    traceback from them), and the main process gets it once they are all
+    started (not inside the fork machinery), then stops them."""
+    if not hasattr(signal, "pthread_sigmask"):  # no fork either
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter, rendered: Counter,

@@ -31,7 +31,8 @@ from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
 from .api import _spec_paths
-from .build import PARALLEL_THRESHOLD, _summary, _summary_data, _Summaries, tool_digest, unparsed_paths
+from .build import (PARALLEL_THRESHOLD, _summary, _summary_data, _Summaries, tool_digest, worker_pool,
+                    unparsed_paths)
 from .diagnostics import Diagnostic, SpecError
 from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, Primitive, Ref, TypeNode
 from .manifest import ensure_cache_dir, store_marshal
@@ -164,7 +165,7 @@ def _parse_all(pending: list[tuple[str, str, bytes]], jobs: int) -> dict[str, En
     global _pending
     _pending = pending
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+        with worker_pool(count) as pool:
             parts = pool.map(_parse_share, [(index, count) for index in range(count)])
     finally:
         _pending = []

@@ -25,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
+from .build import worker_pool
 from .config import FORMATS, ConfigError
 from .manifest import ensure_cache_dir, store_marshal
 from .write import OutputFile
@@ -106,7 +107,7 @@ def _format_all(sources: Sequence[bytes], paths: Sequence[str], jobs: int) -> li
         return [_black(source, path) for source, path in zip(sources, paths)]
     import black  # noqa: F401  # once, before the fork, not once per worker
 
-    with multiprocessing.get_context("fork").Pool(count) as pool:
+    with worker_pool(count) as pool:
         return pool.starmap(_black, zip(sources, paths), chunksize=max(1, len(sources) // (count * 8)))
 
 

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from . import naming
 from .api import _spec_paths
-from .build import PARALLEL_THRESHOLD, _load_model, _summary, _summary_data, _Summaries, unparsed_paths
+from .build import PARALLEL_THRESHOLD, _load_model, _summary, _summary_data, _Summaries, interrupts_held, unparsed_paths
 from .diagnostics import Diagnostic, SpecError
 from .fromcode import CodeClass, CodeField, Unknown, dotted, module_files, read_module, strip_annotated
 from .ir import AnyModel, ObjectModel
@@ -188,13 +188,14 @@ class _Workers:
         if self.count == 1:
             return [self.side.load(docs[0], files[0])]
         context = multiprocessing.get_context("fork")
-        for share, modules in zip(docs, files):
-            parent, child = context.Pipe()
-            proc = context.Process(target=_serve, args=(child, self.specs, share, modules), daemon=True)
-            proc.start()
-            child.close()
-            self.pipes.append(parent)
-            self.procs.append(proc)
+        with interrupts_held():
+            for share, modules in zip(docs, files):
+                parent, child = context.Pipe()
+                proc = context.Process(target=_serve, args=(child, self.specs, share, modules), daemon=True)
+                proc.start()
+                child.close()
+                self.pipes.append(parent)
+                self.procs.append(proc)
         return [_receive(pipe) for pipe in self.pipes]
 
     def compare(self, resolved: Resolved, classes: Mapping[tuple[str, str], Key],
@@ -207,15 +208,18 @@ class _Workers:
             pipe.send((rows, dict(resolved.cycle_of), classes, share))
         return [_receive(pipe) for pipe in self.pipes]
 
-    def __exit__(self, *exc: object) -> None:
-        for pipe in self.pipes:
-            try:
-                pipe.send(None)  # stop, if still waiting
-            except OSError:
-                pass
-            pipe.close()
-        for proc in self.procs:
-            proc.join()
+    def __exit__(self, failed: Optional[type[BaseException]], *_: object) -> None:
+        with interrupts_held():  # a second Ctrl-C waits until the workers are gone
+            for pipe in self.pipes:
+                try:
+                    pipe.send(None)  # stop, if still waiting
+                except OSError:
+                    pass
+                pipe.close()
+            for proc in self.procs:
+                if failed is not None:  # a failed or interrupted run: stop them at once
+                    proc.kill()
+                proc.join()
 
 
 def _serve(pipe: Connection, specs: Path, docs: Sequence[str], files: Sequence[Module]) -> None:

@@ -324,12 +324,12 @@ def _replace(full: str, data: bytes) -> tuple[int, int]:
         mode = None
     tmp = _tmp_name(full)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    try:  # os.open: half the system calls of open()
-        fd = os.open(tmp, flags, 0o666)
-    except FileNotFoundError:  # a new folder
-        os.makedirs(full.rpartition("/")[0], exist_ok=True)
-        fd = os.open(tmp, flags, 0o666)
-    try:
+    try:  # the open too: Ctrl-C lands just after a system call returns (the name is ours alone, under the lock)
+        try:  # os.open: half the system calls of open()
+            fd = os.open(tmp, flags, 0o666)
+        except FileNotFoundError:  # a new folder
+            os.makedirs(full.rpartition("/")[0], exist_ok=True)
+            fd = os.open(tmp, flags, 0o666)
         try:
             if mode is not None:
                 os.fchmod(fd, mode)

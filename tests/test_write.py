@@ -906,3 +906,58 @@ def test_sigkill_never_leaves_a_partial_file(out: Path) -> None:
 def test_sigkill_never_leaves_a_partial_file_many_trials(out: Path) -> None:
     outcomes = run_kill_trials(out, n=20_000, trials=30, seed=2)
     assert "stopped" in outcomes  # kills landed while files were being replaced
+
+
+def test_ctrl_c_stops_the_workers_at_once_without_a_traceback(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group: here a worker sends it to itself and the
+    main process while parsing.  The command ends with click's one line, no traceback from
+    any process, nothing written and no process left."""
+    specs = REPO / "tests" / "golden" / "cycles" / "specs"
+    out = tmp_path / "interrupted-out"
+    code = (
+        "import os, signal, sys, time\n"
+        "from generator import build, cli\n"
+        "build.PARALLEL_THRESHOLD = 1\n"
+        "main, real = os.getpid(), build._parse_one\n"
+        "def parse_one(*args, **kwargs):\n"
+        "    if os.getpid() != main:\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        os.kill(main, signal.SIGINT)\n"
+        "        time.sleep(5)\n"
+        "    return real(*args, **kwargs)\n"
+        "build._parse_one = parse_one\n"
+        f"sys.argv = ['md2models', 'generate', {str(specs)!r}, '--out', {str(out)!r}, '--package', 'pkg', '-j', '2']\n"
+        "cli.run()\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 4, f"the workers were waited for, not stopped: {done.stderr}"
+    assert done.returncode == 1 and done.stderr.strip() == "Aborted!", done.stderr
+    assert not out.exists()
+    left = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()
+    assert left == [], left
+
+
+def test_ctrl_c_just_after_a_temporary_file_is_opened_leaves_no_temporary_file(
+        out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C lands when a system call returns: here right after the open of a temporary file."""
+    real_open, opened = os.open, []
+
+    def interrupted_open(path: str, *args: int) -> int:
+        fd = real_open(path, *args)
+        if path.endswith(TMP_SUFFIX):
+            opened.append(path)
+            if len(opened) == 3:  # the journal's, then two files'
+                os.close(fd)
+                raise KeyboardInterrupt
+        return fd
+
+    monkeypatch.setattr(write.os, "open", interrupted_open)
+    with pytest.raises(KeyboardInterrupt):
+        write_output(out, STATE_A, tool_version=VERSION)
+    monkeypatch.undo()
+    assert not [p for p in out.rglob("*") if p.name.endswith(TMP_SUFFIX)]
+    assert check_output(out, STATE_A).interrupted
+    write_output(out, STATE_A, tool_version=VERSION)
+    assert contents(out) == expected(STATE_A)
+    assert_no_leftovers(out)
