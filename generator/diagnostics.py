@@ -42,3 +42,7 @@ class SpecError(Exception):
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity == "error")
+
+    def __reduce__(self) -> tuple[type[SpecError], tuple[tuple[Diagnostic, ...]]]:
+        """Pickled by its diagnostics: a worker process sends it to the main one."""
+        return SpecError, (self.diagnostics,)

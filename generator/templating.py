@@ -15,6 +15,8 @@ from typing import Callable, Mapping, Optional, Sequence, Union
 
 import jinja2
 
+from .diagnostics import Diagnostic, SpecError
+
 Filters = tuple[tuple[str, Callable[..., object]], ...]
 
 # The user's template folder for this process (worker processes inherit it).
@@ -67,6 +69,25 @@ def environment(filters: Filters = ()) -> jinja2.Environment:
 
 
 def render(name: Union[str, Sequence[str]], context: Mapping[str, object], filters: Filters = ()) -> str:
-    """Render template `name`; given several names, the first that exists."""
+    """Render template `name`; given several names, the first that exists.
+    A template that does not compile or render (a user's, most likely) is a
+    SpecError at its file and line."""
     env = environment(filters)
-    return (env.get_template(name) if isinstance(name, str) else env.select_template(list(name))).render(context)
+    try:
+        return (env.get_template(name) if isinstance(name, str) else env.select_template(list(name))).render(context)
+    except jinja2.TemplateError as exc:
+        raise SpecError([Diagnostic(*_where(exc), "error", f"template: {exc.message or type(exc).__name__}")]) from None
+
+
+def _where(exc: jinja2.TemplateError) -> tuple[str, int, int]:
+    """The template file and line of an error: a syntax error says it; at
+    render time Jinja points the traceback's frames at the template's lines."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return exc.filename, exc.lineno, 1
+    frame, found = exc.__traceback__, ("<template>", 1, 1)
+    while frame is not None:
+        filename = frame.tb_frame.f_code.co_filename
+        if filename.endswith((".jinja", ".j2")):
+            found = (filename, frame.tb_lineno, 1)
+        frame = frame.tb_next
+    return found

@@ -37,13 +37,19 @@ def widened(doc: str, extra: int = 7) -> str:
     lines = doc.split("\n")
     cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines if line.startswith("|")]
     width = max(len(c) for row_cells in cells for c in row_cells) + extra
-    out = []
+    out: list[str] = []
     for line in lines:
         if line.startswith("|"):
             parts = [c.strip() for c in line.strip("|").split("|")]
-            line = "| " + " | ".join("-" * width if set(c) == {"-"} else c.ljust(width) for c in parts) + " |"
+            rule = bool(out) and out[-1].startswith("|") and not (len(out) > 1 and out[-2].startswith("|"))
+            line = "| " + " | ".join("-" * width if rule else c.ljust(width) for c in parts) + " |"
         out.append(line)
     return "\n".join(out)
+
+
+def test_widened_pads_only_the_rule_row_with_dashes() -> None:
+    doc = object_doc("Aal", [row("a", "*str*", False, "-")])
+    assert [line.split("|")[4].strip() for line in widened(doc).split("\n") if line.startswith("| `")] == ["-"]
 
 
 BASE: dict[str, str] = {
