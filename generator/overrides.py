@@ -274,7 +274,10 @@ def load_overrides(path: Path) -> OverridesFile:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SpecError([Diagnostic(shown, 1, 1, "error", f"cannot read overrides: {exc}")]) from None
+        at = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))  # tomllib says where only in its message
+        where = (int(at[1]), int(at[2])) if at else (1, 1)
+        message = str(exc)[: at.start()].rstrip() if at else str(exc)
+        raise SpecError([Diagnostic(shown, *where, "error", f"cannot read overrides: {message}")]) from None
     prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
         prefix = PYPROJECT_TABLE

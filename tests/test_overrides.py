@@ -120,6 +120,14 @@ def test_a_model_named_only_by_its_field_tables_is_reported_at_the_first(tmp_pat
     assert "unknown model 'Nope'" in stale[0][1] and "has no field 'x'" in stale[1][1]
 
 
+def test_a_file_that_is_no_toml_is_an_error_where_the_toml_breaks(tmp_path: Path) -> None:
+    bad = tmp_path / "o.toml"
+    bad.write_text('# ok\n[models.GetSessionUsage]\nclass_name = "Usage"\n[models.Z\n', encoding="utf-8")
+    found = api.lint(SPECS, overrides=bad)
+    assert [(d.line, d.col, d.message) for d in found] == [
+        (4, 10, "cannot read overrides: Expected ']' at the end of a table declaration")]
+
+
 def test_pyproject_table_and_config(tmp_path: Path) -> None:
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text("""\
