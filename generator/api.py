@@ -11,10 +11,10 @@ import keyword
 import os
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-from . import __version__, wirenames
+from . import __version__, naming, wirenames
 from .config import TARGETS, ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
@@ -109,7 +109,7 @@ def _linked_docs(root: Path, start: str, exclude: Sequence[str]) -> list[str]:
     namespace's folder, as Speakeasy names docs (`models.Pet`: `pet.md`).
     A doc that does not parse refers to nothing: the build reports it."""
     listed = _all_docs(root, exclude)[0]
-    by_name = {(PurePosixPath(path).parent.name or "models", PurePosixPath(path).stem.rstrip("_")): path
+    by_name = {(naming.namespace_of(path), naming.doc_model_name(path)): path
                for path in reversed(listed)}  # the first by path wins
     names, known = spec_root_names(str(root)), set(listed)
     found, todo = {start}, [start]
@@ -180,10 +180,10 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
     """Write OUT from SPECS (incrementally); raise SpecError before writing
     (`strict`: on warnings too).
     `format`: "black" runs black on the rendered .py files (see `formatting`)."""
-    if os.path.realpath(out / "docs") == os.path.realpath(spec_root(specs)):
-        raise ConfigError(f"the regenerated docs would go to OUT/docs, which is the specs' own folder "
-                          f"({spec_root(specs)}): they would overwrite the docs they are read from; "
-                          "choose another --out")
+    root = spec_root(specs)
+    if os.path.realpath(out / "docs") == os.path.realpath(root):
+        raise ConfigError(f"the regenerated docs would go to OUT/docs, which is the specs' own folder ({root}): "
+                          "they would overwrite the docs they are read from; choose another --out")
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
     formatted = format_files(result.files, format, out / CACHE_DIR, jobs)
@@ -234,7 +234,7 @@ def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0
         else:
             problems = silence_overridden(problems, resolved, bound) + stale
     clashes = bound.wire_clashes(wire_names, ((s.path, s.key, s.field_names) for s in summaries if s.kind == "object"))
-    problems.extend(wirenames.clash_warning(path, clash, wire_names) for path, clash in clashes)
+    problems.extend(clash.warning(wire_names) for clash in clashes)
     return sorted(problems)
 
 

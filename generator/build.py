@@ -244,7 +244,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         reported = silence_overridden(resolve_warnings, resolution(), overrides) + stale
     clashes = overrides.wire_clashes(wire_names, ((data[3], (data[2], data[1]), data[7]) for data in (
         records[rel].summary_data for rel in paths) if data[0] == "object"))
-    reported = reported + [wirenames.clash_warning(path, clash, wire_names) for path, clash in clashes]
+    reported = reported + [clash.warning(wire_names) for clash in clashes]
 
     @cache
     def wired() -> Overrides:  # with the wire names (the docs' evidence needs the resolution): only to render
@@ -516,21 +516,9 @@ class _Workers:
         return self
 
     def __exit__(self, failed: Optional[type[BaseException]], *_: object) -> None:
-        """Stop the workers and wait for them: at once if the run failed (or
-        was interrupted), else once they read the stop message.  A second
-        Ctrl-C waits until they are gone, so none outlives the command."""
-        with interrupts_held():
-            for pipe in self.pipes:
-                try:
-                    pipe.send_bytes(b"")  # stop
-                except OSError:
-                    pass
-                pipe.close()
-            for proc in self.procs:
-                if failed is not None:
-                    proc.kill()
-                proc.join()
-            self.pipes, self.procs = [], []
+        """Stop the workers (see `stop_workers`)."""
+        stop_workers(self.pipes, self.procs, lambda pipe: pipe.send_bytes(b""), failed is not None)
+        self.pipes, self.procs = [], []
 
 
 def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
@@ -558,6 +546,24 @@ def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel], counter: Coun
             summary = _summary_data(summarize(model))
     counter.add(1, slot)
     return rel, digest, summary, tuple((p.path, p.line, p.col, p.severity, p.message) for p in problems)
+
+
+def stop_workers(pipes: Iterable[Connection], procs: Iterable[multiprocessing.process.BaseProcess],
+                 stop: Callable[[Connection], None], failed: bool) -> None:
+    """Send each worker `stop` (its pipe closed after), then wait for them:
+    killed at once if the run `failed` (or was interrupted).  A second Ctrl-C
+    waits until they are gone, so none outlives the command."""
+    with interrupts_held():
+        for pipe in pipes:
+            try:
+                stop(pipe)
+            except OSError:
+                pass
+            pipe.close()
+        for proc in procs:
+            if failed:
+                proc.kill()
+            proc.join()
 
 
 @contextmanager

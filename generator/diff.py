@@ -106,6 +106,16 @@ def _visible(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).rstrip()
 
 
+_WRAPPERS = ("Optional", "Nullable", "OptionalNullable")
+
+
+def _core(wrapper: str, node: TypeNode, swap: bool = False) -> Norm:
+    """A field's type under its wrapper: the optional marker is left to
+    `required`, nullability stays (`Nullable[T]`)."""
+    core = norm(node, swap)
+    return ("G", "Nullable", (core,)) if wrapper in _WRAPPERS[1:] else core
+
+
 def shape_of(model: AnyModel) -> Shape:
     """The model's shape, as `pyrender` makes its code: types with their
     wrapper, the optional marker left to `required`, defaults, docstrings."""
@@ -114,9 +124,7 @@ def shape_of(model: AnyModel) -> Shape:
         fields = []
         for f in model.fields:
             wrapper, node, swap, default = _shape(f)
-            core = norm(node, swap)
-            if wrapper in ("Nullable", "OptionalNullable"):
-                core = ("G", "Nullable", (core,))
+            core = _core(wrapper, node, swap)
             text = None if default is None else _default_of(default)
             fields.append((f.name, core, f.required, text, _visible(_field_text(f)), f.pos.line))
         return Shape(*common, False, fields=tuple(fields))
@@ -521,11 +529,11 @@ def _overridden(shape: Shape, fix: ModelFix) -> Shape:
     for name, core, required, default, text, line in shape.fields:
         field_fix = fix.fields.get(name)
         if field_fix is not None and field_fix.type is not None:
-            node = field_fix.type  # the whole annotation: its optional marker is left to `required`, as above
-            if isinstance(node, Generic) and node.origin in ("Optional", "Nullable", "OptionalNullable"):
-                core = norm(node.args[0]) if node.origin == "Optional" else ("G", "Nullable", (norm(node.args[0]),))
+            node = field_fix.type  # the whole annotation, its wrapper too
+            if isinstance(node, Generic) and node.origin in _WRAPPERS:
+                core = _core(node.origin, node.args[0])
             else:
-                core = norm(node)
+                core = _core("", node)
         if field_fix is not None and field_fix.default is not None:
             default = _default_of(field_fix.default)
         fields.append((name, core, required, default, text, line))

@@ -97,6 +97,18 @@ def is_safe_attribute(name: str) -> bool:
 
 
 @lru_cache(maxsize=None)
+def namespace_of(doc_path: str) -> str:
+    """A doc's namespace: its folder's name (`models/components/pet.md`:
+    `components`), `models` at the top of a root without one."""
+    return doc_path.rpartition("/")[0].rpartition("/")[2] or "models"
+
+
+def doc_model_name(doc_path: str) -> str:
+    """The model a doc's file is named after, lower case, as Speakeasy names
+    docs (`models/pet.md`, and `models/class_.md` for `Class`): `pet`, `class`."""
+    return doc_path.rpartition("/")[2][:-3].rstrip("_")
+
+
 def module_path(doc_path: str) -> str:
     """`models/foo.md` -> `models/foo`: every part a valid identifier.
 

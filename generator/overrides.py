@@ -130,9 +130,9 @@ class Overrides:
         return fix.class_name if fix is not None and fix.class_name else naming.class_name(title)
 
     def wire_clashes(self, policy: str, models: Iterable[tuple[str, tuple[str, str], Iterable[tuple[str, int, int]]]]
-                     ) -> list[tuple[str, Clash]]:
+                     ) -> list[Clash]:
         """`wirenames.clashes`, less the fields an alias here names."""
-        return [(path, clash) for path, clash in clashes(policy, models)
+        return [clash for clash in clashes(policy, models)
                 if getattr(self.model(clash.key).fields.get(clash.name), "alias", None) is None]
 
 

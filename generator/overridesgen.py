@@ -24,7 +24,8 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from . import naming
 from .api import _spec_paths
-from .build import PARALLEL_THRESHOLD, _load_model, _summary, _summary_data, _Summaries, interrupts_held, unparsed_paths
+from .build import (PARALLEL_THRESHOLD, _load_model, _summary, _summary_data, _Summaries, interrupts_held, stop_workers,
+                    unparsed_paths)
 from .diagnostics import Diagnostic, SpecError
 from .fromcode import CodeClass, CodeField, Unknown, dotted, module_files, read_module, strip_annotated
 from .ir import AnyModel, ObjectModel
@@ -209,17 +210,7 @@ class _Workers:
         return [_receive(pipe) for pipe in self.pipes]
 
     def __exit__(self, failed: Optional[type[BaseException]], *_: object) -> None:
-        with interrupts_held():  # a second Ctrl-C waits until the workers are gone
-            for pipe in self.pipes:
-                try:
-                    pipe.send(None)  # stop, if still waiting
-                except OSError:
-                    pass
-                pipe.close()
-            for proc in self.procs:
-                if failed is not None:  # a failed or interrupted run: stop them at once
-                    proc.kill()
-                proc.join()
+        stop_workers(self.pipes, self.procs, lambda pipe: pipe.send(None), failed is not None)
 
 
 def _serve(pipe: Connection, specs: Path, docs: Sequence[str], files: Sequence[Module]) -> None:

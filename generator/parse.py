@@ -14,7 +14,7 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, Union
 
 from markdown_it import MarkdownIt
@@ -32,6 +32,7 @@ from .ir import (
     UnionMember,
     UnionModel,
 )
+from .naming import namespace_of
 from .typecell import TypeCellError, parse_cell, parse_pytext
 
 STRUCTURAL = ("Fields", "Values", "Supported Types", "Example Usage")
@@ -71,8 +72,7 @@ class _Doc:
 
     @property
     def namespace(self) -> str:
-        parent = PurePosixPath(self.path).parent.name
-        return parent or "models"
+        return namespace_of(self.path)
 
 
 def decode(data: bytes, path: str) -> tuple[Optional[str], list[Diagnostic]]:

@@ -223,7 +223,7 @@ def _may_be_unparsed(summary: Summary, link: Link, unparsed: frozenset[str], roo
     """Whether a dangling reference may name a doc that failed to parse."""
     if link.target:
         return link_path(summary.path, link.target, root) in unparsed
-    return any(posixpath.basename(path)[:-3].rstrip("_") == link.name.lower() for path in unparsed)
+    return any(naming.doc_model_name(path) == link.name.lower() for path in unparsed)
 
 
 def link_path(doc_path: str, link: str, root: tuple[str, ...] = ()) -> Optional[str]:

@@ -105,6 +105,7 @@ NO_WIRE_NAMES = WireNames()
 class Clash(NamedTuple):
     """A field the policy would give the wire name of another field of its model."""
 
+    path: str  # the model's doc
     key: tuple[str, str]
     name: str
     line: int
@@ -112,14 +113,19 @@ class Clash(NamedTuple):
     wire: str  # what the policy would make of it
     other: str  # the field that has that wire name
 
+    def warning(self, policy: str) -> Diagnostic:
+        return Diagnostic(self.path, self.line, self.col, "warning",
+                          f"wire_names {policy!r} would give field {self.name!r} of {self.key[1]} the wire name "
+                          f"{self.wire!r} of field {self.other!r}: it keeps {self.name!r} (an override alias "
+                          "can name it)")
 
-def clashes(policy: str, models: Iterable[tuple[str, tuple[str, str], Iterable[tuple[str, int, int]]]]
-            ) -> list[tuple[str, Clash]]:
-    """(doc path, clash) for each field that keeps its own name because the
-    policy would give it the wire name of another field of its model
-    (`foo_bar` beside `fooBar` under camelCase): the field spelt as on the
-    wire, or the first in doc order, wins.  `models`: (path, key, fields)."""
-    found: list[tuple[str, Clash]] = []
+
+def clashes(policy: str, models: Iterable[tuple[str, tuple[str, str], Iterable[tuple[str, int, int]]]]) -> list[Clash]:
+    """Each field that keeps its own name because the policy would give it
+    the wire name of another field of its model (`foo_bar` beside `fooBar`
+    under camelCase): the field spelt as on the wire, or the first in doc
+    order, wins.  `models`: (doc path, key, fields)."""
+    found: list[Clash] = []
     if policy == POLICIES[0]:
         return found
     for path, key, fields in models:
@@ -130,22 +136,16 @@ def clashes(policy: str, models: Iterable[tuple[str, tuple[str, str], Iterable[t
             wire = policy_name(policy, name, *attribute(name))
             other = owner.get(wire) or taken.get(wire)
             if wire != own[name] and other is not None:
-                found.append((path, Clash(key, name, line, col, wire, other)))
+                found.append(Clash(path, key, name, line, col, wire, other))
                 wire = own[name]
             taken.setdefault(wire, name)
     return found
 
 
-def clash_warning(path: str, clash: Clash, policy: str) -> Diagnostic:
-    return Diagnostic(path, clash.line, clash.col, "warning",
-                      f"wire_names {policy!r} would give field {clash.name!r} of {clash.key[1]} the wire name "
-                      f"{clash.wire!r} of field {clash.other!r}: it keeps {clash.name!r} (an override alias "
-                      "can name it)")
-
-
-def kept(found: Iterable[tuple[str, Clash]]) -> dict[tuple[str, str], frozenset[str]]:
+def kept(found: Iterable[Clash]) -> dict[tuple[str, str], frozenset[str]]:
+    """The fields of each model that keep their own name."""
     by_model: dict[tuple[str, str], set[str]] = {}
-    for _, clash in found:
+    for clash in found:
         by_model.setdefault(clash.key, set()).add(clash.name)
     return {key: frozenset(names) for key, names in sorted(by_model.items())}
 
