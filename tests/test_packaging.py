@@ -167,7 +167,7 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     """The README's test command, to the letter, is a line of `.ci/run`,
     which runs it in a fresh venv."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = [line.strip() for line in readme.splitlines() if "pytest -m" in line and "pip install" in line]
+    commands = [line.strip().removeprefix("$ ") for line in readme.splitlines() if "pytest -m" in line and "pip install" in line]
     assert len(commands) == 1, commands
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert commands[0] in ci, f"{commands[0]!r} is not a line of .ci/run"
