@@ -23,7 +23,8 @@ from .pyrender import DEFAULT_TARGET
 from .overrides import NO_OVERRIDES, load_overrides
 from .templating import use_templates
 from .wirenames import POLICIES
-from .resolve import Resolved, link_path, resolve, silence_overridden, spec_root_names, summarize
+from .resolve import link_path, resolve, silence_overridden, spec_root_names, summarize
+from .summary import Resolved
 from .build import Build, build, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .manifest import CACHE_DIR

@@ -48,7 +48,8 @@ from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, read_doc
 from .progress import NO_PROGRESS, Counter, Progress
 from .pyrender import DEFAULT_TARGET, render_module, render_package
-from .resolve import Key, Link, Resolved, Summary, resolve, silence_overridden, spec_root_names, summarize
+from .resolve import resolve, silence_overridden, spec_root_names, summarize
+from .summary import Key, Link, Resolved, Summary
 from .templating import builtin_templates_dir, templates_digest
 from .write import OutputFile
 

@@ -38,7 +38,8 @@ from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, 
 from .manifest import ensure_cache_dir, store_marshal
 from .parse import DEFAULT_EXCLUDE, parse_bytes, read_doc
 from .overrides import NO_OVERRIDES, Default, ModelFix, Overrides, OverridesFile
-from .resolve import Key, Resolved, resolve, spec_root_names, summarize
+from .resolve import resolve, spec_root_names, summarize
+from .summary import Key, Resolved
 from .pyescape import py_str
 from .pyblocks import _field_text, _model_text, _shape
 from .pysyntax import GENERICS, PRIMITIVES

@@ -32,7 +32,8 @@ from .ir import AnyModel, ObjectModel
 from .overrides import FieldFix, ModelNames, _Bad, _type_node, parse_default, toml_key, toml_str
 from .parse import DEFAULT_EXCLUDE, parse_file
 from .pyrender import field_statements
-from .resolve import Key, Resolved, Summary, resolve, spec_root_names, summarize
+from .resolve import resolve, spec_root_names, summarize
+from .summary import Key, Resolved, Summary
 from .templating import render
 
 NAMESPACES = {"models", "shared", "operations", "components", "errors"}
