@@ -80,3 +80,16 @@ def test_generator_imports_have_no_cycle() -> None:
     edges = graph()
     assert len(edges) > 30 and edges["api"] >= {"build", "write"}
     assert cycles(edges) == []
+
+
+def test_the_api_parses_nothing() -> None:
+    """A spec goes discovery -> build (parse -> resolve -> render) -> write:
+    the API takes from the parse stage its constants only, and reads no doc."""
+    tree = ast.parse((PACKAGE / "api.py").read_text(encoding="utf-8"))
+    from_parse = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                  and node.level == 1 and node.module == "parse" for alias in node.names]
+    assert from_parse and all(name.isupper() for name in from_parse), from_parse
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    names |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    assert not names & {"parse", "parse_bytes", "parse_file", "parse_files", "parse_doc", "read_doc", "summarize",
+                        "spec_paths"}
