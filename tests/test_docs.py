@@ -33,6 +33,9 @@ from markdown_it.token import Token
 
 import generator
 from generator.cli import main
+from generator.config import ConfigError, load_config
+from generator.diagnostics import SpecError
+from generator.overrides import load_overrides
 
 from .support import ROOT
 
@@ -212,7 +215,7 @@ print(json.dumps(failed))
 @pytest.mark.parametrize("page", PYTHON_PAGES, ids=_ids(PYTHON_PAGES))
 def test_python_blocks_run(page: Path) -> None:
     code = [(f"{_rel(page)}:{b.line}", b.code) for b in blocks(page) if b.info == "python"]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}  # nothing left in output/
     ran = subprocess.run([sys.executable, "-c", RUNNER], cwd=ROOT, input=json.dumps(code), capture_output=True,
                          text=True, env=env, timeout=120)
     assert ran.returncode == 0, ran.stderr
@@ -258,6 +261,33 @@ def test_a_renamed_option_or_command_is_caught() -> None:
     assert check("md2models generate --target attrs")  # no such choice
     assert check("md2models build")  # no such command
     assert check("pip install . && md2models lint --unreferenced") == []
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.exists()], ids=_ids([p for p in PAGES if p.exists()]))
+def test_toml_and_json_blocks_are_what_md2models_reads(page: Path, tmp_path: Path) -> None:
+    """JSON parses; TOML parses, a `[tool.md2models]` table is a valid config,
+    and an overrides table (inline, or a file's top-level `[models...]`) passes
+    the overrides file's own checks."""
+    for block in blocks(page):
+        where = f"{_rel(page)}:{block.line}"
+        if block.info == "json":
+            json.loads(block.code)
+        elif block.info == "toml":
+            try:
+                data = tomllib.loads(block.code)
+            except tomllib.TOMLDecodeError as exc:
+                pytest.fail(f"{where}: {exc}")
+            name = "pyproject.toml" if "tool" in data else "overrides.toml"
+            (tmp_path / name).write_text(block.code, encoding="utf-8")
+            try:
+                if "tool" in data:
+                    load_config(tmp_path)
+                if "models" in data or isinstance(data.get("tool", {}).get("md2models", {}).get("overrides"), dict):
+                    load_overrides(tmp_path / name)
+            except ConfigError as exc:
+                pytest.fail(f"{where}: {exc}")
+            except SpecError as exc:
+                pytest.fail(f"{where}: " + "; ".join(f"line {d.line}: {d.message}" for d in exc.diagnostics))
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.exists()], ids=_ids([p for p in PAGES if p.exists()]))
