@@ -149,7 +149,7 @@ Entry = tuple[Optional[tuple], bytes, tuple[tuple, ...], str]  # type: ignore[ty
 
 def _parse_entry(rel: str, data: bytes) -> Entry:
     model, problems = parse_bytes(data, rel)
-    found = tuple((p.path, p.line, p.col, p.severity, p.message) for p in problems)
+    found = tuple(p.data() for p in problems)
     if model is None:
         return None, b"", found, ""
     summary = _summary_data(summarize(model))
