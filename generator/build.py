@@ -110,6 +110,7 @@ class Build:
 
     files: dict[str, OutputFile]
     warnings: tuple[Diagnostic, ...]
+    sources: dict[str, str] = field(repr=False)  # output path -> the doc it is rendered from (not the package's own)
     records: dict[str, DocRecord] = field(repr=False)
     whole: WholeSpec = field(repr=False)
     cache_key: str = field(repr=False)
@@ -264,6 +265,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
                                 target) if to_render else ())}
 
     files: dict[str, OutputFile] = {}
+    sources: dict[str, str] = {}
     again = _Renderer(specs, resolution, wired, target)
     for rel in paths:
         record = records[rel]
@@ -275,6 +277,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         record.module_digest, record.doc_digest = module.digest, doc.digest
         files[f"{package}/{record.module}.py"] = module
         files[f"docs/{rel}"] = doc
+        sources[f"{package}/{record.module}.py"] = sources[f"docs/{rel}"] = rel
     if whole is not None and whole.names_key == names_key:
         package_files = whole.package_files
         files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides, target)))
@@ -287,7 +290,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
     new_whole = WholeSpec(tuple(w.data() for w in resolve_warnings),
                           cycles, names_key, package_files)
     warnings = tuple(sorted(p for p in problems + reported if p.severity == "warning"))
-    return Build(dict(sorted(files.items())), warnings, records, new_whole, cache_key,
+    return Build(dict(sorted(files.items())), warnings, sources, records, new_whole, cache_key,
                  dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole)
 
 
