@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -312,3 +314,32 @@ def test_diff_puts_a_removal_at_the_title_of_its_model_in_new(tmp_path: Path,
     assert run.code == 0, run.explain()
     assert [(c, p["file"], p["line"], p["title"]) for c, p, _ in commands(run.stdout)] == [
         ("error", "new/specs/models/pet.md", "1", "field-removed")]
+
+
+# --- the page that documents them -----------------------------------------------------------
+
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "ci-reports.md"
+
+
+def test_the_page_describes_every_rule() -> None:
+    section = PAGE.read_text(encoding="utf-8").split("\n## Rule ids\n")[1]
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \|(?: (B\d+) \|)? (.*) \|$", section, re.M)
+    listed = {rule: (number, text.replace("\\|", "|")) for rule, number, text in rows}
+    assert len(listed) == len(rows)
+    expected = {rule: ("", text) for rule, text in {**RULES, **reports.OUTPUT_RULES}.items()}
+    expected.update((rule.name, (rule.id, rule.says)) for rule in CHANGE_RULES)
+    assert listed == expected
+
+
+def test_the_page_runs_real_command_lines() -> None:
+    """Each `$ md2models ...` and each workflow's `run: md2models ...` parses with the CLI's options."""
+    from generator.cli import main
+
+    text = PAGE.read_text(encoding="utf-8")
+    lines = re.findall(r"^\$ (md2models .*)$", text, re.M) + re.findall(r"^\s+run: (md2models .*)$", text, re.M)
+    assert len(lines) >= 5
+    for line in lines:
+        args = shlex.split(line, comments=True)
+        args = args[: args.index(">")] if ">" in args else args
+        command = main.commands[args[1]]
+        command.make_context(args[1], args[2:]).close()  # a UsageError names what is wrong
