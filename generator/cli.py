@@ -3,7 +3,8 @@
 Exit status: 0 success; 1 `check` found stale output (or `lint --strict`
 found warnings); 2 bad specs, config or usage (and, for `generate` and
 `check` under `--strict`, warnings).  Problems are printed as
-`path:line:col: severity: message`, never as a traceback.
+`path:line:col: severity: message`, never as a traceback; `lint`, `check`
+and `diff` also write them for CI with `--format github|sarif` (`reports`).
 """
 
 from __future__ import annotations
