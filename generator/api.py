@@ -129,7 +129,7 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
     files = format_files(result.files, format, out / CACHE_DIR, jobs).files
-    return check_output(out, files), files, result.warnings
+    return replace(check_output(out, files), sources=result.sources), files, result.warnings
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

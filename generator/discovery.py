@@ -59,17 +59,18 @@ def find_docs(specs: Path, exclude: Sequence[str]) -> SpecDocs:
     if specs.is_file():
         start = Path(os.path.relpath(specs, root)).as_posix()
         if not start.endswith(".md"):
-            raise SpecError([Diagnostic(start, 1, 1, "error", "not a model doc (*.md)")])
+            raise SpecError([Diagnostic(start, 1, 1, "error", "not a model doc (*.md)", "not-a-doc")])
         return SpecDocs(root, _linked_docs(root, start, exclude), [])
     where = "." if root == specs else "models"
     if not specs.is_dir():
         nearby = next((f" such as {folder}" for folder in ("docs", "specs") if (specs.parent / folder / "models").is_dir()
                        and specs.parent / folder != specs), "")
         raise SpecError([Diagnostic(where, 1, 1, "error", f"spec folder does not exist or is not a folder (give SPECS"
-                                    f"{nearby}, or `specs` under [tool.md2models] in pyproject.toml)")])
+                                    f"{nearby}, or `specs` under [tool.md2models] in pyproject.toml)",
+                                    "no-spec-folder")])
     paths, skipped = _all_docs(root, exclude)
     if not paths:
-        raise SpecError([Diagnostic(where, 1, 1, "error", "no model docs (*.md) in the spec folder")])
+        raise SpecError([Diagnostic(where, 1, 1, "error", "no model docs (*.md) in the spec folder", "no-docs")])
     return SpecDocs(root, paths, skipped)
 
 
