@@ -14,6 +14,7 @@ generates its models into `src/mysdk/models`, its docs into `docs/`
   touched, listed or removed.
 * Moving today's default layout to this one is one `generate` that leaves
   no orphan; `docs_out = "none"` removes the docs of earlier runs.
+* `diff --base` keeps its cache in the state dir too.
 * Layouts that cannot work are usage errors before anything is written:
   bookkeeping or docs in a Python package, places inside each other.
 """
@@ -24,13 +25,13 @@ import contextlib
 import json
 import re
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from generator import diff as diffmod
 from generator import write
 from generator.config import ConfigError
 from generator.layout import plan
@@ -38,6 +39,7 @@ from generator.manifest import CACHE_DIR, MANIFEST_NAME
 
 from .support import ROOT
 from .test_cli import cli, snapshot
+from .test_diff import git
 from .test_packaging import fresh_venv, run
 
 BACKENDS = {
@@ -165,6 +167,21 @@ def test_an_interrupted_run_fails_check_until_the_next_generate(sdk: Path) -> No
     write._write_journal(str(sdk / ".md2models" / "cache"), [DOCS[1]])
     assert "a generate was interrupted" in cli("check").stdout
     assert cli("generate").code == 0 and cli("check").code == 0
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_base_keeps_its_cache_in_the_state_dir(sdk: Path) -> None:
+    git(sdk, "init", "-q")
+    git(sdk, "add", "-A")
+    git(sdk, "commit", "-qm", "base")
+    assert cli("generate").code == 0
+    before = snapshot(sdk / "src")
+    doc = sdk / "specs" / "models" / "getsessionusage.md"
+    doc.write_text(re.sub(r"\n\| `total_tokens`.*", "", doc.read_text()))
+    changed = cli("diff", "--base", "HEAD", "--format", "json")
+    assert changed.code == 0 and '"field": "total_tokens"' in changed.stdout, changed
+    assert diffmod.CACHE_FILE in {p.name for p in (sdk / ".md2models" / "cache").iterdir()}
+    assert snapshot(sdk / "src") == before
 
 
 def test_docs_links_resolve_wherever_the_docs_land(sdk: Path) -> None:
