@@ -443,6 +443,10 @@ def format_check(report: CheckReport, out_display: str, *, color: bool, quiet: b
         changes += [(p, True, False) for p in report.orphaned]
         for path, on_disk, produced in sorted(changes):
             shown = f"{out_display.rstrip('/')}/{path}" if out_display not in ("", ".") else path
+            if not produced and os.path.isdir(os.path.join(report.out, path)):  # a retired layout's cache folder
+                lines += [paint(f"--- a/{shown}/", BOLD, color), paint("+++ /dev/null", BOLD, color),
+                          "md2models' cache of an older layout: generate removes it"]
+                continue
             old = _read_old(os.path.join(report.out, path)) if on_disk else None
             new = load_new(path) if produced else None
             lines += _diff(shown, old, new, color)

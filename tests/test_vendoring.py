@@ -228,7 +228,8 @@ def test_moving_the_default_layout_is_one_generate_and_leaves_no_orphan(tmp_path
     hand = {rel: (project / rel).stat().st_mtime_ns for rel in HAND_WRITTEN}
     migrate(project)
     left = cli("check")  # the old docs and bookkeeping are orphans
-    assert left.code == 1 and f"{out}/{MANIFEST_NAME}" in left.stdout and f"{out}/docs/{DOCS[0][5:]}" in left.stdout
+    assert left.code == 1 and f"--- a/{out}/{MANIFEST_NAME}" in left.stdout, left
+    assert f"--- a/{out}/docs/{DOCS[0][5:]}" in left.stdout and f"--- a/{out}/{CACHE_DIR}/\n" in left.stdout
     moved = cli("generate")
     assert moved.code == 0 and "removed" in moved.stderr, moved
     committed = {rel for rel in generated(project) if not rel.startswith(".md2models/cache/")}
