@@ -66,7 +66,7 @@ def plan(out: Path, package: str, *, docs_out: Optional[str] = None,
     docs = None if docs_out == NO_DOCS else out / "docs" if docs_out is None else Path(docs_out)
     if state_dir is None:
         root, keep = out, Bookkeeping.in_output(out)
-        _refuse_package(out, f"OUT {out} is a Python package ({{init}}): md2models' manifest and cache would "
+        _refuse_package(out, f"OUT {out} is in a Python package ({{init}}): md2models' manifest and cache would "
                         "ship in its wheel; keep them out with state_dir = \".md2models\" (--state-dir), and the "
                         "docs with docs_out = \"docs\" or \"none\" (--docs-out)")
     else:

@@ -16,8 +16,9 @@ How: a run takes a `flock` on its cache folder (runs on other outputs
 never wait), compares, loads every file to write (so all errors come before
 any change), writes the journal, replaces the changed files, deletes the
 orphans and the folders they emptied, then writes the stat cache, the
-manifest, removes a retired layout's bookkeeping, and drops the journal.  No process outlives it; no fsync (this
-covers the process dying, not power loss).  The compare trusts a file's
+manifest, removes a retired layout's bookkeeping, and drops the journal.
+No process outlives it; no fsync (this covers the process dying, not power
+loss).  The compare trusts a file's
 (size, mtime_ns) as recorded in the stat cache, as git's index does, only
 with the manifest's digest and only where no later edit can reproduce that
 mtime (see `_compare` and `_wait_past`); anything else is hashed.

@@ -247,7 +247,7 @@ def test_bookkeeping_in_a_python_package_is_refused_and_nothing_is_written(tmp_p
     before = snapshot(project)
     refused = cli("generate")
     assert refused.code == 2 and refused.stderr.count("\n") == 1, refused
-    assert "OUT src/mysdk is a Python package (src/mysdk/__init__.py)" in refused.stderr
+    assert "OUT src/mysdk is in a Python package (src/mysdk/__init__.py)" in refused.stderr
     assert "--state-dir" in refused.stderr and "docs/vendoring.md" in refused.stderr
     docs_inside = cli("generate", "--state-dir", ".md2models")
     assert docs_inside.code == 2 and "docs_out src/mysdk/docs is in a Python package" in docs_inside.stderr
