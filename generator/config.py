@@ -92,7 +92,7 @@ def load_config(start: Optional[Path] = None) -> Config:
             wire_names=wire_names,
             format=code_format,
             docs_out=_docs_out(base, table.get("docs_out")),
-            state_dir=_relative(base, table["state_dir"]) if "state_dir" in table else None,
+            state_dir=_state_dir(base, table.get("state_dir")),
             source=path,
         )
     except (TypeError, ValueError) as exc:
@@ -114,6 +114,14 @@ def _docs_out(base: Path, value: object) -> Optional[str]:
     if not isinstance(value, str):
         raise ValueError(f"docs_out must be a folder or {NO_DOCS!r}")
     return str(_relative(base, value))
+
+
+def _state_dir(base: Path, value: object) -> Optional[Path]:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("state_dir must be a folder")
+    return _relative(base, value)
 
 
 def _overrides_path(pyproject: Path, value: object) -> Optional[Path]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import sys
@@ -30,6 +31,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import diff as diffmod
 from generator import write
@@ -254,6 +257,14 @@ def test_bookkeeping_in_a_python_package_is_refused_and_nothing_is_written(tmp_p
     assert snapshot(project) == before
 
 
+@pytest.mark.parametrize(("key", "value"), [("docs_out", "3"), ("state_dir", "true"), ("docs_out", "['docs']")])
+def test_a_bad_value_is_a_usage_error_naming_the_key(sdk: Path, key: str, value: str) -> None:
+    text = (sdk / "pyproject.toml").read_text()
+    (sdk / "pyproject.toml").write_text(re.sub(rf"(?m)^{key} = .*$", f"{key} = {value}", text))
+    refused = cli("generate")
+    assert refused.code == 2 and f"bad [tool.md2models] value: {key} must be a folder" in refused.stderr, refused
+
+
 @pytest.mark.parametrize(("docs_out", "state_dir", "message"), [
     ("proj/out/pkg/docs", "proj/.md2models", "docs_out (proj/out/pkg/docs) is inside the package (proj/out/pkg)"),
     ("proj/docs", "proj/docs/.md2models", "state_dir (proj/docs/.md2models) is inside docs_out (proj/docs)"),
@@ -273,3 +284,33 @@ def test_the_default_layout_is_todays() -> None:
     assert layout.keep.manifest == Path("output", MANIFEST_NAME) and layout.keep.cache == Path("output", CACHE_DIR)
     files = {"session_models/py.typed": 1, "docs/models/x.md": 2}
     assert layout.place(files) == files
+
+
+folders = st.lists(st.sampled_from(["a", "b", "src", "docs", ".md2models", ".."]), min_size=0, max_size=3).map(
+    lambda parts: Path(*parts) if parts else Path("."))
+
+
+@settings(max_examples=200, deadline=None)
+@given(out=folders, docs_out=st.one_of(st.none(), st.just("none"), folders.map(str)),
+       state_dir=st.one_of(st.none(), folders.filter(lambda p: p.name not in ("", "..", "."))))
+def test_every_layout_is_refused_or_keeps_its_places_apart(out: Path, docs_out: str | None,
+                                                            state_dir: Path | None) -> None:
+    """Whatever the three places, `plan` refuses them with a ConfigError, or
+    every generated path lies below the root, the package's and the docs'
+    apart from each other and from the bookkeeping."""
+    try:
+        layout = plan(out, "pkg", docs_out=docs_out, state_dir=state_dir)
+    except ConfigError as exc:
+        assert "docs/vendoring.md" in str(exc)
+        return
+    placed = layout.place({"pkg/__init__.py": "p", "docs/models/x.md": "d"})
+    assert len(placed) == (1 if docs_out == "none" else 2)
+    root = Path(os.path.abspath(layout.root))
+    for rel in placed:
+        assert ".." not in Path(rel).parts and not Path(rel).is_absolute()
+        where = root / rel
+        for mine in (layout.keep.manifest, layout.keep.cache):
+            assert not where.is_relative_to(os.path.abspath(mine)), (rel, mine)
+    if layout.docs_dir is not None:
+        package, docs = root / layout.package_dir, root / layout.docs_dir
+        assert not package.is_relative_to(docs) and not docs.is_relative_to(package)
