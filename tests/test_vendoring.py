@@ -207,6 +207,13 @@ def test_docs_out_none_writes_no_docs_and_removes_earlier_ones(sdk: Path) -> Non
     assert cli("check").code == 1  # with the docs: missing
 
 
+def test_docs_out_that_is_the_specs_folder_is_refused(sdk: Path) -> None:
+    before = snapshot(sdk)
+    refused = cli("generate", "--docs-out", "specs")
+    assert refused.code == 2 and "which is the specs' own folder" in refused.stderr, refused
+    assert snapshot(sdk) == before
+
+
 def migrate(project: Path) -> None:
     """Switch the project from today's default layout to the vendoring one."""
     text = (project / "pyproject.toml").read_text()
