@@ -13,7 +13,8 @@ generates its models into `src/mysdk/models`, its docs into `docs/`
 * Hand-written files beside the package or among the docs are never
   touched, listed or removed.
 * Moving today's default layout to this one is one `generate` that leaves
-  no orphan; `docs_out = "none"` removes the docs of earlier runs.
+  no orphan (one that fails half-way is finished by the next);
+  `docs_out = "none"` removes the docs of earlier runs.
 * `diff --base` keeps its cache in the state dir too.
 * Layouts that cannot work are usage errors before anything is written:
   bookkeeping or docs in a Python package, places inside each other.
@@ -247,6 +248,33 @@ def test_moving_the_default_layout_is_one_generate_and_leaves_no_orphan(tmp_path
     assert not (project / out / "docs").exists() and not (project / out / CACHE_DIR).exists()
     assert {rel: (project / rel).stat().st_mtime_ns for rel in HAND_WRITTEN} == hand
     assert cli("check").code == 0
+
+
+def test_a_move_that_fails_before_the_new_manifest_is_finished_by_the_next_generate(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_sdk(tmp_path / "mysdk", config='\n[tool.md2models]\nspecs = "specs"\nout = "generated"\n'
+                                                   'package = "models"\n')
+    monkeypatch.chdir(project)
+    assert cli("generate").code == 0
+    migrate(project)
+    save = write._save
+
+    def disk_full_at_the_manifest(full: str, data: bytes, *, best_effort: bool = False) -> None:
+        if full.endswith("manifest.json"):
+            raise OSError(28, "No space left on device", full)
+        save(full, data, best_effort=best_effort)
+
+    monkeypatch.setattr(write, "_save", disk_full_at_the_manifest)
+    stopped = cli("generate")
+    assert stopped.code == 2 and "No space left on device" in stopped.stderr, stopped
+    monkeypatch.setattr(write, "_save", save)
+    assert not (project / "generated" / "docs").exists()  # the old docs went first
+    left = cli("check", "--format", "json")
+    report = json.loads(left.stdout)
+    assert left.code == 1 and report["interrupted"], report
+    assert report["orphaned"] == [f"generated/{CACHE_DIR}", f"generated/{MANIFEST_NAME}"]
+    assert cli("generate").code == 0 and cli("check").code == 0
+    assert sorted(p.name for p in (project / "generated").iterdir()) == ["models"]
 
 
 def test_bookkeeping_in_a_python_package_is_refused_and_nothing_is_written(tmp_path: Path,
