@@ -29,7 +29,7 @@ from .resolve import resolve, silence_overridden, spec_root_names
 from .summary import Resolved
 from .build import Build, build, parse_and_resolve, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
-from .manifest import CACHE_DIR
+from .layout import Layout, plan
 from .formatting import format_files
 from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
 
@@ -98,23 +98,37 @@ def _check_policy(wire_names: str) -> None:
         raise ConfigError(f"unknown wire_names {wire_names!r} (one of: {', '.join(POLICIES)})")
 
 
+def plan_layout(out: Path, package: str, *, docs_out: Optional[str] = None,
+                state_dir: Optional[Path] = None) -> Layout:
+    """Where OUT/PACKAGE, the docs (`docs_out`: None for OUT/docs, "none"
+    for no docs) and the bookkeeping (`state_dir`: None for OUT itself) go;
+    ConfigError when that cannot work.  See `layout`."""
+    check_package_name(package)
+    return plan(out, package, docs_out=docs_out, state_dir=state_dir)
+
+
 def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
              jobs: int = 0, templates: Optional[Path] = None,
              overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
-             strict: bool = False, wire_names: str = POLICIES[0], format: str = "none"
+             strict: bool = False, wire_names: str = POLICIES[0], format: str = "none",
+             docs_out: Optional[str] = None, state_dir: Optional[Path] = None
              ) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
     """Write OUT from SPECS (incrementally); raise SpecError before writing
     (`strict`: on warnings too).
-    `format`: "black" runs black on the rendered .py files (see `formatting`)."""
+    `format`: "black" runs black on the rendered .py files (see `formatting`).
+    `docs_out`, `state_dir`: where the docs and the bookkeeping go (see `plan_layout`)."""
+    layout = plan_layout(out, package, docs_out=docs_out, state_dir=state_dir)
     root = spec_root(specs)
-    if os.path.realpath(out / "docs") == os.path.realpath(root):
-        raise ConfigError(f"the regenerated docs would go to OUT/docs, which is the specs' own folder ({root}): "
-                          "they would overwrite the docs they are read from; choose another --out")
-    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
+    if layout.docs is not None and os.path.realpath(layout.docs) == os.path.realpath(root):
+        raise ConfigError(f"the regenerated docs would go to {layout.docs}, which is the specs' own folder ({root}): "
+                          "they would overwrite the docs they are read from; choose another --docs-out (or --out)")
+    cache = layout.keep.cache
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
-    formatted = format_files(result.files, format, out / CACHE_DIR, jobs)
-    report = write_output(out, formatted.files, tool_version=__version__, progress=progress)
-    save_cache(out / CACHE_DIR, result)
+    formatted = format_files(result.files, format, cache, jobs)
+    report = write_output(layout.root, layout.place(formatted.files), tool_version=__version__, progress=progress,
+                          keep=layout.keep)
+    save_cache(cache, result)
     formatted.save()
     return report, result.warnings
 
@@ -122,14 +136,19 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
 def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
           jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
           target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS, strict: bool = False,
-          wire_names: str = POLICIES[0], format: str = "none"
+          wire_names: str = POLICIES[0], format: str = "none",
+          docs_out: Optional[str] = None, state_dir: Optional[Path] = None
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
-    """Compare OUT with what SPECS generate; writes nothing (not even the cache).
-    `strict`: warnings are errors (SpecError)."""
-    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
+    """Compare the output with what SPECS generate; writes nothing (not even
+    the cache).  `strict`: warnings are errors (SpecError).  The report's
+    and the files' paths are relative to the layout's root (see `plan_layout`)."""
+    layout = plan_layout(out, package, docs_out=docs_out, state_dir=state_dir)
+    cache = layout.keep.cache
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
-    files = format_files(result.files, format, out / CACHE_DIR, jobs).files
-    return replace(check_output(out, files), sources=result.sources), files, result.warnings
+    files = layout.place(format_files(result.files, format, cache, jobs).files)
+    report = check_output(layout.root, files, layout.keep)
+    return replace(report, sources=layout.place(result.sources)), files, result.warnings
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

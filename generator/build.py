@@ -2,9 +2,10 @@
 parallel.  The result is the complete new output as `OutputFile`s, for the
 write stage to write (`generate`) or compare (`check`).
 
-Incremental: a cache (`OUT/.md2models-cache/`, git-ignored by its own
-`.gitignore`) keeps, per doc, its content digest, its resolve `Summary`, its
-warnings and the digests of the module and doc rendered from it.  A run
+Incremental: a cache (in the cache folder, `OUT/.md2models-cache/` or
+`STATE/cache/`: see `layout`; git-ignored by its own `.gitignore`) keeps,
+per doc, its content digest, its resolve `Summary`, its warnings and the
+digests of the module and doc rendered from it.  A run
 hashes the docs (a `stat` when size and mtime match the cache), parses only
 the changed ones, resolves the whole spec from summaries, and renders a
 module again only when its doc or what it depends on (the kind, name and

@@ -32,7 +32,6 @@ from .diff import FAIL_ON, VIEWS, DiffSpecError, diff
 from .overrides import load_overrides
 from .gitref import git_tree
 from .diffrender import format_markdown, format_text
-from .manifest import CACHE_DIR
 from .reports import REPORT_FORMATS
 
 EXIT_STALE = 1
@@ -95,7 +94,8 @@ def main(ctx: click.Context) -> None:
               "templates": str(config.templates) if config.templates else None,
               "overrides": str(config.overrides) if config.overrides else None,
               "target": config.target, "strict": config.strict, "wire_names": config.wire_names,
-              "code_format": config.format}
+              "code_format": config.format, "docs_out": config.docs_out,
+              "state_dir": str(config.state_dir) if config.state_dir else None}
     ctx.obj = config
     ctx.default_map = {
         "generate": shared,
@@ -129,8 +129,13 @@ def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
                            show_default=True,
                            help="Folder of templates that replace the built-in ones of the same name.")(command)
     command = click.option("--package", "-p", show_default=True, help="Name of the generated package.")(command)
+    command = click.option("--docs-out", metavar="DIR", help="Where the regenerated docs go (default: OUT/docs); "
+                           "`none`: no docs.")(command)
+    command = click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
+                           help="Keep the manifest (and, git-ignored, the cache) in this folder, e.g. .md2models, "
+                                "not in OUT; generated paths are then relative to its parent.")(command)
     return click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False), show_default=True,
-                        help="Output root: gets PACKAGE/ and docs/.")(command)
+                        help="Output root: gets PACKAGE/ (and docs/, and the manifest, by default).")(command)
 
 
 def _wire_names_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -169,7 +174,7 @@ def _path(value: Optional[object]) -> Optional[Path]:
 @_guarded
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
              overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int,
-             code_format: str) -> None:
+             code_format: str, docs_out: Optional[str], state_dir: Optional[Path]) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`).
 
     SPECS: the folder holding `models/` (an SDK's docs/), `models/` itself,
@@ -179,7 +184,7 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                         templates=_path(templates), overrides=_path(overrides), target=target,
                                         progress=progress, strict=strict, wire_names=wire_names,
-                                        format=code_format)
+                                        format=code_format, docs_out=docs_out, state_dir=_path(state_dir))
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -198,7 +203,7 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @_guarded
 def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
           overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int, quiet: bool,
-          fmt: str, code_format: str) -> None:
+          fmt: str, code_format: str, docs_out: Optional[str], state_dir: Optional[Path]) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     if fmt in FORMATS:  # `check --format black` as `generate --format black` is spelt
         fmt, code_format = "text", fmt
@@ -207,7 +212,7 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
         report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                             templates=_path(templates), overrides=_path(overrides),
                                             target=target, progress=progress, strict=strict, wire_names=wire_names,
-                                            format=code_format)
+                                            format=code_format, docs_out=docs_out, state_dir=_path(state_dir))
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:
@@ -216,7 +221,7 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
                       *reports.check_findings(report, root, lambda path: files[path].load())])
         _print_diagnostics(warnings, specs)
         to_ci = fmt in REPORT_FORMATS  # the text report goes to stderr
-        text = format_check(report, Path(out).as_posix(), color=want_color(sys.stderr if to_ci else sys.stdout),
+        text = format_check(report, report.out.as_posix(), color=want_color(sys.stderr if to_ci else sys.stdout),
                             quiet=quiet, load_new=lambda path: files[path].load())
         click.echo(text, nl=not text.endswith("\n"), err=to_ci)
     if not report.up_to_date:
@@ -296,7 +301,9 @@ def diff_command(ctx: click.Context, old: Optional[Path], new: Optional[Path], b
         raise ConfigError("give OLD and NEW spec folders, or --base GIT_REF and at most one (SPECS)")
     overrides = _path(overrides)  # from the config: text
     fixes = load_overrides(overrides) if overrides is not None else None
-    cache_dir = ctx.obj.out / CACHE_DIR if ctx.obj.out.is_dir() else None  # beside the build cache, if any
+    config = ctx.obj
+    cache = api.plan_layout(config.out, config.package, docs_out=config.docs_out, state_dir=config.state_dir).keep.cache
+    cache_dir = cache if cache.parent.is_dir() else None  # beside the build cache, if the output is there
     jobs = ctx.obj.jobs if jobs is None else jobs
     specs = _specs(ctx, old)  # with --base, SPECS: both sides are named by it
     roots = {"old": specs, "new": new or specs}

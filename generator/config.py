@@ -15,11 +15,13 @@ from .parse import DEFAULT_EXCLUDE
 from .wirenames import POLICIES
 
 KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target", "strict",
-        "wire_names", "format"}
+        "wire_names", "format", "docs_out", "state_dir"}
 # Output kinds (`--target`), the default first; see `pyrender`.
 TARGETS = ("pydantic", "dataclasses", "typeddict")
 # How rendered .py files are formatted (`--format`): as rendered, or by black; see `formatting`.
 FORMATS = ("none", "black")
+# `docs_out = "none"` (`--docs-out none`): write no docs; see `layout`.
+NO_DOCS = "none"
 
 
 class ConfigError(Exception):
@@ -40,6 +42,8 @@ class Config:
     strict: bool = False  # every warning is an error (generate, check; lint exits 1)
     wire_names: str = POLICIES[0]  # how fields are named on the wire: as-is or camelCase (see wirenames)
     format: str = FORMATS[0]  # none, or black: run black on the rendered .py files
+    docs_out: Optional[str] = None  # the docs' folder (None: OUT/docs), or NO_DOCS; see `layout`
+    state_dir: Optional[Path] = None  # the folder of the manifest and cache (None: OUT itself); see `layout`
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -87,6 +91,8 @@ def load_config(start: Optional[Path] = None) -> Config:
             strict=strict,
             wire_names=wire_names,
             format=code_format,
+            docs_out=_docs_out(base, table.get("docs_out")),
+            state_dir=_state_dir(base, table.get("state_dir")),
             source=path,
         )
     except (TypeError, ValueError) as exc:
@@ -100,6 +106,22 @@ def _choice(path: Path, table: dict[str, Any], key: str, allowed: tuple[str, ...
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: {key} must be one of "
                           f"{', '.join(allowed)}, not {value!r}")
     return str(value)
+
+
+def _docs_out(base: Path, value: object) -> Optional[str]:
+    if value is None or value == NO_DOCS:
+        return None if value is None else NO_DOCS
+    if not isinstance(value, str):
+        raise ValueError(f"docs_out must be a folder or {NO_DOCS!r}")
+    return str(_relative(base, value))
+
+
+def _state_dir(base: Path, value: object) -> Optional[Path]:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("state_dir must be a folder")
+    return _relative(base, value)
 
 
 def _overrides_path(pyproject: Path, value: object) -> Optional[Path]:

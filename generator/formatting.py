@@ -5,7 +5,7 @@ templates are black-stable by construction (`pylayout`), and black is
 imported only when a file has to be formatted.
 
 What black made of each rendered file is remembered by digest in
-`OUT/.md2models-cache/black.marshal` ({digest rendered: digest formatted}),
+`black.marshal` in the cache folder ({digest rendered: digest formatted}),
 keyed by the installed black (its module file's path, size and mtime), so a
 run formats only the files whose rendering changed (the digests of the
 last run's files only are kept); a file whose formatted

@@ -1,15 +1,19 @@
-"""What the last run generated: the committed manifest and the stat cache.
+"""What the last run generated: the committed manifest and the stat cache,
+and where they live (`Bookkeeping`).
 
-`OUT/.md2models-manifest.json` maps each generated path to its sha256, plus
-the format and the tool version.  Users commit it with the output, so it
-holds nothing that changes unless the generated files do (no sizes, no
-mtimes) and is byte-for-byte deterministic: one line per file, sorted.
+The manifest (`OUT/.md2models-manifest.json` in the default layout,
+`STATE/manifest.json` with a state dir) maps each generated path to its
+sha256, plus the format and the tool version.  Users commit it with the
+output, so it holds nothing that changes unless the generated files do (no
+sizes, no mtimes) and is byte-for-byte deterministic: one line per file,
+sorted.
 
-`OUT/.md2models-cache/stat.marshal` (never committed: the cache directory
-ignores itself) maps each generated path to (sha256, size, mtime_ns) as last
-seen, so a run can trust a file's digest without reading it.  It is only a
-cache: missing or damaged, it reads as empty and every file is hashed.  See
-`write.py` for when a record is trusted.
+`stat.marshal` in the cache folder (`OUT/.md2models-cache/` or
+`STATE/cache/`; never committed: the folder ignores itself) maps each
+generated path to (sha256, size, mtime_ns) as last seen, so a run can trust
+a file's digest without reading it.  It is only a cache: missing or
+damaged, it reads as empty and every file is hashed.  See `write.py` for
+when a record is trusted.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import os
 import re
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
-from typing import Any, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional
 
 MANIFEST_NAME = ".md2models-manifest.json"
 # 2: path -> sha256.  1 (still read) also held size and mtime_ns per file,
@@ -51,8 +56,37 @@ def store_marshal(path: str, state: dict[str, Any]) -> None:
     os.replace(temp, path)
 
 
-STAT_CACHE = f"{CACHE_DIR}/stat.marshal"
+# A state dir (`state_dir`) holds the manifest and, git-ignored, the cache.
+STATE_MANIFEST = "manifest.json"
+STATE_CACHE = "cache"
+
+# In the cache folder: the stat records, and the journal of a run under way.
+STAT_FILE = "stat.marshal"
+JOURNAL_FILE = "journal.marshal"
 _STAT_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Bookkeeping:
+    """Where a run keeps its own files: the committed manifest and the cache
+    folder (stat records, journal, run lock, the build's and black's state).
+    `retired`: a folder holding the bookkeeping of the default layout
+    (`OUT/.md2models-manifest.json` and `OUT/.md2models-cache/`), left by
+    runs before `state_dir` was set: its manifest's files count as generated
+    (so those no longer produced are orphans), and the next generate removes it."""
+
+    manifest: Path
+    cache: Path
+    retired: Optional[Path] = None
+
+    @classmethod
+    def in_output(cls, out: Path) -> Bookkeeping:
+        """The default layout: both in OUT."""
+        return cls(out / MANIFEST_NAME, out / CACHE_DIR)
+
+    @classmethod
+    def in_state_dir(cls, state: Path, out: Path) -> Bookkeeping:
+        return cls(state / STATE_MANIFEST, state / STATE_CACHE, retired=out)
 
 # (sha256 hex, size, mtime_ns): a plain tuple, which marshal stores and loads fast.
 StatRecord = tuple[str, int, int]
@@ -89,9 +123,8 @@ def check_relpaths(paths: Iterable[str]) -> None:
             raise ValueError(f"not a valid output path: {path!r}")
 
 
-def read_manifest(out: str) -> Manifest:
-    """The manifest under `out`, or EMPTY when there is none."""
-    path = os.path.join(out, MANIFEST_NAME)
+def read_manifest(path: str) -> Manifest:
+    """The manifest at `path`, or EMPTY when there is none."""
     try:
         with open(path, "rb") as f:
             data = json.loads(f.read())
@@ -131,10 +164,10 @@ def manifest_bytes(manifest: Manifest) -> bytes:
     return ("{\n" + text + "}\n").encode()
 
 
-def read_stat_cache(out: str) -> dict[str, StatRecord]:
-    """The stat records under `out`; empty when missing or damaged."""
+def read_stat_cache(cache: str) -> dict[str, StatRecord]:
+    """The stat records in the cache folder `cache`; empty when missing or damaged."""
     try:
-        with open(os.path.join(out, STAT_CACHE), "rb") as f:
+        with open(os.path.join(cache, STAT_FILE), "rb") as f:
             data = marshal.loads(f.read())
         files = data["files"] if type(data) is dict and data.get("format") == _STAT_FORMAT else None
         # marshal yields only builtin types, whose == never raises: checking

@@ -85,7 +85,7 @@ def check_findings(report: CheckReport, root: str, load_new: Callable[[str], byt
         found.append(Finding(shown(f"{out}/{path}"), 1, 1, "error", "orphaned-output",
                              f"no doc generates it any more; {fix} to remove it"))
     if report.interrupted:
-        found.append(Finding(shown(f"{out}/{MANIFEST_NAME}"), 1, 1, "error", "interrupted-generate",
+        found.append(Finding(shown(str(report.manifest or f"{out}/{MANIFEST_NAME}")), 1, 1, "error", "interrupted-generate",
                              f"a generate was interrupted: the output is part old, part new; {fix} to finish it"))
     return found
 

@@ -1,20 +1,24 @@
 """The write stage: make OUT hold the rendered files, and `check` it.
 
+Every path is relative to one root (OUT in the default layout; see
+`layout`), and the run's own files live where its `Bookkeeping` says.
 Each changed file is written to a temporary file in its own folder and
 renamed over the old one (mode kept), so a file is always wholly old or
 wholly new; unchanged files are left untouched and no folder is replaced.  Only
 files md2models generated (the manifest lists them, or the journal of an
-interrupted run) are replaced or deleted, and nothing is written outside
-OUT.  A journal written before the first change and removed after the
-manifest makes `check` fail, after an interrupted run, until the next
-`generate` has finished it.
+interrupted run, or the manifest of a retired layout) are replaced or
+deleted, and nothing is written outside the root but the bookkeeping.  A
+journal written before the first change and removed after the manifest
+makes `check` fail, after an interrupted run, until the next `generate` has
+finished it.
 
-How: a run takes a `flock` on OUT's cache folder (runs on other outputs
+How: a run takes a `flock` on its cache folder (runs on other outputs
 never wait), compares, loads every file to write (so all errors come before
 any change), writes the journal, replaces the changed files, deletes the
 orphans and the folders they emptied, then writes the stat cache, the
-manifest, and drops the journal.  No process outlives it; no fsync (this
-covers the process dying, not power loss).  The compare trusts a file's
+manifest, removes a retired layout's bookkeeping, and drops the journal.
+No process outlives it; no fsync (this covers the process dying, not power
+loss).  The compare trusts a file's
 (size, mtime_ns) as recorded in the stat cache, as git's index does, only
 with the manifest's digest and only where no later edit can reproduce that
 mtime (see `_compare` and `_wait_past`); anything else is hashed.
@@ -27,16 +31,17 @@ import hashlib
 import io
 import marshal
 import os
+import shutil
 import stat
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
-from generator.manifest import (CACHE_DIR, MANIFEST_NAME, STAT_CACHE, TMP_SUFFIX, Manifest, OutputError, StatRecord,
-                                check_relpaths, ensure_cache_dir, manifest_bytes, read_manifest,
-                                read_stat_cache, stat_cache_bytes)
+from generator.manifest import (CACHE_DIR, JOURNAL_FILE, MANIFEST_NAME, STAT_FILE, TMP_SUFFIX, Bookkeeping, Manifest,
+                                OutputError, StatRecord, check_relpaths, ensure_cache_dir, manifest_bytes,
+                                read_manifest, read_stat_cache, stat_cache_bytes)
 from generator.progress import NO_PROGRESS, Progress
 from generator.terminal import BOLD, CYAN, GREEN, RED, paint
 
@@ -48,7 +53,6 @@ except ImportError:  # Windows: no run lock
 __all__ = ["CheckReport", "OutputError", "OutputFile", "WriteReport", "check_output", "check_report_json",
            "format_check", "write_output"]
 
-JOURNAL = f"{CACHE_DIR}/journal.marshal"
 _JOURNAL_FORMAT = 1
 
 # A file hashed now is recorded in the stat cache only if its mtime is older
@@ -79,12 +83,13 @@ class OutputFile:
 class CheckReport:
     """How OUT differs from the new files; every tuple sorted."""
 
-    out: Path
+    out: Path  # the root the paths are relative to, as given
     unchanged: tuple[str, ...]
     stale: tuple[str, ...]  # on disk with other content
     missing: tuple[str, ...]  # produced, not on disk
-    orphaned: tuple[str, ...]  # generated earlier, on disk, no longer produced
+    orphaned: tuple[str, ...]  # generated earlier (or a retired layout's bookkeeping), on disk, no longer produced
     interrupted: bool = False  # a generate was stopped half-way: its journal is there
+    manifest: Optional[Path] = None  # the committed manifest, where the layout keeps it
     # Output path -> the spec doc it is generated from (the package's own files: none), as the build knows it.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -111,20 +116,44 @@ class WriteReport:
 # --- compare ----------------------------------------------------------------
 
 
-def check_output(out: Path, files: Mapping[str, OutputFile]) -> CheckReport:
-    """Compare OUT with the new files; never writes anything (not even the stat cache)."""
+def check_output(out: Path, files: Mapping[str, OutputFile], keep: Optional[Bookkeeping] = None) -> CheckReport:
+    """Compare OUT (the root the paths are relative to) with the new files;
+    never writes anything (not even the stat cache).  `keep`: where the
+    bookkeeping is (default: in OUT)."""
     check_relpaths(files)
     root = _resolve(out)
+    keep = keep or Bookkeeping.in_output(Path(root))
     with _as_output_error(root):
         if not os.path.isdir(root):
-            return CheckReport(Path(root), (), (), tuple(sorted(files)), ())
-        journal = _read_journal(root)
-        manifest, stats = read_manifest(root), read_stat_cache(root)
-        return _compare(root, files, manifest, stats, journal)[0]
+            return CheckReport(out, (), (), tuple(sorted(files)), ())
+        journal = _read_journal(str(keep.cache))
+        manifest, stats = read_manifest(str(keep.manifest)), read_stat_cache(str(keep.cache))
+        return replace(_compare(root, files, manifest, stats, journal, _retired(root, keep))[0], out=out,
+                       manifest=keep.manifest)
+
+
+@dataclass(frozen=True)
+class _Retired:
+    """What a retired layout's bookkeeping (see `Bookkeeping.retired`) leaves, relative to the root."""
+
+    files: frozenset[str] = frozenset()  # what its manifest and journal name
+    bookkeeping: tuple[str, ...] = ()  # its manifest and cache folder, where there
+
+
+def _retired(root: str, keep: Bookkeeping) -> _Retired:
+    if keep.retired is None:
+        return _Retired()
+    folder = os.path.realpath(keep.retired)
+    prefix = os.path.relpath(folder, root)
+    prefix = "" if prefix == "." else f"{prefix}/"
+    old = Bookkeeping.in_output(Path(folder))
+    named = set(read_manifest(str(old.manifest)).files) | (_read_journal(str(old.cache)) or set())
+    there = tuple(f"{prefix}{name}" for name in (MANIFEST_NAME, CACHE_DIR) if os.path.lexists(f"{folder}/{name}"))
+    return _Retired(frozenset(f"{prefix}{path}" for path in named), there)
 
 
 def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, stats: Mapping[str, StatRecord],
-             journal: Optional[frozenset[str]]) -> tuple[CheckReport, dict[str, StatRecord]]:
+             journal: Optional[frozenset[str]], retired: _Retired) -> tuple[CheckReport, dict[str, StatRecord]]:
     """The report, and the stat records of the unchanged files fit to keep.
     A record vouches for a file's digest if its size and mtime_ns match and
     its digest is the manifest's (else it is from another state of OUT,
@@ -161,7 +190,8 @@ def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, sta
     gone = known.keys() - files.keys()  # set operations in C: 37k paths
     if journal:
         gone |= journal - files.keys()
-    orphaned = [p for p in gone if _is_file(f"{root}/{p}")]
+    gone |= retired.files - files.keys()
+    orphaned = [p for p in gone if _is_file(f"{root}/{p}")] + list(retired.bookkeeping)
     report = CheckReport(Path(root), tuple(sorted(unchanged)), tuple(sorted(stale)), tuple(sorted(missing)),
                          tuple(sorted(orphaned)), journal is not None)
     return report, records
@@ -180,11 +210,12 @@ def _is_file(path: str) -> bool:
         return False
 
 
-def _read_journal(root: str) -> Optional[frozenset[str]]:
-    """The paths an interrupted run may have written; None when no run was
-    interrupted.  A damaged journal still says a run was interrupted."""
+def _read_journal(cache: str) -> Optional[frozenset[str]]:
+    """The paths an interrupted run may have written (its journal in the
+    cache folder `cache`); None when no run was interrupted.  A damaged
+    journal still says a run was interrupted."""
     try:
-        with open(f"{root}/{JOURNAL}", "rb") as f:
+        with open(f"{cache}/{JOURNAL_FILE}", "rb") as f:
             data = f.read()
     except (FileNotFoundError, NotADirectoryError):
         return None
@@ -203,39 +234,46 @@ def _read_journal(root: str) -> Optional[frozenset[str]]:
 
 
 def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: str,
-                 progress: Progress = NO_PROGRESS) -> WriteReport:
-    """Make OUT hold `files`; see the module docstring."""
+                 progress: Progress = NO_PROGRESS, keep: Optional[Bookkeeping] = None) -> WriteReport:
+    """Make OUT (the root the paths are relative to) hold `files`; `keep`:
+    where the bookkeeping is (default: in OUT).  See the module docstring."""
     check_relpaths(files)
     root = _resolve(out)
+    keep = keep or Bookkeeping.in_output(Path(root))
+    cache, manifest_path = os.path.abspath(keep.cache), os.path.abspath(keep.manifest)
     with _as_output_error(root):
         if not os.path.isdir(root):
             os.makedirs(root)
-        ensure_cache_dir(f"{root}/{CACHE_DIR}")
-        with _exclusive(f"{root}/{CACHE_DIR}"):
-            manifest, stats, journal = read_manifest(root), read_stat_cache(root), _read_journal(root)
-            report, records = _compare(root, files, manifest, stats, journal)
+        ensure_cache_dir(cache)
+        with _exclusive(cache):
+            manifest, stats, journal = read_manifest(manifest_path), read_stat_cache(cache), _read_journal(cache)
+            retired = _retired(root, keep)
+            report, records = _compare(root, files, manifest, stats, journal, retired)
             writes = [*report.stale, *report.missing]
             data = {path: _load(path, files[path]) for path in writes}
             _check_in_the_way(root, report)
             if writes or report.orphaned:
-                _write_journal(root, (journal or frozenset()) | set(writes))
-            for path in (MANIFEST_NAME, STAT_CACHE, JOURNAL, *(journal or ())):  # a killed run's temporary files
-                _unlink_if_there(_tmp_name(f"{root}/{path}"))
+                _write_journal(cache, (journal or frozenset()) | set(writes))
+            for full in (manifest_path, f"{cache}/{STAT_FILE}", f"{cache}/{JOURNAL_FILE}",
+                         *(f"{root}/{path}" for path in journal or ())):  # a killed run's temporary files
+                _unlink_if_there(_tmp_name(full))
             written = progress.counter()
             progress.show("writing", len(writes), written)
             for path in writes:
                 records[path] = (files[path].digest, *_replace(f"{root}/{path}", data.pop(path)))
                 written.add()
-            _remove(root, report.orphaned)
+            _remove(root, [path for path in report.orphaned if path not in retired.bookkeeping])
             if writes:
-                _wait_past(f"{root}/{CACHE_DIR}", max(records[path][2] for path in writes))
+                _wait_past(cache, max(records[path][2] for path in writes))
             if records != stats:
-                _save(f"{root}/{STAT_CACHE}", stat_cache_bytes(records), best_effort=True)
+                _save(f"{cache}/{STAT_FILE}", stat_cache_bytes(records), best_effort=True)
             new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()})
             if new_manifest != manifest:
-                _save(f"{root}/{MANIFEST_NAME}", manifest_bytes(new_manifest))
+                _save(manifest_path, manifest_bytes(new_manifest))
+            for path in retired.bookkeeping:  # last: until the new manifest is there, it names the orphans
+                _remove_bookkeeping(f"{root}/{path}")
             if journal is not None or writes or report.orphaned:
-                os.unlink(f"{root}/{JOURNAL}")
+                os.unlink(f"{cache}/{JOURNAL_FILE}")
     return WriteReport(report.missing, report.stale, report.orphaned, len(report.unchanged))
 
 
@@ -254,6 +292,14 @@ def _as_output_error(root: str) -> Iterator[None]:
     except OSError as e:
         where = f": {e.filename}" if e.filename else ""
         raise OutputError(f"cannot update output {root}: {e.strerror or e}{where}") from e
+
+
+def _remove_bookkeeping(path: str) -> None:
+    """A retired manifest, or a retired cache folder (ours: md2models' name, ignored by git)."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    else:
+        _unlink_if_there(path)
 
 
 @contextmanager
@@ -307,8 +353,8 @@ def _ancestors(paths: Iterable[str]) -> set[str]:
     return found
 
 
-def _write_journal(root: str, paths: Iterable[str]) -> None:
-    _save(f"{root}/{JOURNAL}", marshal.dumps({"format": _JOURNAL_FORMAT, "paths": sorted(paths)}))
+def _write_journal(cache: str, paths: Iterable[str]) -> None:
+    _save(f"{cache}/{JOURNAL_FILE}", marshal.dumps({"format": _JOURNAL_FORMAT, "paths": sorted(paths)}))
 
 
 def _tmp_name(full: str) -> str:
@@ -401,7 +447,11 @@ def format_check(report: CheckReport, out_display: str, *, color: bool, quiet: b
         changes += [(p, False, True) for p in report.missing]
         changes += [(p, True, False) for p in report.orphaned]
         for path, on_disk, produced in sorted(changes):
-            shown = f"{out_display.rstrip('/')}/{path}" if out_display else path
+            shown = f"{out_display.rstrip('/')}/{path}" if out_display not in ("", ".") else path
+            if not produced and os.path.isdir(os.path.join(report.out, path)):  # a retired layout's cache folder
+                lines += [paint(f"--- a/{shown}/", BOLD, color), paint("+++ /dev/null", BOLD, color),
+                          "md2models' cache of an older layout: generate removes it"]
+                continue
             old = _read_old(os.path.join(report.out, path)) if on_disk else None
             new = load_new(path) if produced else None
             lines += _diff(shown, old, new, color)

@@ -74,7 +74,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("venv")
+    return fresh_venv(tmp_path_factory.mktemp("venv"), wheel)
+
+
+def fresh_venv(root: Path, wheel: Path) -> Path:
+    """A venv at `root` holding `wheel` (not its dependencies: it sees this environment's)."""
     made = run([sys.executable, "-m", "venv", "--without-pip", str(root)], cwd=root)
     assert made.returncode == 0, made.stderr
     python = root / "bin" / "python"

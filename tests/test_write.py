@@ -25,8 +25,9 @@ from generator import write
 from generator.manifest import (
     CACHE_DIR,
     CACHE_GITIGNORE,
+    JOURNAL_FILE,
     MANIFEST_NAME,
-    STAT_CACHE,
+    STAT_FILE,
     TMP_SUFFIX,
     read_manifest,
     read_stat_cache,
@@ -34,7 +35,6 @@ from generator.manifest import (
 )
 from generator.terminal import want_color
 from generator.write import (
-    JOURNAL,
     OutputError,
     OutputFile,
     check_output,
@@ -45,6 +45,9 @@ from generator.write import (
 
 REPO = Path(__file__).resolve().parent.parent
 VERSION = "1.2.3"
+# Where the default layout keeps the stat records and the journal, relative to OUT.
+STAT_CACHE = f"{CACHE_DIR}/{STAT_FILE}"
+JOURNAL = f"{CACHE_DIR}/{JOURNAL_FILE}"
 
 
 def outputs(texts: Mapping[str, str]) -> dict[str, OutputFile]:
@@ -143,10 +146,10 @@ def test_first_write_into_missing_out(out: Path) -> None:
     report = write_output(out, STATE_A, tool_version=VERSION)
     assert report.created == tuple(sorted(STATE_A))
     assert contents(out) == expected(STATE_A)
-    manifest = read_manifest(str(out))
+    manifest = read_manifest(str(out / MANIFEST_NAME))
     assert manifest.tool_version == VERSION
     assert manifest.files == {p: f.digest for p, f in STATE_A.items()}
-    stats = read_stat_cache(str(out))
+    stats = read_stat_cache(str(out / CACHE_DIR))
     assert stats == {p: (f.digest, os.stat(out / p).st_size, os.stat(out / p).st_mtime_ns) for p, f in STATE_A.items()}
     assert_no_leftovers(out)
 
@@ -208,7 +211,7 @@ def test_orphans_removed_with_the_directories_they_emptied(out: Path) -> None:
     assert (out / "pkg" / "empty-by-hand").is_dir()
     assert folders(out) == {path: ino for path, ino in dirs.items() if path != os.path.join("pkg", "old")}
     assert contents(out) == expected(STATE_B)
-    assert set(read_manifest(str(out)).files) == set(STATE_B)
+    assert set(read_manifest(str(out / MANIFEST_NAME)).files) == set(STATE_B)
 
 
 def test_hand_written_and_unrelated_files_survive_every_run(out: Path) -> None:
@@ -259,7 +262,7 @@ def test_manifest_is_deterministic_and_does_not_churn(out: Path, tmp_path: Path)
     report = write_output(out, STATE_A, tool_version=VERSION)
     assert not (report.created or report.updated or report.removed)
     assert committed(out) == before and before[MANIFEST_NAME] == written
-    assert {mtime for _, _, mtime in read_stat_cache(str(out)).values()} == {10**18 + 1}  # stats refreshed
+    assert {mtime for _, _, mtime in read_stat_cache(str(out / CACHE_DIR)).values()} == {10**18 + 1}  # stats refreshed
 
     write_output(out, STATE_B, tool_version=VERSION)
     write_output(out, STATE_A, tool_version=VERSION)  # another run, same files: same bytes
@@ -285,7 +288,7 @@ def test_a_new_tool_version_rewrites_only_the_manifest(out: Path) -> None:
     report = write_output(out, STATE_A, tool_version="9.9")
     assert report.summary() == f"up to date: {len(STATE_A)} files"
     assert without_manifest(committed(out)) == without_manifest(before)
-    assert read_manifest(str(out)).tool_version == "9.9"
+    assert read_manifest(str(out / MANIFEST_NAME)).tool_version == "9.9"
     assert_no_leftovers(out)
 
 
@@ -302,7 +305,7 @@ def test_a_format_1_manifest_is_read_and_upgraded(out: Path) -> None:
     before = committed(out)
     write_output(out, STATE_A, tool_version=VERSION)
     assert without_manifest(committed(out)) == without_manifest(before)
-    assert read_manifest(str(out)).format == 2
+    assert read_manifest(str(out / MANIFEST_NAME)).format == 2
     write_output(out, STATE_B, tool_version=VERSION)
     assert not (out / "pkg/old/gone.py").exists()
 
@@ -512,7 +515,7 @@ def test_a_damaged_journal_still_means_an_interrupted_run(out: Path) -> None:
 
 def test_a_killed_runs_temporary_files_are_deleted(out: Path) -> None:
     write_output(out, STATE_A, tool_version=VERSION)
-    write._write_journal(str(out), ["pkg/models/foo.py", "docs/new/x.md"])
+    write._write_journal(str(out / CACHE_DIR), ["pkg/models/foo.py", "docs/new/x.md"])
     tmp = out / "pkg" / "models" / f".foo.py{TMP_SUFFIX}"
     tmp.write_text("class Fo")  # where a kill left it
     (out / f".{MANIFEST_NAME}{TMP_SUFFIX}").write_text("{")
@@ -546,7 +549,7 @@ def test_the_cli_exits_1_on_an_interrupted_run_and_generate_finishes_it(tmp_path
     specs, out = tmp_path / "specs", tmp_path / "out"
     write_spec(specs, {"models/a.md": object_doc("A", [row("x", "*str*")])})
     assert md2models("generate", specs, "--out", out, "--package", "pkg").code == 0
-    write._write_journal(str(out), ["pkg/stray.py"])
+    write._write_journal(str(out / CACHE_DIR), ["pkg/stray.py"])
     (out / "pkg" / "stray.py").write_text("# half a rename\n")
     run = md2models("check", specs, "--out", out, "--package", "pkg", "-q")
     assert run.code == 1 and "1 orphaned, a generate was interrupted" in run.stdout, run.explain()
@@ -638,7 +641,7 @@ def test_a_fresh_clone_is_hashed_and_never_trusted_blindly(out: Path, tmp_path: 
     assert report.summary() == f"up to date: {len(STATE_A)} files"
     assert committed(clone) == before  # nothing committed was written
     assert (clone / CACHE_DIR / ".gitignore").read_bytes() == CACHE_GITIGNORE
-    assert set(read_stat_cache(str(clone))) == set(STATE_A)
+    assert set(read_stat_cache(str(clone / CACHE_DIR))) == set(STATE_A)
     snap = snapshot(clone)
     write_output(clone, STATE_A, tool_version=VERSION)
     assert snapshot(clone) == snap  # and now a no-op writes nothing at all
@@ -646,7 +649,7 @@ def test_a_fresh_clone_is_hashed_and_never_trusted_blindly(out: Path, tmp_path: 
 
 def test_a_stat_record_is_trusted_only_with_the_manifest_digest(out: Path) -> None:
     write_output(out, STATE_A, tool_version=VERSION)
-    stats = read_stat_cache(str(out))
+    stats = read_stat_cache(str(out / CACHE_DIR))
     _, size, mtime = stats["pkg/models/foo.py"]
     # A record claiming B's content for the very same size and mtime: the
     # manifest says A, so the record is not trusted and the file is read.
@@ -669,11 +672,11 @@ def test_a_damaged_or_missing_stat_cache_means_hashing(out: Path, damage: Option
         shutil.rmtree(out / CACHE_DIR)
     else:
         (out / STAT_CACHE).write_bytes(damage)
-    assert read_stat_cache(str(out)) == {}
+    assert read_stat_cache(str(out / CACHE_DIR)) == {}
     assert check_output(out, STATE_A).stale == ("pkg/models/foo.py",)
     write_output(out, STATE_A, tool_version=VERSION)
     assert contents(out) == expected(STATE_A)
-    assert set(read_stat_cache(str(out))) == set(STATE_A)
+    assert set(read_stat_cache(str(out / CACHE_DIR))) == set(STATE_A)
     assert (out / CACHE_DIR / ".gitignore").read_bytes() == CACHE_GITIGNORE
 
 
@@ -682,10 +685,10 @@ def test_a_just_modified_file_is_hashed_but_not_recorded(out: Path) -> None:
     age(out, STATE_A)
     os.utime(out / "pkg/models/foo.py")  # now: a same-size edit could still follow in this tick
     write_output(out, STATE_A, tool_version=VERSION)
-    assert set(read_stat_cache(str(out))) == set(STATE_A) - {"pkg/models/foo.py"}
+    assert set(read_stat_cache(str(out / CACHE_DIR))) == set(STATE_A) - {"pkg/models/foo.py"}
     age(out, ["pkg/models/foo.py"])
     write_output(out, STATE_A, tool_version=VERSION)
-    assert set(read_stat_cache(str(out))) == set(STATE_A)
+    assert set(read_stat_cache(str(out / CACHE_DIR))) == set(STATE_A)
 
 
 def test_a_written_file_is_recorded_only_once_the_clock_has_passed_it(out: Path) -> None:
