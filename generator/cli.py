@@ -20,13 +20,13 @@ from typing import Any, Callable, Optional, Sequence
 
 import click
 
-from . import __version__, api, overridesgen
+from . import __version__, api, fmt, overridesgen
 from .config import FORMATS, TARGETS, ConfigError, load_config
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
 from .progress import NO_PROGRESS, Progress
 from .terminal import want_color
-from .write import OutputError, check_report_json, format_check
+from .write import OutputError, check_report_json, format_check, _diff
 from .diff import FAIL_ON, VIEWS, DiffSpecError, diff
 from .overrides import load_overrides
 from .gitref import git_tree
@@ -242,6 +242,36 @@ def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict:
     if errors:
         sys.exit(EXIT_USAGE)
     if strict and problems:
+        sys.exit(EXIT_STALE)
+
+
+@main.command("fmt")
+@click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and list the docs that would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="As --check, with a unified diff per doc.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@click.pass_context
+@_guarded
+def fmt_command(ctx: click.Context, specs: tuple[Path, ...], check: bool, show_diff: bool, quiet: bool) -> None:
+    """Rewrite docs in place in the canonical form generate writes to OUT/docs.
+
+    SPECS: spec folders or docs (default: config `specs`); a doc is that doc alone."""
+    write = not (check or show_diff)
+    report = fmt.format_docs(specs or (ctx.obj.specs,), exclude=ctx.obj.exclude, write=write,
+                             templates=ctx.obj.templates)
+    color = want_color(sys.stdout)
+    for doc in report.changed:
+        if show_diff:
+            click.echo("\n".join(_diff(doc.path, doc.old, doc.new, color)))
+        elif not quiet:
+            click.echo(f"{'reformatted' if write else 'would reformat'} {doc.path}")
+    for diagnostic in sorted(report.diagnostics):  # at the paths as named
+        click.echo(diagnostic.format(), err=True)
+    if not quiet or report.diagnostics:
+        click.echo(f"md2models: {report.summary(write)}", err=True)
+    if report.errors:
+        sys.exit(EXIT_USAGE)
+    if report.changed and not write:
         sys.exit(EXIT_STALE)
 
 
