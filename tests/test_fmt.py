@@ -279,7 +279,7 @@ def test_file_names_as_pre_commit_passes_them(specs: Path) -> None:
     (specs / "notes.txt").write_text("x", encoding="utf-8")
     done = cli("fmt", "specs/notes.txt", "missing")
     assert done.code == 2 and "specs/notes.txt:1:1: error: not a model doc (*.md)" in done.stderr, done
-    assert "\nmissing:1:1: error: spec folder does not exist" in done.stderr, done.stderr
+    assert done.stderr.startswith("missing:1:1: error: spec folder does not exist"), done.stderr
 
 
 def test_the_pre_commit_hook_passes_file_names() -> None:
