@@ -16,12 +16,13 @@ import sys
 from dataclasses import replace
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, NoReturn, Optional, Sequence
 
 import click
 
 from . import __version__, api, fmt, overridesgen
-from .config import FORMATS, TARGETS, ConfigError, load_config
+from . import watch as watching
+from .config import FORMATS, TARGETS, Config, ConfigError, load_config
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
 from .progress import NO_PROGRESS, Progress
@@ -82,11 +83,7 @@ def main(ctx: click.Context) -> None:
         config = load_config()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    shared = {"out": str(config.out), "package": config.package, "jobs": config.jobs,
-              "templates": str(config.templates) if config.templates else None,
-              "overrides": str(config.overrides) if config.overrides else None,
-              "target": config.target, "strict": config.strict, "wire_names": config.wire_names,
-              "code_format": config.format}
+    shared = _output_defaults(config)
     ctx.obj = config
     ctx.default_map = {
         "generate": shared,
@@ -96,6 +93,15 @@ def main(ctx: click.Context) -> None:
         "overrides": {"jobs": config.jobs},
         "diff": {"overrides": shared["overrides"]},
     }
+
+
+def _output_defaults(config: Config) -> dict[str, Any]:
+    """The config's values of generate's and check's options."""
+    return {"out": str(config.out), "package": config.package, "jobs": config.jobs,
+            "templates": str(config.templates) if config.templates else None,
+            "overrides": str(config.overrides) if config.overrides else None,
+            "target": config.target, "strict": config.strict, "wire_names": config.wire_names,
+            "code_format": config.format}
 
 
 def _specs_argument(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -156,15 +162,19 @@ def _path(value: Optional[object]) -> Optional[Path]:
 @_wire_names_option
 @_jobs_option
 @_code_format_option("--format", "--formatter")
+@click.option("--watch", is_flag=True, help="Generate again after each save of the specs, the config, the "
+              "overrides or the templates, until Ctrl-C.")
 @click.pass_context
 @_guarded
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
              overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int,
-             code_format: str) -> None:
+             code_format: str, watch: bool) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`).
 
     SPECS: the folder holding `models/` (an SDK's docs/), `models/` itself,
     or one doc (it and the models it refers to, transitively)."""
+    if watch:
+        _watch(ctx)
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
@@ -173,6 +183,30 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
                                         format=code_format)
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
+
+
+def _watch(ctx: click.Context) -> NoReturn:
+    """generate --watch: the config is read again before each run; options given on the command line win."""
+    given = {name: value for name, value in ctx.params.items()
+             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE}
+
+    def settings() -> watching.Settings:
+        config = load_config()
+        options = {**_output_defaults(config), **given}
+        return watching.Settings(
+            specs=options.get("specs") or config.specs, out=Path(options["out"]), package=options["package"],
+            exclude=config.exclude, jobs=options["jobs"], templates=_path(options["templates"]),
+            overrides=_path(options["overrides"]), target=options["target"], strict=options["strict"],
+            wire_names=options["wire_names"], format=options["code_format"], config=config.source)
+
+    def report(rebuild: watching.Rebuild) -> None:
+        click.echo(rebuild.line(), err=True)
+        _print_diagnostics(rebuild.diagnostics, rebuild.specs)
+
+    try:
+        watching.watch(settings, report, _progress)
+    except KeyboardInterrupt:  # how watchfiles hands on Ctrl-C
+        raise _Interrupted from None
 
 
 @main.command()
