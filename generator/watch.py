@@ -21,11 +21,12 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, NoReturn, Optional, Sequence
+from typing import Callable, NoReturn, Optional, Sequence, TypeVar
 
-import watchfiles
+from watchfiles._rust_notify import RustNotify  # watchfiles.watch would start watching only when first asked
 
 from . import api
+from .build import interrupts_held
 from .config import ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .manifest import OutputError
@@ -141,21 +142,51 @@ def watch(settings: Callable[[], Settings], report: Callable[[Rebuild], None],
     `settings` is asked before each run (a ConfigError: that run's problem);
     `report` gets each run's result; `progress` makes each run's progress line."""
     current = settings()
-    with progress() as shown:
-        report(run_once(current, (), shown))
-    while True:
-        watching = current.watched()
-        for batch in watchfiles.watch(*watching, watch_filter=None, step=STEP_MS, debounce=DEBOUNCE_MS):
-            changed = sorted({path for _, path in batch if current.starts_a_run(path)})
+    watching = current.watched()
+    notifier = _notifier(watching)  # before the run: a save during it starts the next one
+    try:
+        with _without_interrupts(progress) as shown:
+            report(run_once(current, (), shown))
+        while True:
+            batch = notifier.watch(DEBOUNCE_MS, STEP_MS, 0, None)
+            if batch == "signal":  # the SIGINT handler ran (its exception stayed in the watcher)
+                raise KeyboardInterrupt
+            changed = sorted({path for _, path in batch if current.starts_a_run(path)}) if isinstance(batch, set) else []
             if not changed:
                 continue
+            failed: Optional[Rebuild] = None
             try:
                 current = settings()
-            except ConfigError as exc:  # keep watching what the last good config named
-                report(Rebuild(tuple(_shown(p) for p in changed), 0.0, current.specs, problem=str(exc)))
+            except ConfigError as exc:  # watch what the last good config named
+                failed = Rebuild(tuple(_shown(p) for p in changed), 0.0, current.specs, problem=str(exc))
+            if current.watched() != watching or not all(current.in_a_watched_folder(p) for p in changed):
+                # new paths, or a file saved by renaming a new one over it: watch afresh, before the run
+                notifier.close()
+                watching = current.watched()
+                notifier = _notifier(watching)
+            if failed is not None:
+                report(failed)
                 continue
-            with progress() as shown:
+            with _without_interrupts(progress) as shown:
                 report(run_once(current, changed, shown))
             gc.collect()  # the CLI runs without the cyclic collector; a long-lived process needs it, between runs
-            if current.watched() != watching or not all(current.in_a_watched_folder(p) for p in changed):
-                break  # watch the new paths, or a file saved by renaming a new one over it, afresh
+    finally:
+        notifier.close()
+
+
+def _notifier(paths: Sequence[str]) -> RustNotify:
+    """A watcher thread over `paths` (recursively), started at once."""
+    return _without_interrupts(lambda: RustNotify(list(paths), False, False, 300, True, False))
+
+
+T = TypeVar("T")
+
+
+def _without_interrupts(start: Callable[[], T]) -> T:
+    """`start()`, whose threads never take SIGINT (they inherit the mask): a
+    Ctrl-C sent to the process while the main thread holds it off (forking
+    workers, see `build.interrupts_held`) would otherwise go to one of them,
+    and its Python handler run in the main thread mid-fork, leaving a
+    worker behind."""
+    with interrupts_held():
+        return start()
