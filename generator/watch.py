@@ -59,9 +59,14 @@ class Settings:
     format: str
     config: Optional[Path]  # the pyproject.toml the defaults came from
 
+    @property
+    def docs(self) -> Path:
+        """The folder of the docs: SPECS, or the spec root of one doc (its links reach others there)."""
+        return api.spec_root(self.specs) if self.specs.is_file() else self.specs
+
     def watched(self) -> tuple[str, ...]:
         """The folders and files whose changes start a run (those that exist)."""
-        candidates = (self.specs, self.templates, self.config, self.overrides)
+        candidates = (self.docs, self.templates, self.config, self.overrides)
         return tuple(sorted({os.path.abspath(p) for p in candidates if p is not None and p.exists()}))
 
     def starts_a_run(self, path: str) -> bool:
@@ -70,14 +75,14 @@ class Settings:
             return False
         if self.templates is not None and _below(path, self.templates):
             return not os.path.basename(path).startswith(".") and not path.endswith("~")
-        if _below(path, self.specs):
+        if _below(path, self.docs):
             return path.endswith(".md")
         return any(p is not None and path == os.path.abspath(p) for p in (self.config, self.overrides))
 
 
     def in_a_watched_folder(self, path: str) -> bool:
         return any(folder is not None and folder.is_dir() and _below(path, folder)
-                   for folder in (self.specs, self.templates))
+                   for folder in (self.docs, self.templates))
 
 
 def _below(path: str, folder: Path) -> bool:

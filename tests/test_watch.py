@@ -217,3 +217,12 @@ def _children(pid: int) -> list[str]:
         return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return []
+
+
+def test_one_doc_as_specs_watches_the_docs_its_links_reach(project: Path, watching: Callable[..., Watcher]) -> None:
+    watcher = watching("specs/models/getsessionresponsebody.md")
+    watcher.expect(r"^md2models: generated: ")
+    edit(project / DOC, "Tokens sent to the model ", "Tokens sent to the modem ")
+    assert "specs/models/getsessionusage.md changed: 2 updated" in watcher.expect(r"changed")[-1]
+    assert "Tokens sent to the modem" in (project / MODULE).read_text(encoding="utf-8")
+    assert watcher.interrupt() == 130 and watcher.nothing_left()
