@@ -20,9 +20,10 @@ from typing import Any, Callable, NoReturn, Optional, Sequence
 
 import click
 
-from . import __version__, api, fmt, overridesgen
+from . import __version__, api, overridesgen
 from . import watch as watching
 from .config import FORMATS, TARGETS, Config, ConfigError, load_config
+from .fmt import format_docs
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
 from .progress import NO_PROGRESS, Progress
@@ -291,8 +292,8 @@ def fmt_command(ctx: click.Context, specs: tuple[Path, ...], check: bool, show_d
 
     SPECS: spec folders or docs (default: config `specs`); a doc is that doc alone."""
     write = not (check or show_diff)
-    report = fmt.format_docs(specs or (ctx.obj.specs,), exclude=ctx.obj.exclude, write=write,
-                             templates=ctx.obj.templates)
+    report = format_docs(specs or (ctx.obj.specs,), exclude=ctx.obj.exclude, write=write,
+                         templates=ctx.obj.templates)
     color = want_color(sys.stdout)
     for doc in report.changed:
         if show_diff:

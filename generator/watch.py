@@ -73,12 +73,11 @@ class Settings:
         """A doc below SPECS, any file of the templates, the config or the overrides file; nothing in OUT."""
         if _below(path, self.out):
             return False
+        if any(p is not None and path == os.path.abspath(p) for p in (self.config, self.overrides)):
+            return True
         if self.templates is not None and _below(path, self.templates):
             return not os.path.basename(path).startswith(".") and not path.endswith("~")
-        if _below(path, self.docs):
-            return path.endswith(".md")
-        return any(p is not None and path == os.path.abspath(p) for p in (self.config, self.overrides))
-
+        return _below(path, self.docs) and path.endswith(".md")
 
     def in_a_watched_folder(self, path: str) -> bool:
         return any(folder is not None and folder.is_dir() and _below(path, folder)
@@ -180,8 +179,13 @@ def watch(settings: Callable[[], Settings], report: Callable[[Rebuild], None],
 
 
 def _notifier(paths: Sequence[str]) -> RustNotify:
-    """A watcher thread over `paths` (recursively), started at once."""
-    return _without_interrupts(lambda: RustNotify(list(paths), False, False, 300, True, False))
+    """A watcher thread over those of `paths` that exist (recursively), started at once."""
+    while True:
+        try:
+            there = [path for path in paths if os.path.exists(path)]
+            return _without_interrupts(lambda: RustNotify(there, False, False, 300, True, False))
+        except FileNotFoundError:  # one was deleted meanwhile
+            continue
 
 
 T = TypeVar("T")
