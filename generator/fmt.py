@@ -126,8 +126,12 @@ def format_docs(specs: Sequence[Path], *, exclude: Sequence[str] = DEFAULT_EXCLU
                 seen.add(real)
                 _format_one(report, root, rel, shown, real)
     if write:
-        for doc in report.changed:
-            _replace(doc.real, doc.new)
+        for doc in list(report.changed):
+            try:
+                _replace(doc.real, doc.new)
+            except OSError as exc:  # a read-only folder: the doc stays as it was
+                report.changed.remove(doc)
+                report.diagnostics.append(Diagnostic(doc.path, 1, 1, "error", f"cannot write: {exc.strerror or exc}"))
     return report
 
 

@@ -286,3 +286,23 @@ def test_the_pre_commit_hook_passes_file_names() -> None:
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     block = hooks[hooks.index("- id: md2models-fmt"):]
     assert "entry: md2models fmt\n" in block and "pass_filenames" not in block.split("- id:")[1]
+
+
+def test_a_doc_that_cannot_be_written_is_an_error_and_the_others_are_still_written(
+        specs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_replace = generator.fmt._replace
+
+    def read_only_pet(full: str, data: bytes) -> tuple[int, int]:
+        if full.endswith("/pet.md"):
+            raise PermissionError(13, "Permission denied")
+        return real_replace(full, data)
+
+    (specs / "models" / "pet.md").write_text(SLOPPY, encoding="utf-8")
+    (specs / "models" / "cat.md").write_text(SLOPPY.replace("# Pet", "# Cat"), encoding="utf-8")
+    monkeypatch.setattr(generator.fmt, "_replace", read_only_pet)
+    done = cli("fmt")
+    assert done.code == 2, done
+    assert done.stdout == "reformatted specs/models/cat.md\n"
+    assert done.stderr.startswith("specs/models/pet.md:1:1: error: cannot write: Permission denied\n"), done.stderr
+    assert (specs / "models" / "pet.md").read_text(encoding="utf-8") == SLOPPY
+    assert (specs / "models" / "cat.md").read_text(encoding="utf-8") == CANONICAL.replace("# Pet", "# Cat")
