@@ -26,6 +26,7 @@ from .config import FORMATS, TARGETS, Config, ConfigError, load_config
 from .fmt import format_docs
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
+from .build import interrupts_held
 from .progress import NO_PROGRESS, Progress
 from .terminal import want_color
 from .write import OutputError, check_report_json, format_check, _diff
@@ -146,9 +147,12 @@ def _specs(ctx: click.Context, specs: Optional[Path]) -> Path:
 
 
 def _progress() -> Progress:
-    """A progress line for long runs, on a terminal that can redraw a line."""
+    """A progress line for long runs, on a terminal that can redraw a line.  Its
+    thread starts with SIGINT held, for good: a Ctrl-C it took while the main
+    thread holds SIGINT off to fork workers would stop the run mid-fork."""
     if sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
-        return Progress()
+        with interrupts_held():
+            return Progress()
     return NO_PROGRESS
 
 

@@ -21,7 +21,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, NoReturn, Optional, Sequence, TypeVar
+from typing import Callable, NoReturn, Optional, Sequence
 
 from watchfiles._rust_notify import RustNotify  # watchfiles.watch would start watching only when first asked
 
@@ -149,7 +149,7 @@ def watch(settings: Callable[[], Settings], report: Callable[[Rebuild], None],
     watching = current.watched()
     notifier = _notifier(watching)  # before the run: a save during it starts the next one
     try:
-        with _without_interrupts(progress) as shown:
+        with progress() as shown:
             report(run_once(current, (), shown))
         while True:
             batch = notifier.watch(DEBOUNCE_MS, STEP_MS, 0, None)
@@ -171,7 +171,7 @@ def watch(settings: Callable[[], Settings], report: Callable[[Rebuild], None],
             if failed is not None:
                 report(failed)
                 continue
-            with _without_interrupts(progress) as shown:
+            with progress() as shown:
                 report(run_once(current, changed, shown))
             gc.collect()  # the CLI runs without the cyclic collector; a long-lived process needs it, between runs
     finally:
@@ -179,23 +179,14 @@ def watch(settings: Callable[[], Settings], report: Callable[[Rebuild], None],
 
 
 def _notifier(paths: Sequence[str]) -> RustNotify:
-    """A watcher thread over those of `paths` that exist (recursively), started at once."""
+    """A watcher thread over those of `paths` that exist (recursively), started
+    at once, with SIGINT held (its threads inherit the mask): a Ctrl-C one of
+    them took while the main thread holds SIGINT off to fork workers (see
+    `build.interrupts_held`) would stop the run mid-fork and leave a worker."""
     while True:
+        there = [path for path in paths if os.path.exists(path)]
         try:
-            there = [path for path in paths if os.path.exists(path)]
-            return _without_interrupts(lambda: RustNotify(there, False, False, 300, True, False))
+            with interrupts_held():
+                return RustNotify(there, False, False, 300, True, False)
         except FileNotFoundError:  # one was deleted meanwhile
             continue
-
-
-T = TypeVar("T")
-
-
-def _without_interrupts(start: Callable[[], T]) -> T:
-    """`start()`, whose threads never take SIGINT (they inherit the mask): a
-    Ctrl-C sent to the process while the main thread holds it off (forking
-    workers, see `build.interrupts_held`) would otherwise go to one of them,
-    and its Python handler run in the main thread mid-fork, leaving a
-    worker behind."""
-    with interrupts_held():
-        return start()
