@@ -9,9 +9,11 @@ for again before each run, so an edit to the config or the overrides takes
 effect at once.  A run that fails (bad docs, a bad config) writes nothing,
 as `generate` never does then, and the loop waits for the next save.
 
-The config and overrides files are watched by name: an editor that saves
-by renaming a new file over the old leaves the watch on the old one, so
-the watch is set up afresh after each batch that touched such a file.
+The watch starts before the first run and stays on during each run, so a
+save during a run starts the next one.  The config and overrides files are
+watched by name: an editor that saves by renaming a new file over the old
+leaves the watch on the old one, so the watch is set up afresh (before the
+run) after each batch that touched such a file.
 """
 
 from __future__ import annotations
@@ -144,7 +146,8 @@ def watch(settings: Callable[[], Settings], report: Callable[[Rebuild], None],
     """Generate, then generate again after each batch of changes, for ever:
     Ctrl-C (KeyboardInterrupt, or whatever the SIGINT handler raises) ends it.
     `settings` is asked before each run (a ConfigError: that run's problem);
-    `report` gets each run's result; `progress` makes each run's progress line."""
+    `report` gets each run's result; `progress` makes each run's progress
+    line (whose thread must not take SIGINT: see `_notifier`)."""
     current = settings()
     watching = current.watched()
     notifier = _notifier(watching)  # before the run: a save during it starts the next one
