@@ -30,15 +30,16 @@ from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
-from .api import _spec_paths
 from .build import (PARALLEL_THRESHOLD, _summary, _summary_data, _Summaries, tool_digest, worker_pool,
                     unparsed_paths)
 from .diagnostics import Diagnostic, SpecError
+from .discovery import find_docs
 from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, Primitive, Ref, TypeNode
 from .manifest import ensure_cache_dir, store_marshal
 from .parse import DEFAULT_EXCLUDE, parse_bytes, read_doc
 from .overrides import NO_OVERRIDES, Default, ModelFix, Overrides, OverridesFile
-from .resolve import Key, Resolved, resolve, spec_root_names, summarize
+from .resolve import resolve, spec_root_names, summarize
+from .summary import Key, Resolved
 from .pyescape import py_str
 from .pyblocks import _field_text, _model_text, _shape
 from .pysyntax import GENERICS, PRIMITIVES
@@ -149,7 +150,7 @@ Entry = tuple[Optional[tuple], bytes, tuple[tuple, ...], str]  # type: ignore[ty
 
 def _parse_entry(rel: str, data: bytes) -> Entry:
     model, problems = parse_bytes(data, rel)
-    found = tuple((p.path, p.line, p.col, p.severity, p.message) for p in problems)
+    found = tuple(p.data() for p in problems)
     if model is None:
         return None, b"", found, ""
     summary = _summary_data(summarize(model))
@@ -249,7 +250,7 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
         keys: dict[str, str] = {}
         problems: list[Diagnostic] = []
         try:
-            root, paths, _ = _spec_paths(root, exclude)
+            root, paths, _ = find_docs(root, exclude)
         except SpecError as exc:
             errors.append((label, list(exc.diagnostics)))
             paths = []
@@ -319,6 +320,9 @@ class Change:
     rule: Rule
     read: bool
     renamed_from: Optional[str] = None
+    # Where NEW shows it, (doc path, line): its row, or the title of the model
+    # a removed field, value or member was in; None for a removed model.
+    in_new: Optional[tuple[str, int]] = None
 
     @property
     def sort_key(self) -> tuple[str, str, str, str, str, str]:
@@ -426,10 +430,12 @@ class _Comparer:
         return _read_models(self.new.rows)
 
     def add(self, shape: Shape, field: Optional[str], kind: str, old: Optional[str], new: Optional[str], line: int,
-            rule: Rule, *, removed: bool = False) -> None:
+            rule: Rule, *, removed: bool = False, within: Optional[Shape] = None) -> None:
+        """`removed`: `shape` is OLD's (`within`: the model NEW still has)."""
         read = shape.key in (self.old_read if removed else self.new_read)
+        in_new = (within.path, within.line) if within else None if removed else (shape.path, line)
         self.changes.append(Change(shape.name, field, kind, old, new, f"{shape.path}:{line}", shape.namespace,
-                                   rule, read))
+                                   rule, read, in_new=in_new))
 
     def model(self, old: Shape, new: Shape) -> None:
         if old.text != new.text:
@@ -450,7 +456,7 @@ class _Comparer:
         for name, (_, typ, required, default, _, line) in before.items():
             if name not in after:
                 self.add(old, name, "field-removed", type_text(typ), None, line, rule_for("field-removed"),
-                         removed=True)
+                         removed=True, within=new)
         for name, (_, typ, required, default, text, line) in after.items():
             if name not in before:
                 rule = rule_for("required-field-added" if required and default is None else "field-added")
@@ -475,7 +481,7 @@ class _Comparer:
         for value, line in before.items():
             if value not in after:
                 self.add(old, None, "enum-value-removed", str(value), None, line, rule_for("enum-value-removed"),
-                         removed=True)
+                         removed=True, within=new)
         for value, line in after.items():
             if value not in before:
                 rule = rule_for("open-enum-value-added" if new.open else "enum-value-added")
@@ -493,7 +499,7 @@ class _Comparer:
         for typ, line in before.items():
             if typ not in after:
                 self.add(old, None, "union-member-removed", type_text(typ), None, line,
-                         rule_for("union-member-removed"), removed=True)
+                         rule_for("union-member-removed"), removed=True, within=new)
         for typ, line in after.items():
             if typ not in before:
                 self.add(new, None, "union-member-added", None, type_text(typ), line, rule_for("union-member-added"))

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from .api import _spec_paths, spec_root
 from .config import ConfigError
 from .diagnostics import Diagnostic, SpecError
+from .discovery import find_docs, spec_root
 from .docrender import render_doc
 from .ir import AnyModel, to_jsonable
 from .parse import DEFAULT_EXCLUDE, _matcher, decode, parse_doc, read_doc
@@ -121,7 +121,8 @@ def format_docs(specs: Sequence[Path], *, exclude: Sequence[str] = DEFAULT_EXCLU
             real = os.path.realpath(os.path.join(root, rel))
             if os.path.commonpath([real, inside]) != inside:
                 report.diagnostics.append(Diagnostic(shown, 1, 1, "warning",
-                                                     "a symlink that leads out of SPECS: left as it is"))
+                                                     "a symlink that leads out of SPECS: left as it is",
+                                                     "symlink-outside-specs"))
             elif real not in seen:
                 seen.add(real)
                 _format_one(report, root, rel, shown, real)
@@ -131,7 +132,8 @@ def format_docs(specs: Sequence[Path], *, exclude: Sequence[str] = DEFAULT_EXCLU
                 _replace(doc.real, doc.new)
             except OSError as exc:  # a read-only folder: the doc stays as it was
                 report.changed.remove(doc)
-                report.diagnostics.append(Diagnostic(doc.path, 1, 1, "error", f"cannot write: {exc.strerror or exc}"))
+                report.diagnostics.append(Diagnostic(doc.path, 1, 1, "error", f"cannot write: {exc.strerror or exc}",
+                                                     "unwritable-doc"))
     return report
 
 
@@ -141,10 +143,10 @@ def _docs_of(where: Path, exclude: Sequence[str]) -> tuple[Path, list[str], str]
         root = spec_root(where)
         rel = Path(os.path.relpath(where, root)).as_posix()
         if not rel.endswith(".md"):
-            raise SpecError([Diagnostic(rel, 1, 1, "error", "not a model doc (*.md)")])
+            raise SpecError([Diagnostic(rel, 1, 1, "error", "not a model doc (*.md)", "not-a-doc")])
         return root, [] if _matcher(exclude)(rel) else [rel], os.path.realpath(root)
-    root, paths, _ = _spec_paths(where, exclude)
-    return root, paths, os.path.realpath(where)
+    found = find_docs(where, exclude)
+    return found.root, found.paths, os.path.realpath(where)
 
 
 def _shown(diagnostic: Diagnostic, root: Path) -> Diagnostic:

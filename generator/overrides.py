@@ -31,15 +31,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Union
 
 from . import naming
 from .diagnostics import Diagnostic, SpecError
 from .ir import Generic, LiteralType, Primitive, Ref, TypeNode
+from .summary import Resolved
 from .wirenames import NO_WIRE_NAMES, Clash, WireNames, clashes
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .resolve import Resolved
 
 Scalar = Union[str, int, float, bool, None]
 PYPROJECT_TABLE = ("tool", "md2models", "overrides")
@@ -152,7 +150,7 @@ class OverridesFile:
         """Part of the build cache key: any change regenerates everything."""
         return hashlib.sha256(repr(self.models).encode()).hexdigest()
 
-    def bind(self, resolved: "Resolved") -> tuple[Overrides, list[Diagnostic]]:
+    def bind(self, resolved: Resolved) -> tuple[Overrides, list[Diagnostic]]:
         """Check against the spec; raise SpecError with every error.  Returns
         the warnings too: stale entries (a model, field or type's model the
         spec no longer has), which are left out so that upstream removals
@@ -164,10 +162,10 @@ class OverridesFile:
         lookup = titles.lookup
 
         def error(line: int, message: str) -> None:
-            problems.append(Diagnostic(self.path, line, 1, "error", message))
+            problems.append(Diagnostic(self.path, line, 1, "error", message, "override-mismatch"))
 
         def stale(line: int, message: str) -> None:
-            warnings.append(Diagnostic(self.path, line, 1, "warning", f"stale override: {message}"))
+            warnings.append(Diagnostic(self.path, line, 1, "warning", f"stale override: {message}", "stale-override"))
 
         def unknown(line: int, title: str, where: str, ignored: str) -> None:
             """A title no doc defines is stale; one several namespaces define is ambiguous."""
@@ -277,7 +275,8 @@ def load_overrides(path: Path) -> OverridesFile:
         at = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))  # tomllib says where only in its message
         where = (int(at[1]), int(at[2])) if at else (1, 1)
         message = str(exc)[: at.start()].rstrip() if at else str(exc)
-        raise SpecError([Diagnostic(shown, *where, "error", f"cannot read overrides: {message}")]) from None
+        problem = Diagnostic(shown, *where, "error", f"cannot read overrides: {message}", "overrides-unreadable")
+        raise SpecError([problem]) from None
     prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
         prefix = PYPROJECT_TABLE
@@ -294,7 +293,7 @@ def load_overrides(path: Path) -> OverridesFile:
         return 1
 
     def error(message: str, *keys: str) -> None:
-        problems.append(Diagnostic(shown, line(*keys), 1, "error", message))
+        problems.append(Diagnostic(shown, line(*keys), 1, "error", message, "invalid-override"))
 
     models: list[ModelEntry] = []
     if not isinstance(data, dict):
@@ -466,7 +465,7 @@ def _type_node(node: ast.expr, lookup: Callable[[str], Optional[tuple[str, str]]
     raise _Bad(f"{ast.unparse(node)!r} is not a type")
 
 
-def _clashes(source: OverridesFile, resolved: "Resolved", overrides: Overrides) -> list[Diagnostic]:
+def _clashes(source: OverridesFile, resolved: Resolved, overrides: Overrides) -> list[Diagnostic]:
     """Renamed classes must stay distinct from every other class name."""
     lines = {entry.key: entry.class_line or entry.line for entry in source.models}
     seen: dict[tuple[str, str], tuple[str, str]] = {}
@@ -479,7 +478,8 @@ def _clashes(source: OverridesFile, resolved: "Resolved", overrides: Overrides) 
                 renamed = key if overrides.model(key).class_name else other
                 line = lines.get(renamed[1], lines.get(".".join(renamed), 1))
                 problems.append(Diagnostic(source.path, line, 1, "error",
-                                           f"class name {name!r} of {key[1]} is taken by {other[1]}"))
+                                           f"class name {name!r} of {key[1]} is taken by {other[1]}",
+                                           "override-class-clash"))
     return problems
 
 

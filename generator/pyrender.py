@@ -11,7 +11,7 @@ docstring (`pyescape.docstring`), escaped exactly once, in `pyescape`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence, Union
+from typing import Iterable, Mapping, Sequence, Union
 
 from . import naming
 from .config import TARGETS
@@ -21,10 +21,8 @@ from .pyblocks import field_pair, model_blocks
 from .pyescape import docstring, py_str
 from .pysyntax import Ctx
 from .resolve import summarize
+from .summary import Resolved, Summary
 from .templating import render
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .resolve import Resolved, Summary
 
 # Output kinds (`--target`): what each module defines.
 #   pydantic     pydantic v2 models + TypedDict twins (the default)
@@ -38,7 +36,7 @@ def _template(name: str, target: str) -> Union[str, list[str]]:
     return name if target == DEFAULT_TARGET else [f"python/{target}/{name[len('python/'):]}", name]
 
 
-def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: Overrides,
+def _module_text(resolved: Resolved, m: AnyModel, enum_style: str, overrides: Overrides,
                  target: str = DEFAULT_TARGET) -> str:
     parts = naming.module_path(m.path).split("/")
     cls = overrides.class_name(m.key, m.name)
@@ -50,7 +48,7 @@ def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: 
     )
 
 
-def exported_names(m: Union[AnyModel, "Summary"], overrides: Overrides = NO_OVERRIDES,
+def exported_names(m: Union[AnyModel, Summary], overrides: Overrides = NO_OVERRIDES,
                    target: str = DEFAULT_TARGET) -> list[str]:
     cls = overrides.class_name(m.key, m.name)
     if m.kind == "enum" or target == "dataclasses":
@@ -79,7 +77,7 @@ def _init_text(entries: list[tuple[str, str]], title: str, target: str = DEFAULT
     )
 
 
-def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "literal",
+def render_module(model: AnyModel, resolved: Resolved, *, enum_style: str = "literal",
                   overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> tuple[str, str]:
     """(module path relative to the package, e.g. `models/foo.py`, its text).
 
@@ -88,7 +86,7 @@ def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "l
     return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style, overrides, target)
 
 
-def field_statements(model: ObjectModel, resolved: "Resolved", fixes: Mapping[str, FieldFix]) -> list[str]:
+def field_statements(model: ObjectModel, resolved: Resolved, fixes: Mapping[str, FieldFix]) -> list[str]:
     """The pydantic field statement of each of `model`'s fields (doc order,
     `__pydantic_extra__` left out) as the default target writes it with
     `fixes` (by the doc's field name): for comparing code with what
@@ -100,7 +98,7 @@ def field_statements(model: ObjectModel, resolved: "Resolved", fixes: Mapping[st
     return [view.stmt for view in views if view is not None]
 
 
-def render_package(summaries: Iterable["Summary"], package: str, overrides: Overrides = NO_OVERRIDES,
+def render_package(summaries: Iterable[Summary], package: str, overrides: Overrides = NO_OVERRIDES,
                    target: str = DEFAULT_TARGET) -> dict[str, str]:
     """The package's own files: runtime, `py.typed` and the `__init__`s.
 
@@ -127,7 +125,7 @@ def render_package(summaries: Iterable["Summary"], package: str, overrides: Over
     return files
 
 
-def render_python(models: Sequence[AnyModel], resolved: "Resolved", package: str, *, enum_style: str = "literal",
+def render_python(models: Sequence[AnyModel], resolved: Resolved, package: str, *, enum_style: str = "literal",
                   overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> dict[str, str]:
     """All files of OUT/<package>/ as {POSIX path relative to OUT: text}."""
     summaries = map(summarize, models)
