@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 from . import __version__, naming, wirenames
-from .config import TARGETS, ConfigError
+from .config import PYTHON_VERSIONS, TARGETS, ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
 from .parse import DEFAULT_EXCLUDE, parse_bytes, parse_files, read_doc, spec_paths
-from .pyrender import DEFAULT_TARGET
+from .pyrender import DEFAULT_PYTHON, DEFAULT_TARGET
 from .overrides import NO_OVERRIDES, load_overrides
 from .templating import use_templates
 from .wirenames import POLICIES
@@ -141,7 +141,7 @@ def check_package_name(package: str) -> None:
 def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
            cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
            overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
-           strict: bool = False, wire_names: str = POLICIES[0]) -> Build:
+           strict: bool = False, wire_names: str = POLICIES[0], python_version: str = DEFAULT_PYTHON) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
@@ -150,10 +150,13 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     `target`: the output kind, one of `TARGETS` (pydantic, dataclasses, typeddict).
     `progress`: where to show how far a long run is (see `progress.Progress`).
     `strict`: every warning is an error (SpecError).
-    `wire_names`: how fields no override or example names are named on the wire, one of `POLICIES`."""
+    `wire_names`: how fields no override or example names are named on the wire, one of `POLICIES`.
+    `python_version`: the oldest Python the code is written for, one of `PYTHON_VERSIONS`."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
+    if python_version not in PYTHON_VERSIONS:
+        raise ConfigError(f"unknown python_version {python_version!r} (one of: {', '.join(PYTHON_VERSIONS)})")
     _check_policy(wire_names)
     if templates is not None and not templates.is_dir():
         raise ConfigError(f"templates folder {templates} does not exist")
@@ -161,7 +164,7 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     source = load_overrides(overrides) if overrides is not None else None
     root, paths, _ = _spec_paths(specs, exclude)
     result = build(root, paths, package, cache_dir=cache_dir, jobs=jobs, overrides=source, target=target,
-                   progress=progress, wire_names=wire_names)
+                   progress=progress, wire_names=wire_names, python_version=python_version)
     if strict and result.warnings:
         raise SpecError(replace(warning, severity="error") for warning in result.warnings)
     return result
@@ -175,8 +178,8 @@ def _check_policy(wire_names: str) -> None:
 def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
              jobs: int = 0, templates: Optional[Path] = None,
              overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
-             strict: bool = False, wire_names: str = POLICIES[0], format: str = "none"
-             ) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
+             strict: bool = False, wire_names: str = POLICIES[0], format: str = "none",
+             python_version: str = DEFAULT_PYTHON) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
     """Write OUT from SPECS (incrementally); raise SpecError before writing
     (`strict`: on warnings too).
     `format`: "black" runs black on the rendered .py files (see `formatting`)."""
@@ -185,7 +188,8 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
         raise ConfigError(f"the regenerated docs would go to OUT/docs, which is the specs' own folder ({root}): "
                           "they would overwrite the docs they are read from; choose another --out")
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
+                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
+                    python_version=python_version)
     formatted = format_files(result.files, format, out / CACHE_DIR, jobs)
     report = write_output(out, formatted.files, tool_version=__version__, progress=progress)
     save_cache(out / CACHE_DIR, result)
@@ -196,12 +200,13 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
 def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
           jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
           target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS, strict: bool = False,
-          wire_names: str = POLICIES[0], format: str = "none"
+          wire_names: str = POLICIES[0], format: str = "none", python_version: str = DEFAULT_PYTHON
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache).
     `strict`: warnings are errors (SpecError)."""
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
+                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
+                    python_version=python_version)
     files = format_files(result.files, format, out / CACHE_DIR, jobs).files
     return check_output(out, files), files, result.warnings
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional, Sequence
 import click
 
 from . import __version__, api, overridesgen
-from .config import FORMATS, TARGETS, ConfigError, load_config
+from .config import FORMATS, PYTHON_VERSIONS, TARGETS, ConfigError, load_config
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
 from .progress import NO_PROGRESS, Progress
@@ -86,7 +86,7 @@ def main(ctx: click.Context) -> None:
               "templates": str(config.templates) if config.templates else None,
               "overrides": str(config.overrides) if config.overrides else None,
               "target": config.target, "strict": config.strict, "wire_names": config.wire_names,
-              "code_format": config.format}
+              "code_format": config.format, "python_version": config.python_version}
     ctx.obj = config
     ctx.default_map = {
         "generate": shared,
@@ -113,6 +113,9 @@ def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--target", type=click.Choice(TARGETS), show_default=True,
                            help="Output kind: pydantic models + TypedDict twins, stdlib dataclasses, "
                                 "or the TypedDicts alone.")(command)
+    command = click.option("--python-version", type=click.Choice(PYTHON_VERSIONS), show_default=True,
+                           help="The oldest Python the code is written for: from 3.10 on `list[str]`, "
+                                "`X | None` and the other spellings its linters expect.")(command)
     command = click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False), show_default=True,
                            help="TOML file of overrides (aliases, types, defaults, class names, bases, "
                                 "decorators); a pyproject.toml: its [tool.md2models.overrides].")(command)
@@ -159,7 +162,7 @@ def _path(value: Optional[object]) -> Optional[Path]:
 @click.pass_context
 @_guarded
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-             overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int,
+             overrides: Optional[Path], target: str, python_version: str, strict: bool, wire_names: str, jobs: int,
              code_format: str) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`).
 
@@ -170,7 +173,7 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                         templates=_path(templates), overrides=_path(overrides), target=target,
                                         progress=progress, strict=strict, wire_names=wire_names,
-                                        format=code_format)
+                                        format=code_format, python_version=python_version)
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -187,7 +190,8 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @click.pass_context
 @_guarded
 def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-          overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int, quiet: bool,
+          overrides: Optional[Path], target: str, python_version: str, strict: bool, wire_names: str, jobs: int,
+          quiet: bool,
           fmt: str, code_format: str) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     if fmt in FORMATS:  # `check --format black` as `generate --format black` is spelt
@@ -197,7 +201,7 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
         report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                             templates=_path(templates), overrides=_path(overrides),
                                             target=target, progress=progress, strict=strict, wire_names=wire_names,
-                                            format=code_format)
+                                            format=code_format, python_version=python_version)
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:

@@ -15,9 +15,12 @@ from .parse import DEFAULT_EXCLUDE
 from .wirenames import POLICIES
 
 KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target", "strict",
-        "wire_names", "format"}
+        "wire_names", "format", "python_version"}
 # Output kinds (`--target`), the default first; see `pyrender`.
 TARGETS = ("pydantic", "dataclasses", "typeddict")
+# The Python versions the generated code is written for (`--python-version`),
+# the default first: it keeps the `typing` spellings every version reads.
+PYTHON_VERSIONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
 # How rendered .py files are formatted (`--format`): as rendered, or by black; see `formatting`.
 FORMATS = ("none", "black")
 
@@ -40,6 +43,7 @@ class Config:
     strict: bool = False  # every warning is an error (generate, check; lint exits 1)
     wire_names: str = POLICIES[0]  # how fields are named on the wire: as-is or camelCase (see wirenames)
     format: str = FORMATS[0]  # none, or black: run black on the rendered .py files
+    python_version: str = PYTHON_VERSIONS[0]  # the oldest Python the generated code runs on (see pysyntax.Spelling)
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -74,6 +78,7 @@ def load_config(start: Optional[Path] = None) -> Config:
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: strict must be true or false, not {strict!r}")
     wire_names = _choice(path, table, "wire_names", POLICIES)
     code_format = _choice(path, table, "format", FORMATS)
+    python_version = _choice(path, table, "python_version", PYTHON_VERSIONS)
     try:
         return Config(
             specs=_relative(base, table.get("specs", "specs")),
@@ -87,6 +92,7 @@ def load_config(start: Optional[Path] = None) -> Config:
             strict=strict,
             wire_names=wire_names,
             format=code_format,
+            python_version=python_version,
             source=path,
         )
     except (TypeError, ValueError) as exc:

@@ -24,10 +24,10 @@ Tokens are shared, mutable objects exactly like black's leaves (black makes
 invisible parens visible in place, and that side effect is observable: e.g.
 `x: VeryLongName = (None)`), so the port keeps that aliasing on purpose.
 
-The reduced token set has no comments, no multi-line strings, no unary or
-binary operators, no magic trailing commas (the renderer never emits one into
-a logical line) and only comma delimiters, which is what lets the port stay
-small.  The renderer only builds lines from that set (ASCII, escaped
+The reduced token set has no comments, no multi-line strings, no unary
+operators and of the binary ones only `|` (a union type), no magic trailing
+commas (the renderer never emits one into a logical line), and so only comma
+and `|` delimiters, which is what lets the port stay small.  The renderer only builds lines from that set (ASCII, escaped
 strings); a line outside it is a renderer bug and raises `LayoutError`.
 
 Splits are memoised by the line's shape (see `layout`), which is what makes
@@ -43,6 +43,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 
 LINE_LENGTH = 88
 COMMA_PRIORITY = 18
+VBAR_PRIORITY = 9  # black's MATH_PRIORITIES[VBAR]: split before the `|`
 
 # token kinds
 NAME, STRING, NUMBER, OP, COMMA, COLON, EQUAL = "NAME STRING NUMBER OP COMMA COLON EQUAL".split()
@@ -81,13 +82,14 @@ class Tok:
 
 
 class _Tracker:
-    """black's BracketTracker, reduced to comma delimiters."""
+    """black's BracketTracker, reduced to comma and `|` delimiters."""
 
     def __init__(self) -> None:
         self.depth = 0
         self.match: dict[tuple[int, str], Tok] = {}
         self.delimiters: dict[int, int] = {}
         self.invisible: list[Tok] = []
+        self.previous: Optional[Tok] = None
 
     def mark(self, tok: Tok) -> None:
         if tok.kind in CLOSING:
@@ -99,6 +101,9 @@ class _Tracker:
         tok.depth = self.depth
         if self.depth == 0 and tok.kind == COMMA:
             self.delimiters[id(tok)] = COMMA_PRIORITY
+        if self.depth == 0 and tok.kind == OP and tok.value == "|" and self.previous is not None:
+            self.delimiters[id(self.previous)] = VBAR_PRIORITY
+        self.previous = tok
         if tok.kind in OPENING:
             self.match[(self.depth, tok.kind)] = tok
             self.depth += 1
