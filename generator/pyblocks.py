@@ -31,6 +31,7 @@ from .pysyntax import (
     extra_declaration,
     generic,
     literal_value,
+    metadata,
     subscript,
     type_alias,
     unwrap,
@@ -241,7 +242,7 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
             if alias is not None:  # the wire name, kept in the field's metadata
                 ctx.use("import", "dataclasses")
                 kwargs = [("default", value)] if value is not None else []
-                kwargs.append(("metadata", call("dict", [], [("alias", [Tok(L.STRING, py_str(alias))])])))
+                kwargs.append(("metadata", metadata({"alias": alias}, ctx)))
                 value = call("dataclasses.field", [], kwargs)
         elif alias is not None or (rule and rule.exclude):
             ctx.use("typing_extensions", "Annotated")

@@ -47,9 +47,10 @@ VBAR_PRIORITY = 9  # black's MATH_PRIORITIES[VBAR]: split before the `|`
 
 # token kinds
 NAME, STRING, NUMBER, OP, COMMA, COLON, EQUAL = "NAME STRING NUMBER OP COMMA COLON EQUAL".split()
-LPAR, RPAR, LSQB, RSQB = "LPAR RPAR LSQB RSQB".split()
-OPENING = {LPAR, LSQB}
-CLOSING = {RPAR, RSQB}
+LPAR, RPAR, LSQB, RSQB, LBRACE, RBRACE = "LPAR RPAR LSQB RSQB LBRACE RBRACE".split()
+OPENING = {LPAR, LSQB, LBRACE}
+CLOSING = {RPAR, RSQB, RBRACE}
+OPENER = {RPAR: LPAR, RSQB: LSQB, RBRACE: LBRACE}  # closing bracket -> its opening kind
 BRACKETS = OPENING | CLOSING
 
 # what an opening bracket belongs to (black's `opening_bracket.parent.type`)
@@ -94,8 +95,7 @@ class _Tracker:
     def mark(self, tok: Tok) -> None:
         if tok.kind in CLOSING:
             self.depth -= 1
-            want = LPAR if tok.kind == RPAR else LSQB
-            tok.opening = self.match.pop((self.depth, want))
+            tok.opening = self.match.pop((self.depth, OPENER[tok.kind]))
             if not tok.value:
                 self.invisible.append(tok)
         tok.depth = self.depth
@@ -362,7 +362,7 @@ def _inside_matching_brackets(leaves: Sequence[Tok]) -> set[int]:
     stack: list[tuple[str, list[int]]] = []
     for tok in leaves[start:]:
         if tok.kind in OPENING:
-            stack.append((RPAR if tok.kind == LPAR else RSQB, [id(tok)]))
+            stack.append((next(c for c, o in OPENER.items() if o == tok.kind), [id(tok)]))
         elif tok.kind in CLOSING:
             if stack and tok.kind == stack[-1][0]:
                 _, level = stack.pop()
@@ -466,7 +466,7 @@ def _can_omit_invisible_parens(rhs: _RHS) -> bool:
         if _can_omit_opening_paren(line, first):
             return True
     penultimate, last = line.leaves[-2], line.leaves[-1]
-    if last.kind == RPAR or (last.kind == RSQB and last.opening is not None and last.opening.parent != TRAILER):
+    if last.kind in (RPAR, RBRACE) or (last.kind == RSQB and last.opening is not None and last.opening.parent != TRAILER):
         if penultimate.kind in OPENING:
             return False
         if _can_omit_closing_paren(line, last):
@@ -565,8 +565,7 @@ def _check(tokens: Sequence[Tok]) -> None:
         if tok.kind in OPENING:
             stack.append(tok.kind)
         elif tok.kind in CLOSING:
-            want = LPAR if tok.kind == RPAR else LSQB
-            if not stack or stack.pop() != want:
+            if not stack or stack.pop() != OPENER[tok.kind]:
                 raise LayoutError("unbalanced brackets")
         if "\n" in tok.value or (tok.kind != STRING and not tok.value.isascii()):
             raise LayoutError(f"token {tok.value!r} cannot be laid out")

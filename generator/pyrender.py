@@ -19,7 +19,7 @@ from .ir import AnyModel, ObjectModel
 from .overrides import NO_OVERRIDES, FieldFix, Overrides
 from .pyblocks import field_pair, model_blocks
 from .pyescape import docstring, py_str
-from .pysyntax import Ctx, Spelling, isort_key
+from .pysyntax import Ctx, Spelling, isort_key, natural
 from .resolve import summarize
 from .templating import render
 
@@ -68,7 +68,7 @@ def _init_text(entries: list[tuple[str, str]], title: str, target: str, spelling
     comma, a layout black keeps whatever the length: no layout pass needed
     for tens of thousands of names."""
     if spelling.modern:  # `__all__` and each import's names in isort's order
-        entries = sorted(entries, key=lambda entry: isort_key(entry[0]))
+        entries = sorted(entries, key=lambda entry: isort_key(entry[0], fold=False))
     by_module: dict[str, list[str]] = {}
     for n, mod in entries:
         by_module.setdefault(mod, []).append(n)
@@ -76,7 +76,7 @@ def _init_text(entries: list[tuple[str, str]], title: str, target: str, spelling
         _template("python/init.py.jinja", target),
         {
             "doc": docstring(title, 0),
-            "imports": sorted(by_module.items()),
+            "imports": sorted(by_module.items(), key=lambda item: natural(item[0]) if spelling.modern else item[0]),
             "entries": [(py_str(n), py_str(mod)) for n, mod in entries],
             "py": spelling,
             # only pydantic models carry `@deprecated`, which pyright's strict mode reports where imported

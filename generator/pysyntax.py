@@ -12,6 +12,7 @@ there do not mix with how Python is spelt.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
@@ -143,12 +144,20 @@ class Spelling:
         return " | ".join(members) if self.modern else f"Union[{', '.join(members)}]"
 
 
-def isort_key(name: str) -> tuple[int, str, str]:
-    """isort's (and ruff's) order of imported names and of `__all__`:
-    CONSTANTS, then Classes, then the rest, case-insensitively."""
+def natural(text: str, fold: bool = True) -> tuple[Union[str, int], ...]:
+    """isort's natural order: digit runs as numbers (`a2` < `a10`);
+    case-insensitive unless not `fold`."""
+    text = text.lower() if fold else text
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", text)))
+
+
+def isort_key(name: str, fold: bool = True) -> tuple[int, tuple[Union[str, int], ...], str]:
+    """isort's (and ruff's) order of imported names, and (not `fold`:
+    case-sensitive) ruff's of `__all__`: CONSTANTS, then Classes, then the
+    rest, each in natural order."""
     base = name.split(" as ")[0]
     kind = 0 if len(base) > 1 and base.isupper() else 1 if base[:1].isupper() else 2
-    return kind, base.lower(), name
+    return kind, natural(base, fold), name
 
 
 def is_stdlib(module: str) -> bool:
@@ -268,12 +277,12 @@ class Ctx:
         `import x` first, then `from x import ...` by module, an aliased name
         in a statement of its own."""
         libs, shadows, plain = self.libs, self.shadows, frozenset(self.plain)
-        sections: list[list[tuple[tuple[int, int, str], str]]] = [[], [], []]
+        sections: list[list[tuple[tuple[int, int, tuple[Union[str, int], ...]], str]]] = [[], [], []]
 
         def add(module: str, names: Iterable[str]) -> None:
             level = len(module) - len(module.lstrip("."))
             section = 2 if level else 0 if is_stdlib(module) else 1
-            key = (1, -level, module.lstrip(".").lower())
+            key = (1, -level, natural(module.lstrip(".")))
             names = sorted(names, key=isort_key)
             plain_names = [n for n in names if " as " not in n]
             if plain_names:
@@ -282,10 +291,10 @@ class Ctx:
 
         for mod in libs.get("import", ()):
             if mod not in shadows.aliases or mod in plain:
-                sections[0 if is_stdlib(mod) else 1].append(((0, 0, mod.lower()), L.layout(
+                sections[0 if is_stdlib(mod) else 1].append(((0, 0, natural(mod)), L.layout(
                     [L.name("import"), L.name(mod, " ")])))
         for mod, alias in shadows.module_aliases():
-            sections[0 if is_stdlib(mod) else 1].append(((0, 0, mod.lower()), L.layout(
+            sections[0 if is_stdlib(mod) else 1].append(((0, 0, natural(mod)), L.layout(
                 [L.name("import"), L.name(mod, " "), L.name("as", " "), L.name(alias, " ")])))
         for src in set(libs) - {"import", "_runtime"}:
             add(src, shadows.names(src, libs[src], plain))
@@ -313,10 +322,10 @@ class Ctx:
         return stmts
 
 
-def _module_key(module: str) -> tuple[int, str]:
+def _module_key(module: str) -> tuple[int, tuple[Union[str, int], ...]]:
     """isort's order of modules: relative ones furthest first."""
     name = module.lstrip(".")
-    return len(name) - len(module), name.lower()
+    return len(name) - len(module), natural(name)
 
 
 # Ruff's E402 (an import below code): the imports that break an import cycle must be.
@@ -496,6 +505,15 @@ def extra_declaration(ann: list[Tok], value: list[Tok]) -> str:
         body = f"        {inner[0].value},\n        {value_type},\n"
     rhs = "".join(str(t) for t in value).lstrip()
     return f"    __pydantic_extra__: {ann[0].value}[  {EXTRA_IGNORE}\n{body}    ] = {rhs}\n"
+
+
+def metadata(items: Mapping[str, str], ctx: Ctx) -> list[Tok]:
+    """A dict of strings: `dict(k="v")` for 3.9 (today's output), a
+    `{"k": "v"}` literal from 3.10 on (what ruff's C408 asks)."""
+    if not ctx.spelling.modern:
+        return call("dict", [], [(k, [Tok(L.STRING, py_str(v))]) for k, v in items.items()])
+    pairs = [[Tok(L.STRING, py_str(k)), Tok(L.COLON, ":"), Tok(L.STRING, py_str(v), " ")] for k, v in items.items()]
+    return [Tok(L.LBRACE, "{", parent=L.ATOM), *_comma_separated(pairs), Tok(L.RBRACE, "}")]
 
 
 def call(func: str, args: list[list[Tok]], kwargs: Sequence[tuple[str, list[Tok]]] = ()) -> list[Tok]:
