@@ -1,0 +1,144 @@
+"""The generated package passes the checkers a vendoring project runs:
+basedpyright (pyright) in standard and strict mode, `mypy --strict` (with
+the pydantic plugin) and ruff's modern rule set, in every target, for the
+default Python version and for 3.11 (ruff: 3.11's output, `--target-version
+py311`); and a user's code against it (`tests/clients/`) passes pyright
+strict and mypy --strict too.
+
+Each Python version gets one folder of packages (the seed specs, the golden
+cases and a sample of orq 3.4.0, in all three targets) and each checker runs
+once over all of them.  The whole corpora (orq 3.4.0, dub-python) are
+checked under `-m slow`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable
+
+import pytest
+
+from generator import api
+from generator.config import TARGETS
+
+from .support import CORPUS, ROOT
+
+GOLDEN = ROOT / "tests" / "golden"
+CLIENTS = ROOT / "tests" / "clients"
+VERSIONS = ("3.9", "3.11")  # the default, and the one ruff's rule set is run for
+ORQ_SAMPLE = "models/deploymentgetconfigresponsebody.md"  # discriminated unions, open enums, 28 models
+# ruff: all but long lines and ambiguous Unicode, which come from the docs' own text
+RUFF = ["check", "--select", "E,F,W,I,UP,B,SIM,RUF", "--ignore", "E501,RUF001,RUF002,RUF003", "--no-cache",
+        "--output-format", "concise"]
+# The checker comments the generated code carries (see pysyntax.EXTRA_IGNORE,
+# LATE_IMPORT and the index's reportDeprecated), per package of the golden
+# `objects` and `cycles` cases: none may be added without a reason.
+COMMENTS = re.compile(r"#\s*(pyright:|type:\s*ignore|noqa)")
+
+
+def _specs() -> dict[str, Path]:
+    """Package stem -> spec root (or one doc: its closure)."""
+    specs = {"seed": ROOT / "specs", **{case.name: case / "specs" for case in sorted(GOLDEN.iterdir())
+                                       if (case / "specs").is_dir()}}
+    orq = CORPUS / "orq-python-3.4.0" / "docs" / ORQ_SAMPLE
+    if orq.is_file():
+        specs["orq"] = orq
+    return specs
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ROOT/v<version>/<stem>_<target>/ for every spec, target and version,
+    with the client files beside them: generated once for the module."""
+    root = tmp_path_factory.mktemp("checkers")
+    for version in VERSIONS:
+        folder = root / f"v{version}"
+        for stem, specs in _specs().items():
+            for target in TARGETS:
+                out = root / "out" / version / f"{stem}_{target}"
+                api.generate(specs, out, f"{stem}_{target}", target=target, python_version=version)
+                shutil.copytree(out / f"{stem}_{target}", folder / f"{stem}_{target}")
+        for client in CLIENTS.glob("*.py"):
+            shutil.copy(client, folder / client.name)
+    return root
+
+
+def _run(args: list[str], cwd: Path) -> str:
+    run = subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True)
+    assert run.returncode == 0, (run.stdout + run.stderr)[-6000:]
+    return run.stdout
+
+
+def _pyright(root: Path, mode: str, folders: Iterable[str]) -> None:
+    """basedpyright over `folders` of `root`, each at its own Python version."""
+    config = {"typeCheckingMode": mode, "pythonPath": sys.executable,
+              "executionEnvironments": [{"root": f, "pythonVersion": f.lstrip("v")} for f in folders]}
+    (root / "pyrightconfig.json").write_text(json.dumps(config))
+    out = _run(["basedpyright", "--outputjson", *folders], root)
+    summary = json.loads(out)["summary"]
+    assert summary["errorCount"] == 0 and summary["filesAnalyzed"] > 100, summary
+
+
+def _mypy(folder: Path, version: str) -> None:
+    """mypy --strict over the packages and clients of one version (mypy
+    itself reads 3.10 and later: the 3.9 output is read as 3.10)."""
+    (folder / "mypy.ini").write_text("[mypy]\nplugins = pydantic.mypy\nstrict = True\n")
+    args = sorted(f"-p{p.name}" if p.is_dir() else f"-m{p.stem}" for p in folder.iterdir()
+                  if (p / "__init__.py").is_file() or p.suffix == ".py")
+    _run(["mypy", "--config-file", "mypy.ini", "--python-version", "3.10" if version == "3.9" else version, "--cache-dir",
+          str(folder.parent / f"mypy-cache-{version}"), *args], folder)
+
+
+@pytest.mark.parametrize("mode", ["standard", "strict"])
+def test_pyright(checked: Path, mode: str) -> None:
+    _pyright(checked, mode, [f"v{v}" for v in VERSIONS])
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_mypy_strict(checked: Path, version: str) -> None:
+    _mypy(checked / f"v{version}", version)
+
+
+def test_ruff_modern_rules(checked: Path) -> None:
+    _run(["ruff", *RUFF, "--target-version", "py311", "."], checked / "v3.11")
+
+
+def test_ruff_finds_what_the_default_version_leaves(checked: Path) -> None:
+    """The same rule set on the default (3.9) output reports the spellings
+    3.11 drops: so the ruff test above can fail."""
+    run = subprocess.run([sys.executable, "-m", "ruff", *RUFF, "--target-version", "py311", "."],
+                         cwd=checked / "v3.9", capture_output=True, text=True)
+    assert run.returncode == 1 and "UP006" in run.stdout and "UP045" in run.stdout and "E402" in run.stdout
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_clients_run(checked: Path, version: str) -> None:
+    """The client files, checked above, also do what they say at run time."""
+    calls = "; ".join(f"import {t}_client as c; c.round_trip()" for t in TARGETS)
+    run = subprocess.run([sys.executable, "-c", calls], cwd=checked / f"v{version}", capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+
+
+def test_checker_comments_do_not_grow(checked: Path) -> None:
+    counts = {}
+    for version in VERSIONS:
+        for package in sorted((checked / f"v{version}").glob("*_*")):
+            if package.is_dir() and package.name.split("_")[0] in ("objects", "cycles"):
+                found = [m.group(1).replace(" ", "") for p in package.rglob("*.py")
+                         for m in COMMENTS.finditer(p.read_text())]
+                counts[version, package.name] = {kind: found.count(kind) for kind in sorted(set(found))}
+    expected = {}
+    for version in VERSIONS:
+        for target in TARGETS:
+            runtime = {"type:ignore": 3}  # the runtime's optional httpx / requests imports
+            index = 1 if target == "pydantic" else 0  # the index's `reportDeprecated=false`
+            late = {"noqa": 4} if version != "3.9" else {}  # the imports breaking the golden cycles (E402)
+            expected[version, f"cycles_{target}"] = {**late, **runtime, **({"pyright:": index} if index else {})}
+            extra = index  # KitchenSink's typed `__pydantic_extra__` (pydantic only)
+            expected[version, f"objects_{target}"] = {**runtime, **({"pyright:": index + extra} if index else {})}
+    assert counts == expected
