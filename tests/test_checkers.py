@@ -142,3 +142,70 @@ def test_checker_comments_do_not_grow(checked: Path) -> None:
             extra = index  # KitchenSink's typed `__pydantic_extra__` (pydantic only)
             expected[version, f"objects_{target}"] = {**runtime, **({"pyright:": index + extra} if index else {})}
     assert counts == expected
+
+
+@pytest.mark.slow
+def test_whole_corpora(tmp_path: Path) -> None:
+    """orq 3.4.0 and dub-python, every target, both versions: every checker."""
+    corpora = {stem: CORPUS / name / "docs" for stem, name in (("orq", "orq-python-3.4.0"), ("dub", "dub-python"))
+               if (CORPUS / name / "docs" / "models").is_dir()}
+    if not corpora:
+        pytest.skip(f"no corpus at {CORPUS}")
+    for version in VERSIONS:
+        for stem, docs in corpora.items():
+            for target in TARGETS:
+                out = tmp_path / "out" / version / stem / target
+                api.generate(docs, out, f"{stem}_{target}", target=target, python_version=version)
+                shutil.copytree(out / f"{stem}_{target}", tmp_path / f"v{version}" / f"{stem}_{target}")
+    for mode in ("standard", "strict"):
+        _pyright(tmp_path, mode, [f"v{v}" for v in VERSIONS])
+    for version in VERSIONS:
+        _mypy(tmp_path / f"v{version}", version)
+    _run(["ruff", *RUFF, "--target-version", "py311", "."], tmp_path / "v3.11")
+
+
+# --- the option --------------------------------------------------------------
+
+
+def test_python_version_is_part_of_the_cache_key(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    api.generate(GOLDEN / "cycles" / "specs", out, "pkg")
+    assert not api.check(GOLDEN / "cycles" / "specs", out, "pkg", python_version="3.12")[0].up_to_date
+    api.generate(GOLDEN / "cycles" / "specs", out, "pkg", python_version="3.12")
+    assert api.check(GOLDEN / "cycles" / "specs", out, "pkg", python_version="3.12")[0].up_to_date
+    assert not api.check(GOLDEN / "cycles" / "specs", out, "pkg")[0].up_to_date
+    text = (out / "pkg" / "models" / "book.py").read_text()
+    assert "author: Author | None = None" in text and "from __future__ import annotations" in text
+
+
+def test_default_is_3_9_and_unknown_versions_are_config_errors(tmp_path: Path) -> None:
+    from generator.config import ConfigError, load_config
+
+    assert load_config(tmp_path).python_version == "3.9"
+    (tmp_path / "pyproject.toml").write_text('[tool.md2models]\npython_version = "3.13"\n', encoding="utf-8")
+    assert load_config(tmp_path).python_version == "3.13"
+    for bad in ('"3.8"', "3.10"):  # a float is no version (3.10 == 3.1)
+        (tmp_path / "pyproject.toml").write_text(f"[tool.md2models]\npython_version = {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="python_version must be one of"):
+            load_config(tmp_path)
+    with pytest.raises(ConfigError, match="unknown python_version"):
+        api.render(ROOT / "specs", "pkg", python_version="3")
+
+
+def test_cli_option_and_config_key(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    runner = CliRunner()
+    out = tmp_path / "out"
+    args = [str(GOLDEN / "unions" / "specs"), "-o", str(out), "-p", "pkg"]
+    assert runner.invoke(main, ["generate", *args, "--python-version", "3.11"]).exit_code == 0
+    assert runner.invoke(main, ["check", *args, "-q", "--python-version", "3.11"]).exit_code == 0
+    assert runner.invoke(main, ["check", *args, "-q"]).exit_code == 1
+    bad = runner.invoke(main, ["generate", *args, "--python-version", "2.7"])
+    assert bad.exit_code == 2 and "2.7" in bad.output
+    assert re.search(r"--python-version \[3\.9\|.*\[default:\s+3\.9\]", runner.invoke(main, ["generate", "--help"]).output,
+                     re.S)
+    text = (out / "pkg" / "models" / "pet.py").read_text()
+    assert "Annotated[Cat, pydantic.Tag(\"cat\")] | Annotated[Dog, pydantic.Tag(\"dog\")]" in text
