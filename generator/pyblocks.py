@@ -348,7 +348,7 @@ def _enum_blocks(m: EnumModel, ctx: Ctx, default_style: str) -> list[BlockView]:
     if m.open:
         unrec = "UnrecognizedInt" if values and all(isinstance(v, int) for v in values) else "UnrecognizedStr"
         ctx.use("_runtime", unrec)
-        lit = generic("Union", [lit, [L.name(unrec)]], ctx, runtime=True)
+        lit = generic("Union", [lit, [L.name(unrec)]], ctx, runtime=not ctx.spelling.type_statement)
     return [BlockView("assign", stmt=type_alias(cls, lit, ctx), doc=docstring(text, 0) if text.strip() else "")]
 
 
@@ -357,32 +357,36 @@ def _union_blocks(m: UnionModel, ctx: Ctx) -> list[BlockView]:
     twin = naming.twin_name(cls)
     text = _model_text(m, False)
     doc = docstring(text, 0) if text.strip() else ""
+    runtime = not ctx.spelling.type_statement  # a `type` statement's value is evaluated lazily
     if ctx.target == "dataclasses":
         # No TypeAliasType without typing_extensions: a plain `Union[...]`
         # alias, members on an import cycle as string forward references.
         # (a lone forward reference stays a type, `Union["X"]`, not a str)
-        value = generic("Union", [annotation(mem.type, ctx, False, runtime=True)
-                                  for mem in unions.ordered(m, ctx.resolved)], ctx, runtime=True)
+        value = generic("Union", [annotation(mem.type, ctx, False, runtime=runtime)
+                                  for mem in unions.ordered(m, ctx.resolved)], ctx, runtime=runtime)
         return [BlockView("assign", stmt=type_alias(cls, value, ctx), doc=doc)]
-    ctx.use("typing_extensions", "TypeAliasType")
     out = []
     names = ((twin, True),) if ctx.target == "typeddict" else ((cls, False), (twin, True))
     ordered = unions.ordered(m, ctx.resolved)
     tagged = unions.discriminator(ordered, ctx.resolved, ctx.overrides)
     for name, is_twin in names:
-        members = [annotation(mem.type, ctx, is_twin, runtime=True) for mem in ordered]
+        members = [annotation(mem.type, ctx, is_twin, runtime=runtime) for mem in ordered]
         if len(members) == 1:
             value = members[0]
         elif tagged is not None and not is_twin:
-            value = _discriminated(members, tagged, ctx)
+            value = _discriminated(members, tagged, ctx, runtime)
         else:
-            value = generic("Union", members, ctx, runtime=True)
-        stmt = assign(name, call("TypeAliasType", [[Tok(L.STRING, py_str(name))], value]), 0)
+            value = generic("Union", members, ctx, runtime=runtime)
+        if ctx.spelling.type_statement:
+            stmt = type_alias(name, value, ctx)
+        else:
+            ctx.use("typing_extensions", "TypeAliasType")
+            stmt = assign(name, call("TypeAliasType", [[Tok(L.STRING, py_str(name))], value]), 0)
         out.append(BlockView("assign", stmt=stmt, doc=doc if not is_twin or ctx.target == "typeddict" else ""))
     return out
 
 
-def _discriminated(members: list[list[Tok]], tagged: unions.Discriminated, ctx: Ctx) -> list[Tok]:
+def _discriminated(members: list[list[Tok]], tagged: unions.Discriminated, ctx: Ctx, runtime: bool) -> list[Tok]:
     """`Annotated[Union[Annotated[A, pydantic.Tag("a")], ...], pydantic.Discriminator(tag_of(...))]`."""
     ctx.use("typing_extensions", "Annotated")
     ctx.use("import", "pydantic")
@@ -390,5 +394,5 @@ def _discriminated(members: list[list[Tok]], tagged: unions.Discriminated, ctx: 
     tagged_members = [subscript("Annotated", [member, call("pydantic.Tag", [[Tok(L.STRING, py_str(tag))]])])
                       for member, tag in zip(members, tagged.tags)]
     finder = call("tag_of", [[Tok(L.STRING, py_str(tagged.attr))], [Tok(L.STRING, py_str(tagged.key))]])
-    return subscript("Annotated", [generic("Union", tagged_members, ctx, runtime=True),
+    return subscript("Annotated", [generic("Union", tagged_members, ctx, runtime=runtime),
                                    call("pydantic.Discriminator", [finder])])

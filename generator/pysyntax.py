@@ -103,6 +103,11 @@ class Spelling:
         return self.version >= (3, 10)
 
     @property
+    def type_statement(self) -> bool:
+        """Aliases are `type X = ...` statements, evaluated lazily (3.12)."""
+        return self.version >= (3, 12)
+
+    @property
     def strenum(self) -> bool:
         return self.version >= (3, 11)
 
@@ -111,11 +116,13 @@ class Spelling:
         stdlib = STDLIB_SINCE.get(name) if source == "typing_extensions" and self.modern else None
         return stdlib[0] if stdlib is not None and self.version >= stdlib[1] else source
 
-    @property
-    def alias(self) -> str:
-        """What follows the name of a plain type alias: from 3.10 on
-        `: TypeAlias`, without which mypy takes `X = A | B` for a value."""
-        return ": TypeAlias" if self.modern else ""
+    def generic_alias(self, name: str, value: str) -> str:
+        """The hand-written runtime's alias generic in `T`: `X = ...` (3.9),
+        `X: TypeAlias = ...` (without which mypy takes `X = A | B` for a
+        value), from 3.12 on `type X[T] = ...`."""
+        if self.type_statement:
+            return f"type {name}[T] = {value}"
+        return f"{name}{': TypeAlias' if self.modern else ''} = {value}"
 
     def generic(self, name: str) -> str:
         """The name of a `typing` generic (`List`) as this version writes it."""
@@ -132,6 +139,8 @@ class Spelling:
             module, _, names = spec.partition(":")
             for name in names.split():
                 if name in (("Union", "Optional", "Dict", "List", "Tuple") if self.modern else ("TypeAlias",)):
+                    continue
+                if name == "TypeAlias" and self.type_statement:
                     continue
                 source = "collections.abc" if self.modern and name == "Callable" else self.source(module, name)
                 found.setdefault(source, set()).add(name)
@@ -472,7 +481,12 @@ def assign(target: str, value: list[Tok], depth: int) -> str:
 
 
 def type_alias(name: str, value: list[Tok], ctx: Ctx) -> str:
-    """A module-level plain type alias (`Spelling.alias`)."""
+    """A module-level type alias: `X = ...` (3.9), `X: TypeAlias = ...`,
+    from 3.12 on a `type X = ...` statement (black adds no parentheses
+    around its value)."""
+    if ctx.spelling.type_statement:
+        value[0].prefix = " "
+        return L.layout([L.name("type"), L.name(name, " "), Tok(L.EQUAL, "=", " "), *value])
     if not ctx.spelling.modern:
         return assign(name, value, 0)
     ctx.use("typing", "TypeAlias")

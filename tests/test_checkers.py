@@ -51,21 +51,25 @@ def _specs() -> dict[str, Path]:
     return specs
 
 
-@pytest.fixture(scope="module")
-def checked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _generate(root: Path, versions: Iterable[str], specs: dict[str, Path]) -> Path:
     """ROOT/v<version>/<stem>_<target>/ for every spec, target and version,
-    with the client files beside them: generated once for the module."""
-    root = tmp_path_factory.mktemp("checkers")
-    for version in VERSIONS:
+    with the client files beside them."""
+    for version in versions:
         folder = root / f"v{version}"
-        for stem, specs in _specs().items():
+        for stem, spec in specs.items():
             for target in TARGETS:
                 out = root / "out" / version / f"{stem}_{target}"
-                api.generate(specs, out, f"{stem}_{target}", target=target, python_version=version)
+                api.generate(spec, out, f"{stem}_{target}", target=target, python_version=version)
                 shutil.copytree(out / f"{stem}_{target}", folder / f"{stem}_{target}")
         for client in CLIENTS.glob("*.py"):
             shutil.copy(client, folder / client.name)
     return root
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The packages and clients of `_generate`, once for the module."""
+    return _generate(tmp_path_factory.mktemp("checkers"), VERSIONS, _specs())
 
 
 def _run(args: list[str], cwd: Path) -> str:
@@ -74,14 +78,14 @@ def _run(args: list[str], cwd: Path) -> str:
     return run.stdout
 
 
-def _pyright(root: Path, mode: str, folders: Iterable[str]) -> None:
-    """basedpyright over `folders` of `root`, each at its own Python version."""
-    config = {"typeCheckingMode": mode, "pythonPath": sys.executable,
-              "executionEnvironments": [{"root": f, "pythonVersion": f.lstrip("v")} for f in folders]}
-    (root / "pyrightconfig.json").write_text(json.dumps(config))
-    out = _run(["basedpyright", "--outputjson", *folders], root)
-    summary = json.loads(out)["summary"]
-    assert summary["errorCount"] == 0 and summary["filesAnalyzed"] > 100, summary
+def _pyright(root: Path, mode: str, versions: Iterable[str]) -> None:
+    """basedpyright in `mode` over each version's folder of `root`, at that version."""
+    for version in versions:
+        folder = root / f"v{version}"
+        (folder / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": mode, "pythonVersion": version}))
+        out = _run(["basedpyright", "--outputjson", "--pythonpath", sys.executable], folder)
+        summary = json.loads(out)["summary"]
+        assert summary["errorCount"] == 0 and summary["filesAnalyzed"] > 100, (version, summary)
 
 
 def _mypy(folder: Path, version: str) -> None:
@@ -96,7 +100,7 @@ def _mypy(folder: Path, version: str) -> None:
 
 @pytest.mark.parametrize("mode", ["standard", "strict"])
 def test_pyright(checked: Path, mode: str) -> None:
-    _pyright(checked, mode, [f"v{v}" for v in VERSIONS])
+    _pyright(checked, mode, VERSIONS)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -151,17 +155,25 @@ def test_whole_corpora(tmp_path: Path) -> None:
                if (CORPUS / name / "docs" / "models").is_dir()}
     if not corpora:
         pytest.skip(f"no corpus at {CORPUS}")
-    for version in VERSIONS:
-        for stem, docs in corpora.items():
-            for target in TARGETS:
-                out = tmp_path / "out" / version / stem / target
-                api.generate(docs, out, f"{stem}_{target}", target=target, python_version=version)
-                shutil.copytree(out / f"{stem}_{target}", tmp_path / f"v{version}" / f"{stem}_{target}")
+    _generate(tmp_path, VERSIONS, corpora)
     for mode in ("standard", "strict"):
-        _pyright(tmp_path, mode, [f"v{v}" for v in VERSIONS])
+        _pyright(tmp_path, mode, VERSIONS)
     for version in VERSIONS:
         _mypy(tmp_path / f"v{version}", version)
     _run(["ruff", *RUFF, "--target-version", "py311", "."], tmp_path / "v3.11")
+
+
+@pytest.mark.slow
+def test_newer_versions(tmp_path: Path) -> None:
+    """3.12 (`type` statements, `typing.TypedDict`) and 3.13 (`warnings.deprecated`):
+    every checker, ruff at each version's own target."""
+    newer = ("3.12", "3.13")
+    _generate(tmp_path, newer, _specs())
+    for mode in ("standard", "strict"):
+        _pyright(tmp_path, mode, newer)
+    for version in newer:
+        _mypy(tmp_path / f"v{version}", version)
+        _run(["ruff", *RUFF, "--target-version", f"py{version.replace('.', '')}", "."], tmp_path / f"v{version}")
 
 
 # --- the option --------------------------------------------------------------
