@@ -73,6 +73,8 @@ STDLIB_SINCE: dict[str, tuple[str, tuple[int, int]]] = {
     "deprecated": ("warnings", (3, 13)),
     "get_args": ("typing", (3, 10)),
 }
+# `typing` names ruff wants from `collections.abc` (UP035) from 3.10 on
+ABC_NAMES = frozenset({"Callable", "Iterator", "AsyncIterator"})
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class Spelling:
 
     def source(self, source: str, name: str) -> str:
         """Where `name`, which `source` has, is imported from."""
+        if source == "typing" and name in ABC_NAMES and self.modern:
+            return "collections.abc"
         stdlib = STDLIB_SINCE.get(name) if source == "typing_extensions" and self.modern else None
         return stdlib[0] if stdlib is not None and self.version >= stdlib[1] else source
 
@@ -142,8 +146,7 @@ class Spelling:
                     continue
                 if name == "TypeAlias" and self.type_statement:
                     continue
-                source = "collections.abc" if self.modern and name == "Callable" else self.source(module, name)
-                found.setdefault(source, set()).add(name)
+                found.setdefault(self.source(module, name), set()).add(name)
         statements = {module: _from_import(module, sorted(names, key=isort_key)) for module, names in found.items()}
         stdlib = "".join(statements[m] for m in sorted(statements) if m != "typing_extensions")
         return stdlib.rstrip(), statements.get("typing_extensions", "").rstrip()
