@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 from . import __version__, wirenames
-from .config import TARGETS, ConfigError
+from .config import PYTHON_VERSIONS, TARGETS, ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
 from .discovery import find_docs, spec_root as spec_root  # the front ends name the spec root through the API
 from .parse import DEFAULT_EXCLUDE
-from .pyrender import DEFAULT_TARGET
+from .pyrender import DEFAULT_PYTHON, DEFAULT_TARGET
 from .overrides import NO_OVERRIDES, load_overrides
 from .templating import use_templates
 from .wirenames import POLICIES
@@ -67,7 +67,7 @@ def check_package_name(package: str) -> None:
 def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
            cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
            overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
-           strict: bool = False, wire_names: str = POLICIES[0]) -> Build:
+           strict: bool = False, wire_names: str = POLICIES[0], python_version: str = DEFAULT_PYTHON) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
@@ -76,10 +76,13 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     `target`: the output kind, one of `TARGETS` (pydantic, dataclasses, typeddict).
     `progress`: where to show how far a long run is (see `progress.Progress`).
     `strict`: every warning is an error (SpecError).
-    `wire_names`: how fields no override or example names are named on the wire, one of `POLICIES`."""
+    `wire_names`: how fields no override or example names are named on the wire, one of `POLICIES`.
+    `python_version`: the oldest Python the code is written for, one of `PYTHON_VERSIONS`."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
+    if python_version not in PYTHON_VERSIONS:
+        raise ConfigError(f"unknown python_version {python_version!r} (one of: {', '.join(PYTHON_VERSIONS)})")
     _check_policy(wire_names)
     if templates is not None and not templates.is_dir():
         raise ConfigError(f"templates folder {templates} does not exist")
@@ -87,7 +90,7 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     source = load_overrides(overrides) if overrides is not None else None
     root, paths, _ = find_docs(specs, exclude)
     result = build(root, paths, package, cache_dir=cache_dir, jobs=jobs, overrides=source, target=target,
-                   progress=progress, wire_names=wire_names)
+                   progress=progress, wire_names=wire_names, python_version=python_version)
     if strict and result.warnings:
         raise SpecError(replace(warning, severity="error") for warning in result.warnings)
     return result
@@ -111,7 +114,7 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
              jobs: int = 0, templates: Optional[Path] = None,
              overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
              strict: bool = False, wire_names: str = POLICIES[0], format: str = "none",
-             docs_out: Optional[str] = None, state_dir: Optional[Path] = None
+             docs_out: Optional[str] = None, state_dir: Optional[Path] = None, python_version: str = DEFAULT_PYTHON
              ) -> tuple[WriteReport, tuple[Diagnostic, ...]]:
     """Write OUT from SPECS (incrementally); raise SpecError before writing
     (`strict`: on warnings too).
@@ -124,7 +127,8 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
                           "they would overwrite the docs they are read from; choose another --docs-out (or --out)")
     cache = layout.keep.cache
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
-                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
+                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
+                    python_version=python_version)
     formatted = format_files(result.files, format, cache, jobs)
     report = write_output(layout.root, layout.place(formatted.files), tool_version=__version__, progress=progress,
                           keep=layout.keep)
@@ -137,7 +141,7 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
           jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
           target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS, strict: bool = False,
           wire_names: str = POLICIES[0], format: str = "none",
-          docs_out: Optional[str] = None, state_dir: Optional[Path] = None
+          docs_out: Optional[str] = None, state_dir: Optional[Path] = None, python_version: str = DEFAULT_PYTHON
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare the output with what SPECS generate; writes nothing (not even
     the cache).  `strict`: warnings are errors (SpecError).  The report's
@@ -145,7 +149,8 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     layout = plan_layout(out, package, docs_out=docs_out, state_dir=state_dir)
     cache = layout.keep.cache
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
-                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
+                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
+                    python_version=python_version)
     files = layout.place(format_files(result.files, format, cache, jobs).files)
     report = check_output(layout.root, files, layout.keep)
     return replace(report, sources=layout.place(result.sources)), files, result.warnings

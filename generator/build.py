@@ -48,7 +48,7 @@ from .manifest import ensure_cache_dir, store_marshal
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, parse_files, read_doc
 from .progress import NO_PROGRESS, Counter, Progress
-from .pyrender import DEFAULT_TARGET, render_module, render_package
+from .pyrender import DEFAULT_PYTHON, DEFAULT_TARGET, render_module, render_package
 from .resolve import resolve, silence_overridden, spec_root_names, summarize
 from .summary import Key, Link, Resolved, Summary
 from .templating import builtin_templates_dir, templates_digest
@@ -147,15 +147,17 @@ def tool_digest() -> str:
 
 def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optional[Path], jobs: int,
           overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET,
-          progress: Progress = NO_PROGRESS, wire_names: str = wirenames.POLICIES[0]) -> Build:
+          progress: Progress = NO_PROGRESS, wire_names: str = wirenames.POLICIES[0],
+          python_version: str = DEFAULT_PYTHON) -> Build:
     """Render every output file of `paths` (docs below `specs`), with `overrides`
-    applied, as output kind `target` (see `pyrender.TARGETS`), fields named on
-    the wire by policy `wire_names` (see `wirenames`); `progress` is shown."""
+    applied, as output kind `target` (see `pyrender.TARGETS`) for Python
+    `python_version` (see `pysyntax.Spelling`), fields named on the wire by
+    policy `wire_names` (see `wirenames`); `progress` is shown."""
     overrides_digest = overrides.digest if overrides is not None else ""
     # The root's place too: links that leave it and come back resolve by it.
     root = spec_root_names(str(specs))
     cache_key = hashlib.sha256(
-        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{root}\0{wire_names}"
+        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{root}\0{wire_names}\0{python_version}"
         .encode()
     ).hexdigest()
     cached, whole, base = _load_cache(cache_dir, cache_key)
@@ -187,7 +189,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     same_paths = list(cached) == list(paths)
     with _Workers(specs, jobs, len(changed), progress) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
-                        whole, cache_key, overrides, target, root, wire_names)
+                        whole, cache_key, overrides, target, root, wire_names, python_version)
     result.dirty.update(rel for rel, _, _ in stale)
     result.cache_base = base if same_paths else None
     return result
@@ -197,7 +199,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
            changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths: bool,
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile],
            target: str = DEFAULT_TARGET, root: tuple[str, ...] = (),
-           wire_names: str = wirenames.POLICIES[0]) -> Build:
+           wire_names: str = wirenames.POLICIES[0], python_version: str = DEFAULT_PYTHON) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
     for rel, digest, summary_data, found in workers.parse(sorted(changed)):
         problems.extend(Diagnostic(*p) for p in found)
@@ -264,11 +266,11 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         record.module_key = key
     rendered = {rel: (module, module_digest, doc, doc_digest) for rel, module, module_digest, doc, doc_digest in
                 (workers.render(to_render, resolution(), (records[rel].summary_data for rel in paths), cycles, wired(),
-                                target) if to_render else ())}
+                                target, python_version) if to_render else ())}
 
     files: dict[str, OutputFile] = {}
     sources: dict[str, str] = {}
-    again = _Renderer(specs, resolution, wired, target)
+    again = _Renderer(specs, resolution, wired, target, python_version)
     for rel in paths:
         record = records[rel]
         module_bytes, module_digest, doc_bytes, doc_digest = rendered.get(rel, _NOT_RENDERED)
@@ -282,11 +284,12 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         sources[f"{package}/{record.module}.py"] = sources[f"docs/{rel}"] = rel
     if whole is not None and whole.names_key == names_key:
         package_files = whole.package_files
-        files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides, target)))
+        files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides, target,
+                                                                           python_version)))
                      for rel, digest in package_files)
     else:
         fresh = {rel: OutputFile.from_bytes(text.encode("utf-8"))
-                 for rel, text in render_package(ordered(), package, overrides, target).items()}
+                 for rel, text in render_package(ordered(), package, overrides, target, python_version).items()}
         package_files = tuple((rel, file.digest) for rel, file in sorted(fresh.items()))
         files.update((f"{package}/{rel}", file) for rel, file in fresh.items())
     new_whole = WholeSpec(tuple(w.data() for w in resolve_warnings),
@@ -407,8 +410,9 @@ _NOT_RENDERED = (None, "", None, "")
 
 
 def _render_one(rel: str, model: AnyModel, resolved: Resolved, with_doc: bool, overrides: Overrides,
-                target: str, counter: Counter, slot: int = 0) -> Rendered:
-    module = render_module(model, resolved, overrides=overrides, target=target)[1].encode("utf-8")
+                target: str, python_version: str, counter: Counter, slot: int = 0) -> Rendered:
+    module = render_module(model, resolved, overrides=overrides, target=target,
+                           python_version=python_version)[1].encode("utf-8")
     doc = render_doc(model).encode("utf-8") if with_doc else None
     counter.add(1, slot)
     return rel, module, _sha256(module), doc, _sha256(doc) if doc is not None else ""
@@ -447,12 +451,14 @@ def _load_model(specs: Path, rel: str) -> AnyModel:
 class _Renderer:
     """Renders a doc's outputs again, only if the write stage asks."""
 
-    def __init__(self, specs: Path, resolution: Callable[[], Resolved], overrides: Callable[[], Overrides], target: str):
+    def __init__(self, specs: Path, resolution: Callable[[], Resolved], overrides: Callable[[], Overrides], target: str,
+                 python_version: str):
         self.specs, self.resolution, self.overrides, self.target = specs, resolution, overrides, target
+        self.python_version = python_version
 
     def module(self, rel: str) -> bytes:
         return render_module(_load_model(self.specs, rel), self.resolution(), overrides=self.overrides(),
-                             target=self.target)[1].encode("utf-8")
+                             target=self.target, python_version=self.python_version)[1].encode("utf-8")
 
     def doc(self, rel: str) -> bytes:
         return render_doc(_load_model(self.specs, rel)).encode("utf-8")
@@ -462,12 +468,13 @@ class _LazyPackageFile:
     """Renders one of the package's own files again, only if asked."""
 
     def __init__(self, summaries: Callable[[], Sequence[Summary]], package: str, rel: str, overrides: Overrides,
-                 target: str = DEFAULT_TARGET):
+                 target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON):
         self.summaries, self.package, self.rel, self.overrides = summaries, package, rel, overrides
-        self.target = target
+        self.target, self.python_version = target, python_version
 
     def __call__(self) -> bytes:
-        return render_package(self.summaries(), self.package, self.overrides, self.target)[self.rel].encode("utf-8")
+        return render_package(self.summaries(), self.package, self.overrides, self.target,
+                              self.python_version)[self.rel].encode("utf-8")
 
 
 class _Workers:
@@ -507,20 +514,20 @@ class _Workers:
 
     def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved, summaries: Iterable[tuple],  # type: ignore[type-arg]
                cycles: Iterable[tuple[str, str, int]], overrides: Overrides = NO_OVERRIDES,
-               target: str = DEFAULT_TARGET) -> list[Rendered]:
+               target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON) -> list[Rendered]:
         """Render `jobs` ((path, doc too?)); `summaries` (as plain tuples) and
         `cycles` are `resolved`'s, for the workers."""
         self.progress.show("rendering", len(jobs), self.rendered)
         if not self.count:
             return [_render_one(rel, self.models.get(rel) or _load_model(self.specs, rel), resolved, with_doc,
-                                overrides, target, self.rendered) for rel, with_doc in jobs]
+                                overrides, target, python_version, self.rendered) for rel, with_doc in jobs]
         shares: list[list[tuple[str, bool]]] = [[] for _ in self.pipes]
         for n, (rel, with_doc) in enumerate(jobs):
             shares[self.owner.get(rel, n % self.count)].append((rel, with_doc))
         # What a worker needs of every model to render any: its summary bar
         # links and fields, as marshal bytes (a tenth of pickling Resolved).
         index = marshal.dumps(([(*row[:6], (), (), (), row[9]) for row in summaries], tuple(cycles)))
-        common = pickle.dumps((index, overrides, target), pickle.HIGHEST_PROTOCOL)
+        common = pickle.dumps((index, overrides, target, python_version), pickle.HIGHEST_PROTOCOL)
         for pipe, share in zip(self.pipes, shares):
             pipe.send_bytes(common)
             pipe.send(share)
@@ -618,11 +625,11 @@ def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter
         common = pipe.recv_bytes()
         if not common:
             return
-        index, overrides, target = pickle.loads(common)
+        index, overrides, target, python_version = pickle.loads(common)
         rows, cycles = marshal.loads(index)
         resolved = Resolved(_Summaries(rows), {(ns, name): cycle for ns, name, cycle in cycles})
         done = [_render_one(rel, models.get(rel) or _load_model(specs, rel), resolved, with_doc, overrides, target,
-                            rendered, slot) for rel, with_doc in pipe.recv()]
+                            python_version, rendered, slot) for rel, with_doc in pipe.recv()]
         pipe.send(marshal.dumps(done))
         pipe.recv_bytes()
     except Exception as exc:  # report to the main process, which raises it

@@ -23,7 +23,7 @@ import click
 
 from . import __version__, api, overridesgen, reports
 from . import watch as watching
-from .config import FORMATS, TARGETS, Config, ConfigError, load_config
+from .config import FORMATS, PYTHON_VERSIONS, TARGETS, Config, ConfigError, load_config
 from .fmt import format_docs
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
@@ -111,7 +111,7 @@ def _output_defaults(config: Config) -> dict[str, Any]:
             "templates": str(config.templates) if config.templates else None,
             "overrides": str(config.overrides) if config.overrides else None,
             "target": config.target, "strict": config.strict, "wire_names": config.wire_names,
-            "code_format": config.format, "docs_out": config.docs_out,
+            "code_format": config.format, "python_version": config.python_version, "docs_out": config.docs_out,
             "state_dir": str(config.state_dir) if config.state_dir else None}
 
 
@@ -130,6 +130,9 @@ def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--target", type=click.Choice(TARGETS), show_default=True,
                            help="Output kind: pydantic models + TypedDict twins, stdlib dataclasses, "
                                 "or the TypedDicts alone.")(command)
+    command = click.option("--python-version", type=click.Choice(PYTHON_VERSIONS), show_default=True,
+                           help="The oldest Python the code is written for: from 3.10 on `list[str]`, "
+                                "`X | None` and the other spellings its linters expect.")(command)
     command = click.option("--overrides", type=click.Path(path_type=Path, dir_okay=False), show_default=True,
                            help="TOML file of overrides (aliases, types, defaults, class names, bases, "
                                 "decorators); a pyproject.toml: its [tool.md2models.overrides].")(command)
@@ -186,7 +189,7 @@ def _path(value: Optional[object]) -> Optional[Path]:
 @click.pass_context
 @_guarded
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-             overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int,
+             overrides: Optional[Path], target: str, python_version: str, strict: bool, wire_names: str, jobs: int,
              code_format: str, docs_out: Optional[str], state_dir: Optional[Path], watch: bool) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`).
 
@@ -199,7 +202,8 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                         templates=_path(templates), overrides=_path(overrides), target=target,
                                         progress=progress, strict=strict, wire_names=wire_names,
-                                        format=code_format, docs_out=docs_out, state_dir=_path(state_dir))
+                                        format=code_format, docs_out=docs_out, state_dir=_path(state_dir),
+                                        python_version=python_version)
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
 
@@ -216,7 +220,8 @@ def _watch(ctx: click.Context) -> NoReturn:
             specs=options.get("specs") or config.specs, out=Path(options["out"]), package=options["package"],
             exclude=config.exclude, jobs=options["jobs"], templates=_path(options["templates"]),
             overrides=_path(options["overrides"]), target=options["target"], strict=options["strict"],
-            wire_names=options["wire_names"], format=options["code_format"], docs_out=options["docs_out"],
+            wire_names=options["wire_names"], format=options["code_format"], python_version=options["python_version"],
+            docs_out=options["docs_out"],
             state_dir=_path(options["state_dir"]), config=config.source)
 
     def report(rebuild: watching.Rebuild) -> None:
@@ -242,8 +247,8 @@ def _watch(ctx: click.Context) -> NoReturn:
 @click.pass_context
 @_guarded
 def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
-          overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int, quiet: bool,
-          fmt: str, code_format: str, docs_out: Optional[str], state_dir: Optional[Path]) -> None:
+          overrides: Optional[Path], target: str, python_version: str, strict: bool, wire_names: str, jobs: int,
+          quiet: bool, fmt: str, code_format: str, docs_out: Optional[str], state_dir: Optional[Path]) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     if fmt in FORMATS:  # `check --format black` as `generate --format black` is spelt
         fmt, code_format = "text", fmt
@@ -252,7 +257,8 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
         report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                             templates=_path(templates), overrides=_path(overrides),
                                             target=target, progress=progress, strict=strict, wire_names=wire_names,
-                                            format=code_format, docs_out=docs_out, state_dir=_path(state_dir))
+                                            format=code_format, docs_out=docs_out, state_dir=_path(state_dir),
+                                            python_version=python_version)
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:

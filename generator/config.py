@@ -15,9 +15,12 @@ from .parse import DEFAULT_EXCLUDE
 from .wirenames import POLICIES
 
 KEYS = {"specs", "out", "package", "exclude", "jobs", "templates", "overrides", "target", "strict",
-        "wire_names", "format", "docs_out", "state_dir"}
+        "wire_names", "format", "docs_out", "state_dir", "python_version"}
 # Output kinds (`--target`), the default first; see `pyrender`.
 TARGETS = ("pydantic", "dataclasses", "typeddict")
+# The Python versions the generated code is written for (`--python-version`),
+# the default first: it keeps the `typing` spellings every version reads.
+PYTHON_VERSIONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
 # How rendered .py files are formatted (`--format`): as rendered, or by black; see `formatting`.
 FORMATS = ("none", "black")
 # `docs_out = "none"` (`--docs-out none`): write no docs; see `layout`.
@@ -44,6 +47,7 @@ class Config:
     format: str = FORMATS[0]  # none, or black: run black on the rendered .py files
     docs_out: Optional[str] = None  # the docs' folder (None: OUT/docs), or NO_DOCS; see `layout`
     state_dir: Optional[Path] = None  # the folder of the manifest and cache (None: OUT itself); see `layout`
+    python_version: str = PYTHON_VERSIONS[0]  # the oldest Python the generated code runs on (see pysyntax.Spelling)
     source: Optional[Path] = None  # the pyproject.toml it came from
 
 
@@ -78,6 +82,7 @@ def load_config(start: Optional[Path] = None) -> Config:
         raise ConfigError(f"{path}: error: bad [tool.md2models] value: strict must be true or false, not {strict!r}")
     wire_names = _choice(path, table, "wire_names", POLICIES)
     code_format = _choice(path, table, "format", FORMATS)
+    python_version = _choice(path, table, "python_version", PYTHON_VERSIONS)
     try:
         return Config(
             specs=_relative(base, table.get("specs", "specs")),
@@ -93,6 +98,7 @@ def load_config(start: Optional[Path] = None) -> Config:
             format=code_format,
             docs_out=_docs_out(base, table.get("docs_out")),
             state_dir=_state_dir(base, table.get("state_dir")),
+            python_version=python_version,
             source=path,
         )
     except (TypeError, ValueError) as exc:

@@ -28,8 +28,12 @@ from .pysyntax import (
     call,
     class_header,
     decorator,
+    extra_declaration,
+    generic,
     literal_value,
+    metadata,
     subscript,
+    type_alias,
     unwrap,
 )
 
@@ -125,10 +129,11 @@ def _object_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
             ctx.use("import", "pydantic")
             config = ctx.body(call("pydantic.ConfigDict", [], [("extra", [Tok(L.STRING, '"allow"')])]))
             main.preamble.append(assign("model_config", config, 1))
-            ctx.use("typing", "Dict")
-            ann = ctx.body(subscript("Dict", [[L.name("str")], annotation(value_node, ctx, False, unwrap(f.type)[1])]))
-            extra = ctx.body(call("pydantic.Field", [], [("init", [L.name("False")])]))
-            main.preamble.append(annassign("__pydantic_extra__", ann, extra, 1))
+            value = annotation(value_node, ctx, False, unwrap(f.type)[1])
+            if len(value) > 1 or value[0].value != "Any":  # extra keys of any type need no declaration
+                ann = ctx.body(generic("Dict", [[L.name("str")], value], ctx))
+                extra = ctx.body(call("pydantic.Field", [], [("init", [L.name("False")])]))
+                main.preamble.append(extra_declaration(ann, extra))
             continue
         rows.append(_field_views(f, ctx, fix.fields.get(f.name)))
     # the doc's order (it is the dump order); pydantic needs no other
@@ -216,17 +221,14 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
             if wrapper == "":
                 ann = annotation(node, ctx, False, swap)
             else:
-                ctx.use("typing" if wrapper == "Optional" else "_runtime", wrapper)
-                ann = subscript(wrapper, [annotation(node, ctx, False, swap)])
+                ann = generic(wrapper, [annotation(node, ctx, False, swap)], ctx)
         if twin:
             if wrapper == "" or (wrapper == "Optional" and default is not None):
                 tann = annotation(node, ctx, True, swap)
             elif wrapper == "Optional":  # required and nullable: the key must be there
-                ctx.use("typing", "Optional")
-                tann = subscript("Optional", [annotation(node, ctx, True, swap)])
+                tann = generic("Optional", [annotation(node, ctx, True, swap)], ctx)
             else:
-                ctx.use("_runtime", "Nullable")
-                tann = subscript("Nullable", [annotation(node, ctx, True, swap)])
+                tann = generic("Nullable", [annotation(node, ctx, True, swap)], ctx)
     if twin and default is not None:
         ctx.use("typing_extensions", "NotRequired")
         tann = subscript("NotRequired", [tann])
@@ -240,7 +242,7 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
             if alias is not None:  # the wire name, kept in the field's metadata
                 ctx.use("import", "dataclasses")
                 kwargs = [("default", value)] if value is not None else []
-                kwargs.append(("metadata", call("dict", [], [("alias", [Tok(L.STRING, py_str(alias))])])))
+                kwargs.append(("metadata", metadata({"alias": alias}, ctx)))
                 value = call("dataclasses.field", [], kwargs)
         elif alias is not None or (rule and rule.exclude):
             ctx.use("typing_extensions", "Annotated")
@@ -318,8 +320,10 @@ def _enum_blocks(m: EnumModel, ctx: Ctx, default_style: str) -> list[BlockView]:
     if style == "enum":
         ints = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
         strs = all(isinstance(v, str) for v in values)
-        ctx.use("enum", "Enum")
         bases = ["int", "Enum"] if ints and values else (["str", "Enum"] if strs else ["Enum"])
+        if bases == ["str", "Enum"] and ctx.spelling.strenum:
+            bases = ["StrEnum"]
+        ctx.use("enum", bases[-1])
         view = ClassView(class_header(cls, bases), [], docstring(text, 1) if text.strip() else "", compact=True)
         seen: set[str] = set()
         for v in m.values:
@@ -342,11 +346,10 @@ def _enum_blocks(m: EnumModel, ctx: Ctx, default_style: str) -> list[BlockView]:
     ctx.use("typing", "Literal")
     lit = subscript("Literal", [[literal_value(v)] for v in values]) if values else [L.name("str")]
     if m.open:
-        ctx.use("typing", "Union")
         unrec = "UnrecognizedInt" if values and all(isinstance(v, int) for v in values) else "UnrecognizedStr"
         ctx.use("_runtime", unrec)
-        lit = subscript("Union", [lit, [L.name(unrec)]])
-    return [BlockView("assign", stmt=assign(cls, lit, 0), doc=docstring(text, 0) if text.strip() else "")]
+        lit = generic("Union", [lit, [L.name(unrec)]], ctx, runtime=not ctx.spelling.type_statement)
+    return [BlockView("assign", stmt=type_alias(cls, lit, ctx), doc=docstring(text, 0) if text.strip() else "")]
 
 
 def _union_blocks(m: UnionModel, ctx: Ctx) -> list[BlockView]:
@@ -354,42 +357,42 @@ def _union_blocks(m: UnionModel, ctx: Ctx) -> list[BlockView]:
     twin = naming.twin_name(cls)
     text = _model_text(m, False)
     doc = docstring(text, 0) if text.strip() else ""
+    runtime = not ctx.spelling.type_statement  # a `type` statement's value is evaluated lazily
     if ctx.target == "dataclasses":
         # No TypeAliasType without typing_extensions: a plain `Union[...]`
         # alias, members on an import cycle as string forward references.
-        members = [annotation(mem.type, ctx, False) for mem in unions.ordered(m, ctx.resolved)]
-        if len(members) == 1 and members[0][0].kind != L.STRING:
-            value = members[0]
-        else:  # a lone forward reference stays a type (`Union["X"]`), not a str
-            ctx.use("typing", "Union")
-            value = subscript("Union", members)
-        return [BlockView("assign", stmt=assign(cls, value, 0), doc=doc)]
-    ctx.use("typing_extensions", "TypeAliasType")
+        # (a lone forward reference stays a type, `Union["X"]`, not a str)
+        value = generic("Union", [annotation(mem.type, ctx, False, runtime=runtime)
+                                  for mem in unions.ordered(m, ctx.resolved)], ctx, runtime=runtime)
+        return [BlockView("assign", stmt=type_alias(cls, value, ctx), doc=doc)]
     out = []
     names = ((twin, True),) if ctx.target == "typeddict" else ((cls, False), (twin, True))
     ordered = unions.ordered(m, ctx.resolved)
     tagged = unions.discriminator(ordered, ctx.resolved, ctx.overrides)
     for name, is_twin in names:
-        members = [annotation(mem.type, ctx, is_twin) for mem in ordered]
+        members = [annotation(mem.type, ctx, is_twin, runtime=runtime) for mem in ordered]
         if len(members) == 1:
             value = members[0]
         elif tagged is not None and not is_twin:
-            value = _discriminated(members, tagged, ctx)
+            value = _discriminated(members, tagged, ctx, runtime)
         else:
-            ctx.use("typing", "Union")
-            value = subscript("Union", members)
-        stmt = assign(name, call("TypeAliasType", [[Tok(L.STRING, py_str(name))], value]), 0)
+            value = generic("Union", members, ctx, runtime=runtime)
+        if ctx.spelling.type_statement:
+            stmt = type_alias(name, value, ctx)
+        else:
+            ctx.use("typing_extensions", "TypeAliasType")
+            stmt = assign(name, call("TypeAliasType", [[Tok(L.STRING, py_str(name))], value]), 0)
         out.append(BlockView("assign", stmt=stmt, doc=doc if not is_twin or ctx.target == "typeddict" else ""))
     return out
 
 
-def _discriminated(members: list[list[Tok]], tagged: unions.Discriminated, ctx: Ctx) -> list[Tok]:
+def _discriminated(members: list[list[Tok]], tagged: unions.Discriminated, ctx: Ctx, runtime: bool) -> list[Tok]:
     """`Annotated[Union[Annotated[A, pydantic.Tag("a")], ...], pydantic.Discriminator(tag_of(...))]`."""
-    ctx.use("typing", "Union")
     ctx.use("typing_extensions", "Annotated")
     ctx.use("import", "pydantic")
     ctx.use("_runtime", "tag_of")
     tagged_members = [subscript("Annotated", [member, call("pydantic.Tag", [[Tok(L.STRING, py_str(tag))]])])
                       for member, tag in zip(members, tagged.tags)]
     finder = call("tag_of", [[Tok(L.STRING, py_str(tagged.attr))], [Tok(L.STRING, py_str(tagged.key))]])
-    return subscript("Annotated", [subscript("Union", tagged_members), call("pydantic.Discriminator", [finder])])
+    return subscript("Annotated", [generic("Union", tagged_members, ctx, runtime=runtime),
+                                   call("pydantic.Discriminator", [finder])])

@@ -24,10 +24,10 @@ Tokens are shared, mutable objects exactly like black's leaves (black makes
 invisible parens visible in place, and that side effect is observable: e.g.
 `x: VeryLongName = (None)`), so the port keeps that aliasing on purpose.
 
-The reduced token set has no comments, no multi-line strings, no unary or
-binary operators, no magic trailing commas (the renderer never emits one into
-a logical line) and only comma delimiters, which is what lets the port stay
-small.  The renderer only builds lines from that set (ASCII, escaped
+The reduced token set has no comments, no multi-line strings, no unary
+operators and of the binary ones only `|` (a union type), no magic trailing
+commas (the renderer never emits one into a logical line), and so only comma
+and `|` delimiters, which is what lets the port stay small.  The renderer only builds lines from that set (ASCII, escaped
 strings); a line outside it is a renderer bug and raises `LayoutError`.
 
 Splits are memoised by the line's shape (see `layout`), which is what makes
@@ -43,12 +43,14 @@ from typing import Iterable, Iterator, Optional, Sequence
 
 LINE_LENGTH = 88
 COMMA_PRIORITY = 18
+VBAR_PRIORITY = 9  # black's MATH_PRIORITIES[VBAR]: split before the `|`
 
 # token kinds
 NAME, STRING, NUMBER, OP, COMMA, COLON, EQUAL = "NAME STRING NUMBER OP COMMA COLON EQUAL".split()
-LPAR, RPAR, LSQB, RSQB = "LPAR RPAR LSQB RSQB".split()
-OPENING = {LPAR, LSQB}
-CLOSING = {RPAR, RSQB}
+LPAR, RPAR, LSQB, RSQB, LBRACE, RBRACE = "LPAR RPAR LSQB RSQB LBRACE RBRACE".split()
+OPENING = {LPAR, LSQB, LBRACE}
+CLOSING = {RPAR, RSQB, RBRACE}
+OPENER = {RPAR: LPAR, RSQB: LSQB, RBRACE: LBRACE}  # closing bracket -> its opening kind
 BRACKETS = OPENING | CLOSING
 
 # what an opening bracket belongs to (black's `opening_bracket.parent.type`)
@@ -81,24 +83,27 @@ class Tok:
 
 
 class _Tracker:
-    """black's BracketTracker, reduced to comma delimiters."""
+    """black's BracketTracker, reduced to comma and `|` delimiters."""
 
     def __init__(self) -> None:
         self.depth = 0
         self.match: dict[tuple[int, str], Tok] = {}
         self.delimiters: dict[int, int] = {}
         self.invisible: list[Tok] = []
+        self.previous: Optional[Tok] = None
 
     def mark(self, tok: Tok) -> None:
         if tok.kind in CLOSING:
             self.depth -= 1
-            want = LPAR if tok.kind == RPAR else LSQB
-            tok.opening = self.match.pop((self.depth, want))
+            tok.opening = self.match.pop((self.depth, OPENER[tok.kind]))
             if not tok.value:
                 self.invisible.append(tok)
         tok.depth = self.depth
         if self.depth == 0 and tok.kind == COMMA:
             self.delimiters[id(tok)] = COMMA_PRIORITY
+        if self.depth == 0 and tok.kind == OP and tok.value == "|" and self.previous is not None:
+            self.delimiters[id(self.previous)] = VBAR_PRIORITY
+        self.previous = tok
         if tok.kind in OPENING:
             self.match[(self.depth, tok.kind)] = tok
             self.depth += 1
@@ -357,7 +362,7 @@ def _inside_matching_brackets(leaves: Sequence[Tok]) -> set[int]:
     stack: list[tuple[str, list[int]]] = []
     for tok in leaves[start:]:
         if tok.kind in OPENING:
-            stack.append((RPAR if tok.kind == LPAR else RSQB, [id(tok)]))
+            stack.append((next(c for c, o in OPENER.items() if o == tok.kind), [id(tok)]))
         elif tok.kind in CLOSING:
             if stack and tok.kind == stack[-1][0]:
                 _, level = stack.pop()
@@ -461,7 +466,7 @@ def _can_omit_invisible_parens(rhs: _RHS) -> bool:
         if _can_omit_opening_paren(line, first):
             return True
     penultimate, last = line.leaves[-2], line.leaves[-1]
-    if last.kind == RPAR or (last.kind == RSQB and last.opening is not None and last.opening.parent != TRAILER):
+    if last.kind in (RPAR, RBRACE) or (last.kind == RSQB and last.opening is not None and last.opening.parent != TRAILER):
         if penultimate.kind in OPENING:
             return False
         if _can_omit_closing_paren(line, last):
@@ -560,8 +565,7 @@ def _check(tokens: Sequence[Tok]) -> None:
         if tok.kind in OPENING:
             stack.append(tok.kind)
         elif tok.kind in CLOSING:
-            want = LPAR if tok.kind == RPAR else LSQB
-            if not stack or stack.pop() != want:
+            if not stack or stack.pop() != OPENER[tok.kind]:
                 raise LayoutError("unbalanced brackets")
         if "\n" in tok.value or (tok.kind != STRING and not tok.value.isascii()):
             raise LayoutError(f"token {tok.value!r} cannot be laid out")

@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import Iterable, Mapping, Sequence, Union
 
 from . import naming
-from .config import TARGETS
+from .config import PYTHON_VERSIONS, TARGETS
 from .ir import AnyModel, ObjectModel
 from .overrides import NO_OVERRIDES, FieldFix, Overrides
 from .pyblocks import field_pair, model_blocks
 from .pyescape import docstring, py_str
-from .pysyntax import Ctx
+from .pysyntax import Ctx, Spelling, isort_key, natural
 from .resolve import summarize
 from .summary import Resolved, Summary
 from .templating import render
@@ -29,6 +29,7 @@ from .templating import render
 #   dataclasses  stdlib `@dataclasses.dataclass` classes; no third-party import
 #   typeddict    the TypedDict twins alone (typing_extensions only)
 DEFAULT_TARGET = TARGETS[0]
+DEFAULT_PYTHON = PYTHON_VERSIONS[0]
 
 
 def _template(name: str, target: str) -> Union[str, list[str]]:
@@ -37,14 +38,14 @@ def _template(name: str, target: str) -> Union[str, list[str]]:
 
 
 def _module_text(resolved: Resolved, m: AnyModel, enum_style: str, overrides: Overrides,
-                 target: str = DEFAULT_TARGET) -> str:
+                 target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON) -> str:
     parts = naming.module_path(m.path).split("/")
     cls = overrides.class_name(m.key, m.name)
-    ctx = Ctx(resolved, m, parts, {cls, naming.twin_name(cls)}, overrides, target)
+    ctx = Ctx(resolved, m, parts, {cls, naming.twin_name(cls)}, overrides, target, Spelling.of(python_version))
     blocks = model_blocks(m, ctx, enum_style)  # first: building the blocks records the imports
     return render(
         _template("python/module.py.jinja", target),
-        {"imports": ctx.import_lines(), "blocks": blocks, "bottom": ctx.bottom_lines()},
+        {"imports": ctx.import_lines(), "blocks": blocks, "bottom": ctx.bottom_lines(), "py": ctx.spelling},
     )
 
 
@@ -58,12 +59,14 @@ def exported_names(m: Union[AnyModel, Summary], overrides: Overrides = NO_OVERRI
     return [cls, naming.twin_name(cls)]
 
 
-def _init_text(entries: list[tuple[str, str]], title: str, target: str = DEFAULT_TARGET) -> str:
+def _init_text(entries: list[tuple[str, str]], title: str, target: str, spelling: Spelling) -> str:
     """A lazy `__init__`: entries are (name, relative module).
 
     The type-checking imports are always exploded with a magic trailing
     comma, a layout black keeps whatever the length: no layout pass needed
     for tens of thousands of names."""
+    if spelling.modern:  # `__all__` and each import's names in isort's order
+        entries = sorted(entries, key=lambda entry: isort_key(entry[0], fold=False))
     by_module: dict[str, list[str]] = {}
     for n, mod in entries:
         by_module.setdefault(mod, []).append(n)
@@ -71,19 +74,25 @@ def _init_text(entries: list[tuple[str, str]], title: str, target: str = DEFAULT
         _template("python/init.py.jinja", target),
         {
             "doc": docstring(title, 0),
-            "imports": sorted(by_module.items()),
+            "imports": sorted(by_module.items(), key=lambda item: natural(item[0]) if spelling.modern else item[0]),
             "entries": [(py_str(n), py_str(mod)) for n, mod in entries],
+            "py": spelling,
+            # only pydantic models carry `@deprecated`, which pyright's strict mode reports where imported
+            "deprecated_reexports": target == DEFAULT_TARGET and bool(entries),
         },
     )
 
 
 def render_module(model: AnyModel, resolved: Resolved, *, enum_style: str = "literal",
-                  overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> tuple[str, str]:
+                  overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET,
+                  python_version: str = DEFAULT_PYTHON) -> tuple[str, str]:
     """(module path relative to the package, e.g. `models/foo.py`, its text).
 
     `enum_style` ("literal" or "enum") is the representation of enums whose
-    docs do not say (older table-form docs); `target` one of `TARGETS`."""
-    return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style, overrides, target)
+    docs do not say (older table-form docs); `target` one of `TARGETS`;
+    `python_version` one of `PYTHON_VERSIONS`."""
+    return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style, overrides, target,
+                                                                python_version)
 
 
 def field_statements(model: ObjectModel, resolved: Resolved, fixes: Mapping[str, FieldFix]) -> list[str]:
@@ -93,13 +102,13 @@ def field_statements(model: ObjectModel, resolved: Resolved, fixes: Mapping[str,
     `generate` would write (`md2models overrides`)."""
     cls = naming.class_name(model.name)
     ctx = Ctx(resolved, model, naming.module_path(model.path).split("/"), {cls, naming.twin_name(cls)},
-              NO_OVERRIDES, DEFAULT_TARGET)
+              NO_OVERRIDES, DEFAULT_TARGET, Spelling.of(DEFAULT_PYTHON))
     views = [field_pair(f, ctx, fixes.get(f.name), main=True, twin=False)[0] for f in model.fields if not f.is_extra]
     return [view.stmt for view in views if view is not None]
 
 
 def render_package(summaries: Iterable[Summary], package: str, overrides: Overrides = NO_OVERRIDES,
-                   target: str = DEFAULT_TARGET) -> dict[str, str]:
+                   target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON) -> dict[str, str]:
     """The package's own files: runtime, `py.typed` and the `__init__`s.
 
     {path relative to the package: text}; `summaries` in spec (path) order.
@@ -115,10 +124,11 @@ def render_package(summaries: Iterable[Summary], package: str, overrides: Overri
         for n in exported_names(m, overrides, target):
             top.setdefault(n, []).append("." + ".".join(parts))
     entries = [(n, modules[0]) for n, modules in top.items() if len(modules) == 1]
+    spelling = Spelling.of(python_version)
     files = {
-        "_runtime.py": render(_template("python/runtime.py.jinja", target), {}),
+        "_runtime.py": render(_template("python/runtime.py.jinja", target), {"py": spelling}),
         "py.typed": "",
-        "__init__.py": _init_text(entries, f"The {package} models (lazily imported).", target),
+        "__init__.py": _init_text(entries, f"The {package} models (lazily imported).", target, spelling),
     }
     for folder in sorted(folders):
         files[f"{folder}/__init__.py"] = render(_template("python/folder_init.py.jinja", target), {})
@@ -126,12 +136,14 @@ def render_package(summaries: Iterable[Summary], package: str, overrides: Overri
 
 
 def render_python(models: Sequence[AnyModel], resolved: Resolved, package: str, *, enum_style: str = "literal",
-                  overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> dict[str, str]:
+                  overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET,
+                  python_version: str = DEFAULT_PYTHON) -> dict[str, str]:
     """All files of OUT/<package>/ as {POSIX path relative to OUT: text}."""
     summaries = map(summarize, models)
     files = {f"{package}/{path}": text
-             for path, text in render_package(summaries, package, overrides, target).items()}
+             for path, text in render_package(summaries, package, overrides, target, python_version).items()}
     for model in models:
-        path, text = render_module(model, resolved, enum_style=enum_style, overrides=overrides, target=target)
+        path, text = render_module(model, resolved, enum_style=enum_style, overrides=overrides, target=target,
+                                   python_version=python_version)
         files[f"{package}/{path}"] = text
     return files

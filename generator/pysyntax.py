@@ -12,6 +12,9 @@ there do not mix with how Python is spelt.
 
 from __future__ import annotations
 
+import re
+import sys
+from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
@@ -55,6 +58,122 @@ GENERICS: dict[str, tuple[str, str]] = {
 }
 
 
+# --- how the code is spelt for a Python version --------------------------------
+
+# typing_extensions names the standard library has too: (module, first version
+# whose linters expect it from there).  TypedDict only from 3.12: pydantic
+# rejects `typing.TypedDict` before.
+STDLIB_SINCE: dict[str, tuple[str, tuple[int, int]]] = {
+    "Annotated": ("typing", (3, 10)),
+    "NotRequired": ("typing", (3, 11)),
+    "TypedDict": ("typing", (3, 12)),
+    "TypeAliasType": ("typing", (3, 12)),
+    "deprecated": ("warnings", (3, 13)),
+    "get_args": ("typing", (3, 10)),
+}
+# `typing` names ruff wants from `collections.abc` (UP035) from 3.10 on
+ABC_NAMES = frozenset({"Callable", "Iterator", "AsyncIterator"})
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """How the generated code spells types, for the oldest Python it runs on.
+
+    3.9 (the default) writes what every version reads: `List`, `Dict`,
+    `Optional`, `Union` from `typing`, typing_extensions' names, and models
+    on an import cycle imported at the bottom and quoted.  From 3.10 on,
+    modules start with `from __future__ import annotations` and write
+    `list[X]`, `dict[str, X]`, `X | None`, `A | B`, the standard library's
+    names where the version has them (`STDLIB_SINCE`), `StrEnum` from 3.11,
+    `X: TypeAlias = ...` for plain aliases, and isort's import order.  Models
+    on an import cycle are still imported at the bottom (`LATE_IMPORT`), but
+    annotations, not evaluated at import time, name them unquoted; run-time
+    values (union aliases) quote them, so a union holding one stays
+    `Union[...]` (a string has no `|`)."""
+
+    version: tuple[int, int]
+
+    @classmethod
+    def of(cls, version: str) -> Spelling:
+        major, minor = version.split(".")
+        return cls((int(major), int(minor)))
+
+    @property
+    def modern(self) -> bool:
+        return self.version >= (3, 10)
+
+    @property
+    def type_statement(self) -> bool:
+        """Aliases are `type X = ...` statements, evaluated lazily (3.12)."""
+        return self.version >= (3, 12)
+
+    @property
+    def strenum(self) -> bool:
+        return self.version >= (3, 11)
+
+    def source(self, source: str, name: str) -> str:
+        """Where `name`, which `source` has, is imported from."""
+        if source == "typing" and name in ABC_NAMES and self.modern:
+            return "collections.abc"
+        stdlib = STDLIB_SINCE.get(name) if source == "typing_extensions" and self.modern else None
+        return stdlib[0] if stdlib is not None and self.version >= stdlib[1] else source
+
+    def generic_alias(self, name: str, value: str) -> str:
+        """The hand-written runtime's alias generic in `T`: `X = ...` (3.9),
+        `X: TypeAlias = ...` (without which mypy takes `X = A | B` for a
+        value), from 3.12 on `type X[T] = ...`."""
+        if self.type_statement:
+            return f"type {name}[T] = {value}"
+        return f"{name}{': TypeAlias' if self.modern else ''} = {value}"
+
+    def generic(self, name: str) -> str:
+        """The name of a `typing` generic (`List`) as this version writes it."""
+        return name.lower() if self.modern and name in ("List", "Dict", "Tuple") else name
+
+    def imports(self, *specs: str) -> tuple[str, str]:
+        """The hand-written runtime's imports from `"module: name name"`
+        specs, as (standard library statements, typing_extensions statement):
+        from 3.10 on `Union` and the generics (`Dict`) dropped, `Callable`
+        from `collections.abc`, typing_extensions' names from the standard
+        library where the version has them."""
+        found: dict[str, set[str]] = {}
+        for spec in specs:
+            module, _, names = spec.partition(":")
+            for name in names.split():
+                if name in (("Union", "Optional", "Dict", "List", "Tuple") if self.modern else ("TypeAlias",)):
+                    continue
+                if name == "TypeAlias" and self.type_statement:
+                    continue
+                found.setdefault(self.source(module, name), set()).add(name)
+        statements = {module: _from_import(module, sorted(names, key=isort_key)) for module, names in found.items()}
+        stdlib = "".join(statements[m] for m in sorted(statements) if m != "typing_extensions")
+        return stdlib.rstrip(), statements.get("typing_extensions", "").rstrip()
+
+    def union(self, *members: str) -> str:
+        """A union of type expressions, for the hand-written runtime."""
+        return " | ".join(members) if self.modern else f"Union[{', '.join(members)}]"
+
+
+def natural(text: str, fold: bool = True) -> tuple[Union[str, int], ...]:
+    """isort's natural order: digit runs as numbers (`a2` < `a10`);
+    case-insensitive unless not `fold`."""
+    text = text.lower() if fold else text
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", text)))
+
+
+def isort_key(name: str, fold: bool = True) -> tuple[int, tuple[Union[str, int], ...], str]:
+    """isort's (and ruff's) order of imported names, and (not `fold`:
+    case-sensitive) ruff's of `__all__`: CONSTANTS, then Classes, then the
+    rest, each in natural order."""
+    base = name.split(" as ")[0]
+    kind = 0 if len(base) > 1 and base.isupper() else 1 if base[:1].isupper() else 2
+    return kind, natural(base, fold), name
+
+
+def is_stdlib(module: str) -> bool:
+    return module.split(".")[0] in sys.stdlib_module_names
+
+
 # --- per-module context --------------------------------------------------------
 
 
@@ -73,10 +192,11 @@ class Ctx:
     """What one module uses: library names, and model names to import."""
 
     def __init__(self, resolved: Resolved, model: AnyModel, parts: list[str], own: set[str],
-                 overrides: Overrides, target: str):
+                 overrides: Overrides, target: str, spelling: Spelling):
         self.resolved = resolved
         self.overrides = overrides
         self.target = target
+        self.spelling = spelling
         self.model = model
         self.parts = parts
         self.libs: dict[str, set[str]] = {}
@@ -106,17 +226,22 @@ class Ctx:
         return self.shadows.rebind(toks, self.libs, self.taken)
 
     def use(self, source: str, name: str) -> None:
-        self.libs.setdefault(source, set()).add(name)
+        self.libs.setdefault(self.spelling.source(source, name), set()).add(name)
 
-    def ref(self, ref: Ref, twin: bool) -> tuple[str, bool]:
-        """(local name, quote it?) for a reference; records the import."""
+    def ref(self, ref: Ref, twin: bool, runtime: bool = True) -> tuple[str, bool]:
+        """(local name, quote it?) for a reference; records the import.
+        `runtime`: the reference is evaluated at import time (not an annotation)."""
         key = (ref.namespace, ref.name)
         target = self.resolved.by_key[key]
         cls = self.overrides.class_name(key, target.name)
         name = cls if (not twin or target.kind == "enum") else naming.twin_name(cls)
         is_twin = name != cls
+        # quoted where evaluated before the bottom imports ran (annotations are not, from 3.10 on)
+        quote = runtime or not self.spelling.modern
         if key == self.model.key:
-            return name, True
+            return name, quote
+        same_cycle = key in self.late or (self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
+        mod = rel_module(self.parts, naming.module_path(target.path).split("/"))
         ident = (key, is_twin)
         local = self.locals.get(ident)
         if local is None:
@@ -127,12 +252,12 @@ class Ctx:
                 local = f"{name}_{naming._sanitize(ref.namespace)}" + ("" if n == 2 else str(n))
             self.taken[local] = ident
             self.locals[ident] = local
-        same_cycle = key in self.late or (self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
-        mod = rel_module(self.parts, naming.module_path(target.path).split("/"))
         (self.bottom if same_cycle else self.top).setdefault(mod, {})[name] = local
-        return local, same_cycle
+        return local, same_cycle and quote
 
     def import_lines(self) -> list[str]:
+        if self.spelling.modern:
+            return self._isort_import_lines()
         stmts: list[str] = []
         libs = self.libs
         shadows, plain = self.shadows, frozenset(self.plain)
@@ -156,8 +281,75 @@ class Ctx:
 
     KNOWN = {"import", "builtins", "datetime", "decimal", "enum", "typing", "typing_extensions", "_runtime"}
 
+    def _isort_import_lines(self) -> list[str]:
+        """The imports (from 3.10 on) as isort writes them: `__future__`,
+        standard library, third party, the package's own modules; in each,
+        `import x` first, then `from x import ...` by module, an aliased name
+        in a statement of its own."""
+        libs, shadows, plain = self.libs, self.shadows, frozenset(self.plain)
+        sections: list[list[tuple[tuple[int, int, tuple[Union[str, int], ...]], str]]] = [[], [], []]
+
+        def add(module: str, names: Iterable[str]) -> None:
+            level = len(module) - len(module.lstrip("."))
+            section = 2 if level else 0 if is_stdlib(module) else 1
+            key = (1, -level, natural(module.lstrip(".")))
+            names = sorted(names, key=isort_key)
+            plain_names = [n for n in names if " as " not in n]
+            if plain_names:
+                sections[section].append((key, _from_import(module, plain_names)))
+            sections[section].extend((key, _from_import(module, [n])) for n in names if " as " in n)
+
+        for mod in libs.get("import", ()):
+            if mod not in shadows.aliases or mod in plain:
+                sections[0 if is_stdlib(mod) else 1].append(((0, 0, natural(mod)), L.layout(
+                    [L.name("import"), L.name(mod, " ")])))
+        for mod, alias in shadows.module_aliases():
+            sections[0 if is_stdlib(mod) else 1].append(((0, 0, natural(mod)), L.layout(
+                [L.name("import"), L.name(mod, " "), L.name("as", " "), L.name(alias, " ")])))
+        for src in set(libs) - {"import", "_runtime"}:
+            add(src, shadows.names(src, libs[src], plain))
+        runtime = shadows.names("_runtime", libs.get("_runtime", ()), plain)
+        if runtime:
+            add("." * (len(self.parts)) + "_runtime", runtime)
+        for mod, names in self.top.items():
+            add(mod, _pairs(names))
+        stmts = [L.layout([L.name("from"), L.name("__future__", " "), L.name("import", " "), L.name("annotations", " ")])]
+        for section in sections:
+            if section:
+                stmts.append("\n")
+                stmts.extend(stmt for _, stmt in sorted(section, key=lambda entry: entry[0]))
+        return stmts
+
     def bottom_lines(self) -> list[str]:
-        return [_from_import(mod, _pairs(self.bottom[mod])) for mod in sorted(self.bottom)]
+        if not self.spelling.modern:
+            return [_from_import(mod, _pairs(self.bottom[mod])) for mod in sorted(self.bottom)]
+        # isort's order, and each import marked as the late import it must be
+        stmts = []
+        for mod in sorted(self.bottom, key=_module_key):
+            names = sorted(_pairs(self.bottom[mod]), key=isort_key)
+            plain = [n for n in names if " as " not in n]
+            stmts += [_late_import(mod, group) for group in ([plain] if plain else []) + [[n] for n in names if " as " in n]]
+        return stmts
+
+
+def _module_key(module: str) -> tuple[int, tuple[Union[str, int], ...]]:
+    """isort's order of modules: relative ones furthest first."""
+    name = module.lstrip(".")
+    return len(name) - len(module), natural(name)
+
+
+# Ruff's E402 (an import below code): the imports that break an import cycle must be.
+LATE_IMPORT = "# noqa: E402"
+
+
+def _late_import(module: str, names: list[str]) -> str:
+    """`from module import names  # noqa: E402`, laid out as black keeps it:
+    on one line if it fits with the comment, else exploded with the
+    comment after the bracket (where ruff looks for it, on the first line)."""
+    stmt = _from_import(module, names).rstrip("\n")
+    if "\n" not in stmt and len(stmt) + 2 + len(LATE_IMPORT) <= L.LINE_LENGTH:
+        return f"{stmt}  {LATE_IMPORT}\n"
+    return f"from {module} import (  {LATE_IMPORT}\n" + "".join(f"    {n},\n" for n in names) + ")\n"
 
 
 def _pairs(names: Mapping[str, str]) -> list[str]:
@@ -188,10 +380,11 @@ def literal_value(v: Union[str, int, bool]) -> Tok:
     return Tok(L.STRING, py_str(v))
 
 
-def annotation(node: TypeNode, ctx: Ctx, twin: bool, swap: bool = False) -> list[Tok]:
-    """Annotation tokens for a type tree, from validated identifiers only."""
+def annotation(node: TypeNode, ctx: Ctx, twin: bool, swap: bool = False, runtime: bool = False) -> list[Tok]:
+    """Annotation tokens for a type tree, from validated identifiers only.
+    `runtime`: the type is a value evaluated at import time (a union alias)."""
     if isinstance(node, Markup):
-        return annotation(node.inner, ctx, twin, swap or node.style == "link")
+        return annotation(node.inner, ctx, twin, swap or node.style == "link", runtime)
     if isinstance(node, Ref) and (node.namespace, node.name) not in ctx.resolved.by_key:
         node = Primitive("Any")  # a dangling link (resolve warned)
     if isinstance(node, Primitive):
@@ -209,18 +402,54 @@ def annotation(node: TypeNode, ctx: Ctx, twin: bool, swap: bool = False) -> list
         ctx.use("typing", "Literal")
         return subscript("Literal", [[literal_value(v)] for v in node.values])
     if isinstance(node, Ref):
-        local, quote = ctx.ref(node, twin)
+        local, quote = ctx.ref(node, twin, runtime)
         return [Tok(L.STRING, py_str(local))] if quote else [L.name(local)]
     if isinstance(node, Generic):
         if node.origin == "OptionalNullable" and ctx.target == "typeddict":
             node = Generic("Nullable", node.args)
-        source, head = GENERICS[node.origin]
-        ctx.use(source, head)
-        args = [annotation(a, ctx, twin, swap) for a in node.args]
+        args = [annotation(a, ctx, twin, swap, runtime) for a in node.args]
         if node.origin == "Dict":
             args = [[L.name("str")], *args[-1:]]
-        return subscript(head, args)
+        return generic(node.origin, args, ctx, runtime)
     raise TypeError(f"not a type node: {node!r}")
+
+
+def generic(origin: str, args: list[list[Tok]], ctx: Ctx, runtime: bool = False) -> list[Tok]:
+    """`origin[args]` (an origin of `GENERICS`) as `ctx`'s Python version
+    spells it: from 3.10 on `list[X]`, `dict[str, X]`, and `Optional` and
+    `Union` as `A | B` without repeated members, except in a run-time value
+    holding a quoted forward reference (a string has no `|`)."""
+    spelling = ctx.spelling
+    if origin in ("Optional", "Union"):
+        members = args
+        if spelling.modern:
+            unique: dict[str, list[Tok]] = {}
+            for member in [*args, [L.name("None")]] if origin == "Optional" else args:
+                unique.setdefault(member[0].value + "".join(str(t) for t in member[1:]), member)
+            members = list(unique.values())
+        quoted = [runtime and len(m) == 1 and m[0].kind == L.STRING for m in members]
+        if len(members) == 1 and not quoted[0] and (origin == "Union" or spelling.modern):
+            return members[0]
+        if spelling.modern and not any(quoted):
+            return union(members)
+        if spelling.modern:
+            args = members[:-1] if origin == "Optional" else members
+    source, head = GENERICS[origin]
+    spelt = spelling.generic(head)
+    if spelt == head:
+        ctx.use(source, head)
+    return subscript(spelt, args)
+
+
+def union(members: Sequence[list[Tok]]) -> list[Tok]:
+    """`A | B | C`."""
+    toks: list[Tok] = []
+    for i, member in enumerate(members):
+        if i:
+            toks.append(L.op(L.OP, "|", " "))
+            member[0].prefix = " "
+        toks.extend(member)
+    return toks
 
 
 def _comma_separated(items: Sequence[list[Tok]]) -> list[Tok]:
@@ -252,11 +481,54 @@ def assign(target: str, value: list[Tok], depth: int) -> str:
     return L.layout([L.name(target), Tok(L.EQUAL, "=", " "), *L.invisible_parens(value)], depth)
 
 
+def type_alias(name: str, value: list[Tok], ctx: Ctx) -> str:
+    """A module-level type alias: `X = ...` (3.9), `X: TypeAlias = ...`,
+    from 3.12 on a `type X = ...` statement (black adds no parentheses
+    around its value)."""
+    if ctx.spelling.type_statement:
+        value[0].prefix = " "
+        return L.layout([L.name("type"), L.name(name, " "), Tok(L.EQUAL, "=", " "), *value])
+    if not ctx.spelling.modern:
+        return assign(name, value, 0)
+    ctx.use("typing", "TypeAlias")
+    return annassign(name, [L.name("TypeAlias")], value, 0)
+
+
 def annassign(target: str, ann: list[Tok], default: Optional[list[Tok]], depth: int) -> str:
     toks = [L.name(target), Tok(L.COLON, ":"), *L.invisible_parens(ann)]
     if default is not None:
         toks += [Tok(L.EQUAL, "=", " "), *L.invisible_parens(default)]
     return L.layout(toks, depth)
+
+
+# pydantic documents `__pydantic_extra__: dict[str, X] = Field(init=False)` for
+# typed extra keys; pyright rightly calls it a narrower override of
+# pydantic's `dict[str, Any] | None`, so that one statement says so.
+EXTRA_IGNORE = "# pyright: ignore[reportIncompatibleVariableOverride]"
+
+
+def extra_declaration(ann: list[Tok], value: list[Tok]) -> str:
+    """`__pydantic_extra__: dict[str, X] = ...` in a class body, with
+    `EXTRA_IGNORE` on the line pyright reports, laid out as black keeps it
+    (a comment after an opening bracket pins the split there)."""
+    inner = ann[2:-1]
+    args = "".join(str(t) for t in inner)
+    if len(args) + 8 <= L.LINE_LENGTH:
+        body = f"        {args}\n"
+    else:  # black's delimiter split: one argument (`str`, X) a line, trailing comma
+        value_type = "".join(str(t) for t in inner[2:]).lstrip()
+        body = f"        {inner[0].value},\n        {value_type},\n"
+    rhs = "".join(str(t) for t in value).lstrip()
+    return f"    __pydantic_extra__: {ann[0].value}[  {EXTRA_IGNORE}\n{body}    ] = {rhs}\n"
+
+
+def metadata(items: Mapping[str, str], ctx: Ctx) -> list[Tok]:
+    """A dict of strings: `dict(k="v")` for 3.9 (today's output), a
+    `{"k": "v"}` literal from 3.10 on (what ruff's C408 asks)."""
+    if not ctx.spelling.modern:
+        return call("dict", [], [(k, [Tok(L.STRING, py_str(v))]) for k, v in items.items()])
+    pairs = [[Tok(L.STRING, py_str(k)), Tok(L.COLON, ":"), Tok(L.STRING, py_str(v), " ")] for k, v in items.items()]
+    return [Tok(L.LBRACE, "{", parent=L.ATOM), *_comma_separated(pairs), Tok(L.RBRACE, "}")]
 
 
 def call(func: str, args: list[list[Tok]], kwargs: Sequence[tuple[str, list[Tok]]] = ()) -> list[Tok]:

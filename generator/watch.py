@@ -59,6 +59,7 @@ class Settings:
     strict: bool
     wire_names: str
     format: str
+    python_version: str
     docs_out: Optional[str]  # as `api.plan_layout` takes them
     state_dir: Optional[Path]
     config: Optional[Path]  # the pyproject.toml the defaults came from
@@ -140,7 +141,7 @@ def run_once(settings: Settings, changed: Sequence[str] = (), progress: Progress
             settings.specs, settings.out, settings.package, exclude=settings.exclude, jobs=settings.jobs,
             templates=settings.templates, overrides=settings.overrides, target=settings.target,
             progress=progress, strict=settings.strict, wire_names=settings.wire_names, format=settings.format,
-            docs_out=settings.docs_out, state_dir=settings.state_dir)
+            python_version=settings.python_version, docs_out=settings.docs_out, state_dir=settings.state_dir)
     except SpecError as exc:
         return done(diagnostics=exc.diagnostics)
     except (ConfigError, OutputError) as exc:

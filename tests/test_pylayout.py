@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import pylayout as L
-from generator.pysyntax import _from_import, annassign, assign, call, class_header, literal_value, subscript
+from generator.pysyntax import _from_import, annassign, assign, call, class_header, literal_value, subscript, union
 
 black = pytest.importorskip("black")
 
@@ -43,7 +43,39 @@ def _literal(names: list[str]) -> str:
     return assign(names[0], subscript("Literal", [[literal_value(n)] for n in names]), 0)
 
 
+def _pipe_annotated(names: list[str]) -> str:
+    """`x: list[A | B] | C | None = None` (3.10 on)."""
+    field, *types = names
+    inner = subscript("list", [union([[L.name(t)] for t in types or ["str"]])])
+    return annassign(field, union([inner, *([L.name(t)] for t in types[:2]), [L.name("None")]]), [L.name("None")], 1)
+
+
+def _pipe_alias(names: list[str]) -> str:
+    alias, *members = names
+    return assign(alias, call("TypeAliasType", [[literal_value(alias)], union([[L.name(m)] for m in members or ["str"]])]), 0)
+
+
+def _metadata(names: list[str]) -> str:
+    """`x: T = dataclasses.field(default=None, metadata={"alias": "..."})`."""
+    field, *rest = names
+    pairs = [[literal_value("alias"), L.op(L.COLON, ":"), literal_value(n, )] for n in rest or [field]]
+    for pair in pairs:
+        pair[2].prefix = " "
+    literal = [L.Tok(L.LBRACE, "{", parent=L.ATOM)]
+    for i, pair in enumerate(pairs):
+        if i:
+            literal.append(L.op(L.COMMA, ","))
+            pair[0].prefix = " "
+        literal += pair
+    literal.append(L.Tok(L.RBRACE, "}"))
+    value = call("dataclasses.field", [], [("default", [L.name("None")]), ("metadata", literal)])
+    return annassign(field, [L.name(field)], value, 1)
+
+
 SHAPES: list[Callable[[list[str]], str]] = [
+    _pipe_annotated,
+    _pipe_alias,
+    _metadata,
     lambda names: _from_import("." + names[0].lower(), names),
     lambda names: class_header(names[0], names[1:] or ["BaseModel"]),
     _annotated,

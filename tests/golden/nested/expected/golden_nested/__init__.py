@@ -1,5 +1,8 @@
 """The golden_nested models (lazily imported)."""
 
+# The index re-exports the models the docs deprecate, as it should.
+# pyright: reportDeprecated=false
+
 import importlib
 from typing import TYPE_CHECKING, Any, Dict, List
 

@@ -11,7 +11,7 @@ Choices:
   no (de)serialization: the classes hold values, nothing more.
 - `UNSET` (the only `Unset`) marks an `OptionalNullable` field that was not
   given; it is falsy.  `Nullable[T]` is `Optional[T]`;
-  `OptionalNullable[T]` is `Union[Optional[T], Unset]`.
+  `OptionalNullable[T]` is `Union[T, Unset, None]`.
 - Absent: an `Optional[T]` field left at `None`, an `OptionalNullable[T]`
   field at `UNSET`.  A dataclass has no serializer; code that sends one
   should do as the pydantic kind does: leave out `UNSET` and the `None` of
@@ -20,7 +20,7 @@ Choices:
 - Union members are in the SDK's order (by field count, fewest first);
   unions are plain (no discriminator without pydantic).
 - A field whose wire name is not its attribute name (`from` -> `from_`)
-  records the wire name as `dataclasses.field(metadata=dict(alias=...))`:
+  records the wire name in `dataclasses.field(metadata=...)` as `alias`:
   read it with `dataclasses.fields(cls)[i].metadata["alias"]`.
 - Defaults are immutable (literals, `UNSET`, or an override's call such as
   `Decimal("1")`), so no `default_factory` is needed.
@@ -40,7 +40,7 @@ Choices:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, NewType, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Literal, NewType, TypeVar, Union, final
 
 __all__ = [
     "UNSET",
@@ -56,26 +56,27 @@ __all__ = [
 ]
 
 
+@final
 class Unset:
     """The type of `UNSET`: a value that was not given at all."""
 
-    _instance: Optional["Unset"] = None
+    _instance: Union[Unset, None] = None
 
-    def __new__(cls) -> "Unset":
+    def __new__(cls) -> Unset:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> Literal[False]:
         return False
 
     def __repr__(self) -> str:
         return "UNSET"
 
-    def __copy__(self) -> "Unset":
+    def __copy__(self) -> Unset:
         return self
 
-    def __deepcopy__(self, memo: Dict[int, Any]) -> "Unset":
+    def __deepcopy__(self, memo: dict[int, Any]) -> Unset:
         return self
 
     def __reduce__(self) -> str:
@@ -86,7 +87,7 @@ UNSET = Unset()
 
 T = TypeVar("T")
 Nullable = Union[T, None]
-OptionalNullable = Union[Optional[T], Unset]
+OptionalNullable = Union[T, Unset, None]
 
 UnrecognizedStr = NewType("UnrecognizedStr", str)
 UnrecognizedInt = NewType("UnrecognizedInt", int)
@@ -107,10 +108,15 @@ else:
 
 def open_enum_member(cls: Any, value: object) -> Any:
     """A pseudo-member of Enum class `cls` for an unknown value (open enums)."""
-    base = int if issubclass(cls, int) else str
-    if not isinstance(value, base) or isinstance(value, bool):
+    member: Any
+    if issubclass(cls, int):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+    elif isinstance(value, str):
+        member = str.__new__(cls, value)
+    else:
         return None
-    member = base.__new__(cls, value)
     member._name_ = f"UNRECOGNIZED_{value}"
     member._value_ = value
     return member

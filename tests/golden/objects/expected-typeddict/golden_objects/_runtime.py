@@ -55,10 +55,15 @@ else:
 
 def open_enum_member(cls: Any, value: object) -> Any:
     """A pseudo-member of Enum class `cls` for an unknown value (open enums)."""
-    base = int if issubclass(cls, int) else str
-    if not isinstance(value, base) or isinstance(value, bool):
+    member: Any
+    if issubclass(cls, int):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+    elif isinstance(value, str):
+        member = str.__new__(cls, value)
+    else:
         return None
-    member = base.__new__(cls, value)
     member._name_ = f"UNRECOGNIZED_{value}"
     member._value_ = value
     return member

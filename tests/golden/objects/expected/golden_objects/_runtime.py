@@ -9,7 +9,7 @@ Choices:
   `Nullable` / `OptionalNullable`, and kept (`null`) for a nullable or a
   required field.  Keys follow `by_alias`.  So that the serializer can tell
   them apart, `Nullable[T]` and `OptionalNullable[T]` are, at run time,
-  `Optional[T]` / `Union[T, None, Unset]` annotated with the `NULLABLE`
+  `Optional[T]` / `Union[T, Unset, None]` annotated with the `NULLABLE`
   marker (type checkers see the plain unions).
 - Discriminated unions find their member with `tag_of(attr, key)`: the tag
   is the wire key `key` of a dict (or `attr`, as `populate_by_name`
@@ -31,12 +31,13 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Callable,
-    Dict,
+    ClassVar,
+    Literal,
     NewType,
-    Optional,
-    Tuple,
     TypeVar,
     Union,
+    cast,
+    final,
 )
 
 import pydantic
@@ -59,26 +60,27 @@ __all__ = [
 ]
 
 
+@final
 class Unset:
     """The type of `UNSET`: a value that was not given at all."""
 
-    _instance: Optional["Unset"] = None
+    _instance: Union[Unset, None] = None
 
-    def __new__(cls) -> "Unset":
+    def __new__(cls) -> Unset:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> Literal[False]:
         return False
 
     def __repr__(self) -> str:
         return "UNSET"
 
-    def __copy__(self) -> "Unset":
+    def __copy__(self) -> Unset:
         return self
 
-    def __deepcopy__(self, memo: Dict[int, Any]) -> "Unset":
+    def __deepcopy__(self, memo: dict[int, Any]) -> Unset:
         return self
 
     @classmethod
@@ -108,10 +110,10 @@ NULLABLE = _Nullable()
 T = TypeVar("T")
 if TYPE_CHECKING:
     Nullable = Union[T, None]
-    OptionalNullable = Union[Optional[T], Unset]
+    OptionalNullable = Union[T, Unset, None]
 else:
     Nullable = Annotated[Union[T, None], NULLABLE]
-    OptionalNullable = Annotated[Union[T, None, Unset], NULLABLE]
+    OptionalNullable = Annotated[Union[T, Unset, None], NULLABLE]
 
 
 def _is_nullable(spec: Any) -> bool:
@@ -125,12 +127,14 @@ def _is_nullable(spec: Any) -> bool:
     )
 
 
-def tag_of(attr: str, key: str) -> Callable[[Any], Optional[str]]:
+def tag_of(attr: str, key: str) -> Callable[[Any], Union[str, None]]:
     """The discriminator of a discriminated union (None: no tag, an error)."""
 
-    def tag(value: Any) -> Optional[str]:
+    def tag(value: Any) -> Union[str, None]:
+        found: object
         if isinstance(value, dict):
-            found = value.get(key, value.get(attr))
+            items = cast("dict[str, object]", value)
+            found = items.get(key, items.get(attr))
         else:
             found = getattr(value, attr, None)
         if isinstance(found, Enum):
@@ -159,10 +163,15 @@ else:
 
 def open_enum_member(cls: Any, value: object) -> Any:
     """A pseudo-member of Enum class `cls` for an unknown value (open enums)."""
-    base = int if issubclass(cls, int) else str
-    if not isinstance(value, base) or isinstance(value, bool):
+    member: Any
+    if issubclass(cls, int):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+    elif isinstance(value, str):
+        member = str.__new__(cls, value)
+    else:
         return None
-    member = base.__new__(cls, value)
     member._name_ = f"UNRECOGNIZED_{value}"
     member._value_ = value
     return member
@@ -178,11 +187,13 @@ class BaseModel(pydantic.BaseModel):
         defer_build=True,
     )
 
+    _md2models_fields: ClassVar[Union[tuple[tuple[str, str, bool], ...], None]] = None
+
     @classmethod
-    def _md2models_optional(cls) -> Tuple[Tuple[str, str, bool], ...]:
+    def _md2models_optional(cls) -> tuple[tuple[str, str, bool], ...]:
         """(name, wire name, keep None?) of each optional field, cached per
         class: only those can hold `UNSET` or a `None` to leave out."""
-        found: Optional[Tuple[Tuple[str, str, bool], ...]] = cls.__dict__.get(
+        found: Union[tuple[tuple[str, str, bool], ...], None] = cls.__dict__.get(
             "_md2models_fields"
         )
         if found is None:
@@ -195,7 +206,7 @@ class BaseModel(pydantic.BaseModel):
                 for name, spec in cls.model_fields.items()
                 if not spec.is_required()
             )
-            setattr(cls, "_md2models_fields", found)
+            cls._md2models_fields = found
         return found
 
     @pydantic.model_serializer(mode="wrap")
@@ -207,10 +218,11 @@ class BaseModel(pydantic.BaseModel):
         data = handler(self)
         if not isinstance(data, dict):
             return data
+        dumped = cast("dict[str, Any]", data)
         by_alias = info.by_alias
         values = self.__dict__
         for name, alias, keep_none in type(self)._md2models_optional():
             value = values.get(name)
             if isinstance(value, Unset) or (value is None and not keep_none):
-                data.pop(alias if by_alias else name, None)
-        return data
+                dumped.pop(alias if by_alias else name, None)
+        return dumped

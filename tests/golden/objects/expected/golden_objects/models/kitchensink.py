@@ -18,7 +18,9 @@ class KitchenSink(BaseModel):
 
     model_config = pydantic.ConfigDict(extra="allow")
 
-    __pydantic_extra__: Dict[str, int] = pydantic.Field(init=False)
+    __pydantic_extra__: Dict[  # pyright: ignore[reportIncompatibleVariableOverride]
+        str, int
+    ] = pydantic.Field(init=False)
 
     name: str
     """The name"""
