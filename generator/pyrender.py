@@ -17,7 +17,7 @@ from . import naming
 from .config import TARGETS
 from .ir import AnyModel, ObjectModel
 from .overrides import NO_OVERRIDES, FieldFix, Overrides
-from .pyblocks import field_pair, model_blocks
+from .pyblocks import BlockView, field_pair, model_blocks
 from .pyescape import docstring, py_str
 from .pysyntax import Ctx
 from .resolve import summarize
@@ -40,14 +40,24 @@ def _template(name: str, target: str) -> Union[str, list[str]]:
 
 def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: Overrides,
                  target: str = DEFAULT_TARGET) -> str:
-    parts = naming.module_path(m.path).split("/")
-    cls = overrides.class_name(m.key, m.name)
-    ctx = Ctx(resolved, m, parts, {cls, naming.twin_name(cls)}, overrides, target)
+    ctx = _ctx(resolved, m, overrides, target)
     blocks = model_blocks(m, ctx, enum_style)  # first: building the blocks records the imports
     return render(
         _template("python/module.py.jinja", target),
         {"imports": ctx.import_lines(), "blocks": blocks, "bottom": ctx.bottom_lines()},
     )
+
+
+def _ctx(resolved: "Resolved", m: AnyModel, overrides: Overrides, target: str) -> Ctx:
+    cls = overrides.class_name(m.key, m.name)
+    return Ctx(resolved, m, naming.module_path(m.path).split("/"), {cls, naming.twin_name(cls)}, overrides, target)
+
+
+def model_views(m: AnyModel, resolved: "Resolved", *, enum_style: str = "literal",
+                overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> list[BlockView]:
+    """What `m`'s module defines, as laid-out statements (class headers,
+    field statements): what the language server shows on hover."""
+    return model_blocks(m, _ctx(resolved, m, overrides, target), enum_style)
 
 
 def exported_names(m: Union[AnyModel, "Summary"], overrides: Overrides = NO_OVERRIDES,
