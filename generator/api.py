@@ -80,17 +80,18 @@ def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[Path, list[str], l
     if specs.is_file():
         start = Path(os.path.relpath(specs, root)).as_posix()
         if not start.endswith(".md"):
-            raise SpecError([Diagnostic(start, 1, 1, "error", "not a model doc (*.md)")])
+            raise SpecError([Diagnostic(start, 1, 1, "error", "not a model doc (*.md)", "not-a-doc")])
         return root, _linked_docs(root, start, exclude), []
     where = "." if root == specs else "models"
     if not specs.is_dir():
         nearby = next((f" such as {folder}" for folder in ("docs", "specs") if (specs.parent / folder / "models").is_dir()
                        and specs.parent / folder != specs), "")
         raise SpecError([Diagnostic(where, 1, 1, "error", f"spec folder does not exist or is not a folder (give SPECS"
-                                    f"{nearby}, or `specs` under [tool.md2models] in pyproject.toml)")])
+                                    f"{nearby}, or `specs` under [tool.md2models] in pyproject.toml)",
+                                    "no-spec-folder")])
     paths, skipped = _all_docs(root, exclude)
     if not paths:
-        raise SpecError([Diagnostic(where, 1, 1, "error", "no model docs (*.md) in the spec folder")])
+        raise SpecError([Diagnostic(where, 1, 1, "error", "no model docs (*.md) in the spec folder", "no-docs")])
     return root, paths, skipped
 
 
@@ -203,7 +204,7 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
     files = format_files(result.files, format, out / CACHE_DIR, jobs).files
-    return check_output(out, files), files, result.warnings
+    return replace(check_output(out, files), sources=result.sources), files, result.warnings
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

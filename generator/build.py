@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 from . import naming, unions, wirenames
-from .diagnostics import Diagnostic, SpecError
+from .diagnostics import Diagnostic, DiagnosticData, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
 from .manifest import ensure_cache_dir, store_marshal
@@ -68,7 +68,7 @@ class DocRecord:
     mtime_ns: int
     digest: str
     summary_data: tuple  # type: ignore[type-arg]  # a Summary, its links as plain tuples
-    warnings_data: tuple[tuple, ...]  # type: ignore[type-arg]  # (path, line, col, severity, message)
+    warnings_data: tuple[DiagnosticData, ...]
     module: str  # the module's path in the package: "models/foo"
     module_key: str = ""  # digest of everything the module was rendered from
     module_digest: str = ""
@@ -110,6 +110,7 @@ class Build:
 
     files: dict[str, OutputFile]
     warnings: tuple[Diagnostic, ...]
+    sources: dict[str, str] = field(repr=False)  # output path -> the doc it is rendered from (not the package's own)
     records: dict[str, DocRecord] = field(repr=False)
     whole: WholeSpec = field(repr=False)
     cache_key: str = field(repr=False)
@@ -160,7 +161,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         try:
             stat = os.stat(f"{base_dir}/{rel}")  # os.path.join: a tenth of a no-op run
         except OSError as exc:  # e.g. a dangling symlink
-            problems.append(Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}"))
+            problems.append(Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}", "unreadable-doc"))
             continue
         record = cached.get(rel)
         if record is not None and stat.st_mtime_ns == record.mtime_ns and stat.st_size == record.size:
@@ -289,6 +290,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
                                 target) if to_render else ())}
 
     files: dict[str, OutputFile] = {}
+    sources: dict[str, str] = {}
     again = _Renderer(specs, resolution, wired, target)
     for rel in paths:
         record = records[rel]
@@ -300,6 +302,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         record.module_digest, record.doc_digest = module.digest, doc.digest
         files[f"{package}/{record.module}.py"] = module
         files[f"docs/{rel}"] = doc
+        sources[f"{package}/{record.module}.py"] = sources[f"docs/{rel}"] = rel
     if whole is not None and whole.names_key == names_key:
         package_files = whole.package_files
         files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides, target)))
@@ -309,10 +312,10 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
                  for rel, text in render_package(ordered(), package, overrides, target).items()}
         package_files = tuple((rel, file.digest) for rel, file in sorted(fresh.items()))
         files.update((f"{package}/{rel}", file) for rel, file in fresh.items())
-    new_whole = WholeSpec(tuple((w.path, w.line, w.col, w.severity, w.message) for w in resolve_warnings),
+    new_whole = WholeSpec(tuple(w.data() for w in resolve_warnings),
                           cycles, names_key, package_files)
     warnings = tuple(sorted(p for p in problems + reported if p.severity == "warning"))
-    return Build(dict(sorted(files.items())), warnings, records, new_whole, cache_key,
+    return Build(dict(sorted(files.items())), warnings, sources, records, new_whole, cache_key,
                  dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole)
 
 
@@ -556,7 +559,7 @@ def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
 
 # (path, digest of the bytes parsed or "" when unreadable, summary as plain
 # tuples or None, problems as plain tuples): what marshal passes fast.
-Parsed = tuple[str, str, Optional[tuple], tuple[tuple, ...]]  # type: ignore[type-arg]
+Parsed = tuple[str, str, Optional[tuple], tuple[DiagnosticData, ...]]  # type: ignore[type-arg]
 
 
 def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel], counter: Counter, slot: int = 0) -> Parsed:
@@ -570,7 +573,7 @@ def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel], counter: Coun
             models[rel] = model
             summary = _summary_data(summarize(model))
     counter.add(1, slot)
-    return rel, digest, summary, tuple((p.path, p.line, p.col, p.severity, p.message) for p in problems)
+    return rel, digest, summary, tuple(p.data() for p in problems)
 
 
 def stop_workers(pipes: Iterable[Connection], procs: Iterable[multiprocessing.process.BaseProcess],

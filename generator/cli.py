@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import click
 
-from . import __version__, api, overridesgen
+from . import __version__, api, overridesgen, reports
 from .config import FORMATS, TARGETS, ConfigError, load_config
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
@@ -32,6 +32,7 @@ from .overrides import load_overrides
 from .gitref import git_tree
 from .diffrender import format_markdown, format_text
 from .manifest import CACHE_DIR
+from .reports import REPORT_FORMATS
 
 EXIT_STALE = 1
 EXIT_USAGE = 2
@@ -45,6 +46,12 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], specs: Path) -> None:
         click.echo(diagnostic.format(root), err=True)
 
 
+def _report(fmt: Optional[str], findings: Sequence[reports.Finding]) -> None:
+    """`--format github|sarif`: the CI report on stdout (the text report goes to stderr)."""
+    if fmt in REPORT_FORMATS:
+        click.echo(reports.render(str(fmt), findings), nl=False)
+
+
 def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the errors users can cause into messages and exit status 2."""
 
@@ -54,6 +61,7 @@ def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except SpecError as exc:
             root = kwargs.get("specs") or click.get_current_context().obj.specs
+            _report(kwargs.get("fmt"), reports.diagnostic_findings(exc.diagnostics, api.spec_root(root).as_posix()))
             _print_diagnostics(exc.diagnostics, root)
             errors = len(exc.errors)
             click.echo(f"md2models: {errors} error{'s' if errors != 1 else ''}; nothing written", err=True)
@@ -181,8 +189,9 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @_wire_names_option
 @_jobs_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", *FORMATS]), default="text", show_default=True,
-              help="The report: text or json.  `none` and `black` are taken as --formatter, as generate's --format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *REPORT_FORMATS, *FORMATS]), default="text",
+              show_default=True, help="The report: text, json, or github or sarif for CI.  `none` and `black` are "
+                                      "taken as --formatter, as generate's --format.")
 @_code_format_option("--formatter")
 @click.pass_context
 @_guarded
@@ -201,10 +210,14 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:
+        root = api.spec_root(specs).as_posix()
+        _report(fmt, [*reports.diagnostic_findings(warnings, root),
+                      *reports.check_findings(report, root, lambda path: files[path].load())])
         _print_diagnostics(warnings, specs)
-        text = format_check(report, Path(out).as_posix(), color=want_color(sys.stdout), quiet=quiet,
-                            load_new=lambda path: files[path].load())
-        click.echo(text, nl=not text.endswith("\n"))
+        to_ci = fmt in REPORT_FORMATS  # the text report goes to stderr
+        text = format_check(report, Path(out).as_posix(), color=want_color(sys.stderr if to_ci else sys.stdout),
+                            quiet=quiet, load_new=lambda path: files[path].load())
+        click.echo(text, nl=not text.endswith("\n"), err=to_ci)
     if not report.up_to_date:
         sys.exit(EXIT_STALE)
 
@@ -212,7 +225,8 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
 @main.command()
 @_specs_argument
 @_jobs_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *REPORT_FORMATS]), default="text",
+              show_default=True, help="The report: text, json, or github or sarif for CI.")
 @click.option("--strict/--no-strict", show_default=True, help="Exit 1 when there are warnings.")
 @click.option("--unreferenced", is_flag=True,
               help="Also warn about models no other model refers to (an SDK's top-level request and response "
@@ -232,11 +246,13 @@ def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict:
         click.echo(f"md2models: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     errors = sum(1 for p in problems if p.severity == "error")
+    root = api.spec_root(specs).as_posix()
     if fmt == "json":
-        rows = [{"path": p.where(api.spec_root(specs).as_posix()), "line": p.line, "col": p.col,
-                 "severity": p.severity, "message": p.message} for p in sorted(problems)]
+        rows = [{"path": p.where(root), "line": p.line, "col": p.col, "severity": p.severity, "message": p.message,
+                 "rule": p.rule} for p in sorted(problems)]
         click.echo(json.dumps({"errors": errors, "warnings": len(problems) - errors, "problems": rows}, indent=2))
     else:
+        _report(fmt, reports.diagnostic_findings(problems, root))
         _print_diagnostics(problems, specs)
         click.echo(f"md2models: {errors} error(s), {len(problems) - errors} warning(s)", err=True)
     if errors:
@@ -261,7 +277,8 @@ def ir_command(ctx: click.Context, specs: Optional[Path]) -> None:
 @click.argument("new", required=False, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--base", metavar="GIT_REF",
               help="Compare SPECS (the one argument; default: config `specs`) with the same folder at GIT_REF.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", *REPORT_FORMATS]), default="text",
+              show_default=True, help="The report: text, markdown, json, or github or sarif for CI.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
               help="Exit 1 when a change breaks (by --view), when anything changed, or never.")
 @click.option("--view", type=click.Choice(VIEWS), default="constructor", show_default=True,
@@ -291,17 +308,24 @@ def diff_command(ctx: click.Context, old: Optional[Path], new: Optional[Path], b
             result = diff(specs, roots["new"], view=view, exclude=ctx.obj.exclude, jobs=jobs, cache_dir=cache_dir,
                           overrides=fixes)
     except DiffSpecError as exc:
+        findings: list[reports.Finding] = []
         for side, found in exc.sides.items():
             if base is not None and side == "old":  # the doc as it is at BASE: named by its work-tree path
                 found = tuple(replace(d, message=f"{d.message} (at {base})") for d in found)
             _print_diagnostics(found, roots[side])
+            findings += reports.diagnostic_findings(found, api.spec_root(roots[side]).as_posix())
+        _report(fmt, findings)
         click.echo(f"md2models: {len(exc.errors)} error{'s' if len(exc.errors) != 1 else ''} in the specs", err=True)
         sys.exit(EXIT_USAGE)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
-        text = format_markdown(result) if fmt == "markdown" else format_text(result, color=want_color(sys.stdout))
-        click.echo(text, nl=not text.endswith("\n"))
+        _report(fmt, reports.diff_findings(result, api.spec_root(roots["old"]).as_posix(),
+                                           api.spec_root(roots["new"]).as_posix()))
+        to_ci = fmt in REPORT_FORMATS  # the text report goes to stderr
+        text = (format_markdown(result) if fmt == "markdown"
+                else format_text(result, color=want_color(sys.stderr if to_ci else sys.stdout)))
+        click.echo(text, nl=not text.endswith("\n"), err=to_ci)
     if result.fails(fail_on):
         sys.exit(EXIT_STALE)
 

@@ -149,7 +149,7 @@ Entry = tuple[Optional[tuple], bytes, tuple[tuple, ...], str]  # type: ignore[ty
 
 def _parse_entry(rel: str, data: bytes) -> Entry:
     model, problems = parse_bytes(data, rel)
-    found = tuple((p.path, p.line, p.col, p.severity, p.message) for p in problems)
+    found = tuple(p.data() for p in problems)
     if model is None:
         return None, b"", found, ""
     summary = _summary_data(summarize(model))
@@ -319,6 +319,9 @@ class Change:
     rule: Rule
     read: bool
     renamed_from: Optional[str] = None
+    # Where NEW shows it, (doc path, line): its row, or the title of the model
+    # a removed field, value or member was in; None for a removed model.
+    in_new: Optional[tuple[str, int]] = None
 
     @property
     def sort_key(self) -> tuple[str, str, str, str, str, str]:
@@ -426,10 +429,12 @@ class _Comparer:
         return _read_models(self.new.rows)
 
     def add(self, shape: Shape, field: Optional[str], kind: str, old: Optional[str], new: Optional[str], line: int,
-            rule: Rule, *, removed: bool = False) -> None:
+            rule: Rule, *, removed: bool = False, within: Optional[Shape] = None) -> None:
+        """`removed`: `shape` is OLD's (`within`: the model NEW still has)."""
         read = shape.key in (self.old_read if removed else self.new_read)
+        in_new = (within.path, within.line) if within else None if removed else (shape.path, line)
         self.changes.append(Change(shape.name, field, kind, old, new, f"{shape.path}:{line}", shape.namespace,
-                                   rule, read))
+                                   rule, read, in_new=in_new))
 
     def model(self, old: Shape, new: Shape) -> None:
         if old.text != new.text:
@@ -450,7 +455,7 @@ class _Comparer:
         for name, (_, typ, required, default, _, line) in before.items():
             if name not in after:
                 self.add(old, name, "field-removed", type_text(typ), None, line, rule_for("field-removed"),
-                         removed=True)
+                         removed=True, within=new)
         for name, (_, typ, required, default, text, line) in after.items():
             if name not in before:
                 rule = rule_for("required-field-added" if required and default is None else "field-added")
@@ -475,7 +480,7 @@ class _Comparer:
         for value, line in before.items():
             if value not in after:
                 self.add(old, None, "enum-value-removed", str(value), None, line, rule_for("enum-value-removed"),
-                         removed=True)
+                         removed=True, within=new)
         for value, line in after.items():
             if value not in before:
                 rule = rule_for("open-enum-value-added" if new.open else "enum-value-added")
@@ -493,7 +498,7 @@ class _Comparer:
         for typ, line in before.items():
             if typ not in after:
                 self.add(old, None, "union-member-removed", type_text(typ), None, line,
-                         rule_for("union-member-removed"), removed=True)
+                         rule_for("union-member-removed"), removed=True, within=new)
         for typ, line in after.items():
             if typ not in before:
                 self.add(new, None, "union-member-added", None, type_text(typ), line, rule_for("union-member-added"))

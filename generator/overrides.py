@@ -164,10 +164,10 @@ class OverridesFile:
         lookup = titles.lookup
 
         def error(line: int, message: str) -> None:
-            problems.append(Diagnostic(self.path, line, 1, "error", message))
+            problems.append(Diagnostic(self.path, line, 1, "error", message, "override-mismatch"))
 
         def stale(line: int, message: str) -> None:
-            warnings.append(Diagnostic(self.path, line, 1, "warning", f"stale override: {message}"))
+            warnings.append(Diagnostic(self.path, line, 1, "warning", f"stale override: {message}", "stale-override"))
 
         def unknown(line: int, title: str, where: str, ignored: str) -> None:
             """A title no doc defines is stale; one several namespaces define is ambiguous."""
@@ -277,7 +277,8 @@ def load_overrides(path: Path) -> OverridesFile:
         at = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))  # tomllib says where only in its message
         where = (int(at[1]), int(at[2])) if at else (1, 1)
         message = str(exc)[: at.start()].rstrip() if at else str(exc)
-        raise SpecError([Diagnostic(shown, *where, "error", f"cannot read overrides: {message}")]) from None
+        problem = Diagnostic(shown, *where, "error", f"cannot read overrides: {message}", "overrides-unreadable")
+        raise SpecError([problem]) from None
     prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
         prefix = PYPROJECT_TABLE
@@ -294,7 +295,7 @@ def load_overrides(path: Path) -> OverridesFile:
         return 1
 
     def error(message: str, *keys: str) -> None:
-        problems.append(Diagnostic(shown, line(*keys), 1, "error", message))
+        problems.append(Diagnostic(shown, line(*keys), 1, "error", message, "invalid-override"))
 
     models: list[ModelEntry] = []
     if not isinstance(data, dict):
@@ -479,7 +480,8 @@ def _clashes(source: OverridesFile, resolved: "Resolved", overrides: Overrides) 
                 renamed = key if overrides.model(key).class_name else other
                 line = lines.get(renamed[1], lines.get(".".join(renamed), 1))
                 problems.append(Diagnostic(source.path, line, 1, "error",
-                                           f"class name {name!r} of {key[1]} is taken by {other[1]}"))
+                                           f"class name {name!r} of {key[1]} is taken by {other[1]}",
+                                           "override-class-clash"))
     return problems
 
 

@@ -139,7 +139,7 @@ class _Side:
         problems: list[tuple] = []  # type: ignore[type-arg]
         for rel in docs:
             model, found = parse_file(self.specs, rel)
-            problems += [(p.path, p.line, p.col, p.severity, p.message) for p in found]
+            problems += [p.data() for p in found]
             if model is not None:
                 self.models[rel] = model
                 summaries.append(_summary_data(summarize(model)))

@@ -64,8 +64,8 @@ class _Doc:
     lines: list[str]
     problems: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, line: int, col: int, message: str) -> None:
-        self.problems.append(Diagnostic(self.path, line + 1, col + 1, "error", message))
+    def error(self, rule: str, line: int, col: int, message: str) -> None:
+        self.problems.append(Diagnostic(self.path, line + 1, col + 1, "error", message, rule))
 
     def pos(self, line: int, col: int = 0) -> Position:
         return Position(self.path, line + 1, col + 1)
@@ -79,13 +79,14 @@ def decode(data: bytes, path: str) -> tuple[Optional[str], list[Diagnostic]]:
     """Bytes of a doc -> text; a BOM and CRLF endings are accepted."""
     if b"\0" in data:
         line = data.count(b"\n", 0, data.index(b"\0")) + 1
-        return None, [Diagnostic(path, line, 1, "error", "binary file (NUL byte): not a markdown doc")]
+        return None, [Diagnostic(path, line, 1, "error", "binary file (NUL byte): not a markdown doc", "binary-doc")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [Diagnostic(path, line, col, "error", f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded")]
+        message = f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded"
+        return None, [Diagnostic(path, line, col, "error", message, "not-utf8")]
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r\n" in text and text.count("\r\n") == text.count("\n"):
@@ -102,23 +103,24 @@ def parse_doc(text: str, path: str) -> tuple[Optional[AnyModel], list[Diagnostic
 
 def _parse(doc: _Doc) -> Optional[AnyModel]:
     if not doc.text.strip():
-        doc.error(0, 0, "empty file: expected a '# Title' and a '## Fields', '## Values' or '## Supported Types' section")
+        doc.error("empty-doc", 0, 0,
+                  "empty file: expected a '# Title' and a '## Fields', '## Values' or '## Supported Types' section")
         return None
     tokens = _MARKDOWN.parse(doc.text)
     title_index = next((i for i, t in enumerate(tokens) if _is_heading(t, "h1")), None)
     if title_index is None:
-        doc.error(0, 0, "no title: a model doc starts with '# Title'")
+        doc.error("missing-title", 0, 0, "no title: a model doc starts with '# Title'")
         return None
     title_line = _line(tokens[title_index])
     raw_title = tokens[title_index + 1].content.strip()
     struck = raw_title.startswith("~~") and raw_title.endswith("~~") and len(raw_title) > 4
     name = raw_title[2:-2] if struck else raw_title
     if not TITLE.fullmatch(name):
-        doc.error(title_line, 2, f"title {name!r} is not a model name: use letters, digits and '_'")
+        doc.error("invalid-title", title_line, 2, f"title {name!r} is not a model name: use letters, digits and '_'")
         return None
     sections = _sections(tokens)
     if not sections:
-        doc.error(title_line, 0, "no '## Fields', '## Values' or '## Supported Types' section")
+        doc.error("missing-section", title_line, 0, "no '## Fields', '## Values' or '## Supported Types' section")
         return None
     first_name, first_index = sections[0]
     description, deprecated = _preamble(doc, title_line, _line(tokens[first_index]), first_name)
@@ -139,8 +141,8 @@ def _parse(doc: _Doc) -> Optional[AnyModel]:
     if kinds == ["Supported Types"]:
         return UnionModel(**common, members=_members(doc, tokens, first_index))  # type: ignore[arg-type]
     line = _line(tokens[sections[1][1]]) if len(sections) > 1 else _line(tokens[first_index])
-    doc.error(line, 0, f"unexpected sections {', '.join('## ' + k for k in kinds)}: a doc has exactly one of "
-              "'## Fields', '## Values' (optionally after '## Example Usage') or '## Supported Types'")
+    doc.error("unexpected-section", line, 0, f"unexpected sections {', '.join('## ' + k for k in kinds)}: a doc has "
+              "exactly one of '## Fields', '## Values' (optionally after '## Example Usage') or '## Supported Types'")
     return None
 
 
@@ -199,7 +201,7 @@ def _table_rows(doc: _Doc, tokens: Sequence[Token], index: int, columns: Sequenc
     heading_line = _line(tokens[index])
     block = _block_after(tokens, index)
     if block is None or block.type != "paragraph_open" or not block.map:
-        doc.error(heading_line, 0, f"'## {section}' has no table")
+        doc.error("missing-table", heading_line, 0, f"'## {section}' has no table")
         return None
     first, last = block.map
     rows = [(n, _split_row(doc.lines[n])) for n in range(first, last)]
@@ -208,28 +210,29 @@ def _table_rows(doc: _Doc, tokens: Sequence[Token], index: int, columns: Sequenc
     allowed = [tuple(columns), tuple(columns) + tuple(optional_last)]
     if header is None or names not in allowed:
         expected = " | ".join(columns)
-        doc.error(header_line, 0, f"table header must be '| {expected} |'" + (
+        doc.error("table-header", header_line, 0, f"table header must be '| {expected} |'" + (
             f" (optionally '| {' | '.join(optional_last)} |' last)" if optional_last else ""
         ) + f", found {doc.lines[header_line].strip()[:80]!r}")
         return None
     if len(rows) < 2 or rows[1][1] is None or not all(re.fullmatch(r":?-+:?", c) for c, _ in rows[1][1] or []):
-        doc.error(first + 1, 0, "table has no '| --- |' separator row under its header")
+        doc.error("table-separator", first + 1, 0, "table has no '| --- |' separator row under its header")
         return None
     if len(rows[1][1] or []) != len(names):
-        doc.error(first + 1, 0, f"separator row has {len(rows[1][1] or [])} cells, the header {len(names)}")
+        doc.error("table-separator", first + 1, 0,
+                  f"separator row has {len(rows[1][1] or [])} cells, the header {len(names)}")
         return None
     body: list[tuple[int, list[tuple[str, int]]]] = []
     for line, cells in rows[2:]:
         if cells is None:
-            doc.error(line, 0, "table row must start and end with '|'")
+            doc.error("table-row", line, 0, "table row must start and end with '|'")
         elif len(cells) != len(names):
             word = "missing" if len(cells) < len(names) else "extra"
-            doc.error(line, 0, f"{word} columns: row has {len(cells)} cells, the header {len(names)}")
+            doc.error("table-row", line, 0, f"{word} columns: row has {len(cells)} cells, the header {len(names)}")
         else:
             body.append((line, cells))
     trailing = next((n for n in range(last, len(doc.lines)) if doc.lines[n].strip()), None)
     if trailing is not None:
-        doc.error(trailing, 0, f"unexpected text after the '## {section}' table")
+        doc.error("text-after-table", trailing, 0, f"unexpected text after the '## {section}' table")
     return [(header_line, list(header or []))] + body
 
 
@@ -302,19 +305,20 @@ def _fields(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[Field, ...]
         struck = name_cell.startswith("~~") and name_cell.endswith("~~") and len(name_cell) > 4
         bare = name_cell[2:-2] if struck else name_cell
         if not (len(bare) > 2 and bare[0] == bare[-1] == "`"):
-            doc.error(line, name_col, f"field cell must be `name` in backticks, found {name_cell[:60]!r}")
+            doc.error("field-name", line, name_col, f"field cell must be `name` in backticks, found {name_cell[:60]!r}")
             continue
         name = bare[1:-1]  # any text: naming turns it into a safe attribute
         if "`" in name or not name.strip():
-            doc.error(line, name_col + 1, f"field name {name!r} is empty or holds a backtick")
+            doc.error("field-name", line, name_col + 1, f"field name {name!r} is empty or holds a backtick")
             continue
         try:
             type_node = parse_cell(type_cell)
         except TypeCellError as exc:
-            doc.error(line, type_col + exc.offset, f"bad type {type_cell[:80]!r}: {exc}")
+            doc.error("invalid-type", line, type_col + exc.offset, f"bad type {type_cell[:80]!r}: {exc}")
             continue
         if req_cell not in REQUIRED:
-            doc.error(line, req_col, f"Required must be ':heavy_check_mark:' or ':heavy_minus_sign:', found {req_cell[:40]!r}")
+            doc.error("required-cell", line, req_col,
+                      f"Required must be ':heavy_check_mark:' or ':heavy_minus_sign:', found {req_cell[:40]!r}")
             continue
         description = "" if desc_cell == "N/A" else kept.get((line, 3), _unescape(desc_cell))
         deprecated, has_body = "", False
@@ -330,7 +334,7 @@ def _fields(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[Field, ...]
 def _example(doc: _Doc, tokens: Sequence[Token], index: int) -> str:
     block = _block_after(tokens, index)
     if block is None or block.type != "fence":
-        doc.error(_line(tokens[index]), 0, "'## Example Usage' has no code block")
+        doc.error("missing-example", _line(tokens[index]), 0, "'## Example Usage' has no code block")
         return ""
     return block.content[:-1] if block.content.endswith("\n") else block.content
 
@@ -351,7 +355,8 @@ def _enum(doc: _Doc, tokens: Sequence[Token], index: int, example: str, common: 
         for line, cells in (rows or [])[1:]:
             (member, col), (raw, _) = cells
             if not (len(member) > 2 and member[0] == member[-1] == "`" and IDENTIFIER.fullmatch(member[1:-1])):
-                doc.error(line, col, f"enum member name must be `NAME` in backticks, found {member[:60]!r}")
+                doc.error("enum-member", line, col,
+                          f"enum member name must be `NAME` in backticks, found {member[:60]!r}")
                 continue
             value: Union[str, int] = int(raw) if re.fullmatch(r"-?[0-9]+", raw) else _unescape(raw)
             values.append(EnumValue(value, member[1:-1], raw, doc.pos(line, col)))
@@ -365,12 +370,12 @@ def _enum(doc: _Doc, tokens: Sequence[Token], index: int, example: str, common: 
                 continue
             match = LIST_VALUE.fullmatch(source)
             if match is None:
-                doc.error(n, 0, f"enum value must be - `\"value\"` or - `123`, found {source[:60]!r}")
+                doc.error("enum-value", n, 0, f"enum value must be - `\"value\"` or - `123`, found {source[:60]!r}")
                 continue
             text = match.group("string")
             values.append(EnumValue(text if text is not None else int(match.group("int")), "", "", doc.pos(n)))
     if not values and not any(p.severity == "error" for p in doc.problems):
-        doc.error(_line(tokens[index]), 0, "'## Values' lists no values")
+        doc.error("empty-enum", _line(tokens[index]), 0, "'## Values' lists no values")
     return EnumModel(**common, values=tuple(values), form=form, style=style, open=is_open, example=example)  # type: ignore[arg-type]
 
 
@@ -386,18 +391,20 @@ def _members(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[UnionMembe
             code = token.content.rstrip("\n")
             match = MEMBER_CODE.fullmatch(code)
             if heading is None or match is None:
-                doc.error(line, 0, "a union member is '### Name' then ```python value: T = /* values here */```")
+                doc.error("union-member", line, 0,
+                          "a union member is '### Name' then ```python value: T = /* values here */```")
                 heading = None
                 continue
             try:
                 member_type = parse_pytext(match.group("type"))
             except TypeCellError as exc:
-                doc.error(line, match.start("type") + exc.offset, f"bad type {match.group('type')[:80]!r}: {exc}")
+                doc.error("invalid-type", line, match.start("type") + exc.offset,
+                          f"bad type {match.group('type')[:80]!r}: {exc}")
                 continue
             members.append(UnionMember(heading[0], match.group("var"), member_type, doc.pos(heading[1])))
             heading = None
     if not members and not any(p.severity == "error" for p in doc.problems):
-        doc.error(_line(tokens[index]), 0, "'## Supported Types' lists no member types")
+        doc.error("empty-union", _line(tokens[index]), 0, "'## Supported Types' lists no member types")
     return tuple(members)
 
 
@@ -450,10 +457,11 @@ def read_doc(root: Path, rel: str) -> tuple[Optional[bytes], list[Diagnostic]]:
         with open(os.path.join(root, rel), "rb") as file:
             size = os.fstat(file.fileno()).st_size
             if size > MAX_DOC_BYTES:
-                return None, [Diagnostic(rel, 1, 1, "error", f"file is {size} bytes; a model doc is at most {MAX_DOC_BYTES}")]
+                return None, [Diagnostic(rel, 1, 1, "error", f"file is {size} bytes; a model doc is at most {MAX_DOC_BYTES}",
+                                         "doc-too-large")]
             return file.read(), []
     except OSError as exc:
-        return None, [Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}")]
+        return None, [Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}", "unreadable-doc")]
 
 
 def parse_bytes(data: bytes, rel: str) -> tuple[Optional[AnyModel], list[Diagnostic]]:

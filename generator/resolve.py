@@ -29,8 +29,6 @@ from .overrides import Overrides, toml_key
 from .unions import NO_SHAPE, Shape, shape
 
 Key = tuple[str, str]
-# How every dangling-link warning starts (an override of the field's type silences it).
-DANGLING = "dangling link: "
 
 
 class Link(NamedTuple):
@@ -70,7 +68,7 @@ class Summary(NamedTuple):
 
 
 # Reports a problem at a model's title, or at (model, line, col) in its doc.
-Report = Callable[[Union[Summary, tuple[Summary, int, int]], Severity, str], None]
+Report = Callable[[Union[Summary, tuple[Summary, int, int]], str, Severity, str], None]  # (at, rule, severity, message)
 
 
 def type_refs(node: TypeNode, link: str = "") -> Iterator[tuple[Ref, str]]:
@@ -126,9 +124,9 @@ def resolve(summaries: Iterable[Summary], *, lint: bool = False, unreferenced: b
     coming back in resolve."""
     problems: list[Diagnostic] = []
 
-    def report(at: Union[Summary, tuple[Summary, int, int]], severity: Severity, message: str) -> None:
+    def report(at: Union[Summary, tuple[Summary, int, int]], rule: str, severity: Severity, message: str) -> None:
         summary, line, col = (at, at.line, at.col) if isinstance(at, Summary) else at
-        problems.append(Diagnostic(summary.path, line, col, severity, message))
+        problems.append(Diagnostic(summary.path, line, col, severity, message, rule))
 
     ordered = sorted(summaries, key=lambda s: s.path)
     by_key: dict[Key, Summary] = {}
@@ -136,7 +134,8 @@ def resolve(summaries: Iterable[Summary], *, lint: bool = False, unreferenced: b
     for summary in ordered:
         first = by_key.setdefault(summary.key, summary)
         if first is not summary:
-            report(summary, "error", f"model {summary.namespace}.{summary.name} is already defined in {first.path}")
+            report(summary, "duplicate-title", "error",
+                   f"model {summary.namespace}.{summary.name} is already defined in {first.path}")
     _check_python_names(ordered, report)
     referenced: set[Key] = set()
     for summary in ordered:
@@ -144,7 +143,8 @@ def resolve(summaries: Iterable[Summary], *, lint: bool = False, unreferenced: b
             target = by_key.get((link.namespace, link.name))
             if target is None:
                 if not _may_be_unparsed(summary, link, unparsed, root):
-                    report((summary, link.line, link.col), "warning", _dangling(summary, link, root, by_path))
+                    report((summary, link.line, link.col), "dangling-link", "warning",
+                           _dangling(summary, link, root, by_path))
                 continue
             referenced.add(target.key)
             if link.target:
@@ -159,13 +159,15 @@ def _check_link(summary: Summary, link: Link, target: Summary, by_path: Mapping[
     name = f"{link.namespace}.{link.name}"
     at = (summary, link.line, link.col)
     if "://" in link.target or link.target.startswith("#"):
-        report(at, "warning", f"link {link.target!r} of {name} is not a path to its doc")
+        report(at, "link-not-a-path", "warning", f"link {link.target!r} of {name} is not a path to its doc")
         return
     joined = link_path(summary.path, link.target, root)
     if joined is None:
-        report(at, "warning", f"link {link.target!r} leads out of the spec root, but {name} is defined in {target.path}")
+        report(at, "link-outside-root", "warning",
+               f"link {link.target!r} leads out of the spec root, but {name} is defined in {target.path}")
     elif by_path.get(joined) is not target:
-        report(at, "warning", f"link {link.target!r} points at {joined}, but {name} is defined in {target.path}")
+        report(at, "link-mismatch", "warning",
+               f"link {link.target!r} points at {joined}, but {name} is defined in {target.path}")
 
 
 def _dangling(summary: Summary, link: Link, root: tuple[str, ...], by_path: Mapping[str, Summary]) -> str:
@@ -179,7 +181,7 @@ def _dangling(summary: Summary, link: Link, root: tuple[str, ...], by_path: Mapp
     field = next((f for f, line, col in summary.field_names if (line, col) == (link.line, link.col)), None)
     fix = (f"override the field's type ([models.{toml_key(summary.name)}.fields.{toml_key(field)}] "
            'type = "...") or fix the doc') if field is not None else "fix the doc"
-    return f"{DANGLING}no doc defines {name}{where}; typed Any: {fix}"
+    return f"dangling link: no doc defines {name}{where}; typed Any: {fix}"
 
 
 def silence_overridden(problems: Iterable[Diagnostic], resolved: Resolved, overrides: Overrides) -> list[Diagnostic]:
@@ -190,7 +192,7 @@ def silence_overridden(problems: Iterable[Diagnostic], resolved: Resolved, overr
         if summary is not None:
             typed.update((summary.path, line, col) for name, line, col in summary.field_names
                          if name in fix.fields and fix.fields[name].type is not None)
-    return [p for p in problems if not (p.message.startswith(DANGLING) and (p.path, p.line, p.col) in typed)]
+    return [p for p in problems if not (p.rule == "dangling-link" and (p.path, p.line, p.col) in typed)]
 
 
 def _check_python_names(ordered: list[Summary], report: Report) -> None:
@@ -201,13 +203,14 @@ def _check_python_names(ordered: list[Summary], report: Report) -> None:
         module = naming.module_path(summary.path)
         other = modules.setdefault(module.lower(), summary)
         if other is not summary:
-            report(summary, "error", f"{summary.path} and {other.path} become the same module {module!r}")
+            report(summary, "module-collision", "error",
+                   f"{summary.path} and {other.path} become the same module {module!r}")
         cls = naming.class_name(summary.name)
         names = [cls] if summary.kind == "enum" else [cls, naming.twin_name(cls)]
         for name in names:
             seen = classes.setdefault((summary.namespace, name), summary)
             if seen is not summary and seen.key != summary.key:
-                report(summary, "error",
+                report(summary, "class-name-collision", "error",
                        f"model {summary.name} and {seen.name} ({seen.path}) both become the Python name {name!r}")
         attributes: dict[str, str] = {}
         for field_name, line, col in summary.field_names:
@@ -215,7 +218,7 @@ def _check_python_names(ordered: list[Summary], report: Report) -> None:
             if attr in attributes:
                 first = attributes[attr]
                 what = "is listed twice" if first == field_name else f"and {first!r} both become the attribute {attr!r}"
-                report((summary, line, col), "error", f"field {field_name!r} {what}")
+                report((summary, line, col), "duplicate-field", "error", f"field {field_name!r} {what}")
             attributes.setdefault(attr, field_name)
 
 
@@ -257,13 +260,16 @@ def _lint(ordered: list[Summary], referenced: Optional[set[Key]], report: Report
     for summary in ordered:
         others = [s.namespace for s in namespaces[summary.name] if s is not summary]
         if others:
-            report(summary, "warning", f"model {summary.name} is also defined in namespace(s) {', '.join(others)}: "
+            report(summary, "ambiguous-title", "warning",
+                   f"model {summary.name} is also defined in namespace(s) {', '.join(others)}: "
                    "the package's top level exports none of them (import it from its namespace)")
         if referenced is not None and summary.key not in referenced:
-            report(summary, "warning", f"model {summary.name} is not referenced by any other model")
+            report(summary, "unreferenced-model", "warning",
+                   f"model {summary.name} is not referenced by any other model")
         stem = posixpath.splitext(posixpath.basename(summary.path))[0]
         if stem.rstrip("_") != summary.name.lower():
-            report(summary, "warning", f"title {summary.name!r} does not match the file name {stem!r}")
+            report(summary, "title-file-mismatch", "warning",
+                   f"title {summary.name!r} does not match the file name {stem!r}")
 
 
 def _cycles(ordered: list[Summary], by_key: Mapping[Key, Summary]) -> dict[Key, int]:

@@ -76,7 +76,8 @@ def render(name: Union[str, Sequence[str]], context: Mapping[str, object], filte
     try:
         return (env.get_template(name) if isinstance(name, str) else env.select_template(list(name))).render(context)
     except jinja2.TemplateError as exc:
-        raise SpecError([Diagnostic(*_where(exc), "error", f"template: {exc.message or type(exc).__name__}")]) from None
+        raise SpecError([Diagnostic(*_where(exc), "error", f"template: {exc.message or type(exc).__name__}",
+                                    "template-error")]) from None
 
 
 def _where(exc: jinja2.TemplateError) -> tuple[str, int, int]:

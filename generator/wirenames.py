@@ -117,7 +117,7 @@ class Clash(NamedTuple):
         return Diagnostic(self.path, self.line, self.col, "warning",
                           f"wire_names {policy!r} would give field {self.name!r} of {self.key[1]} the wire name "
                           f"{self.wire!r} of field {self.other!r}: it keeps {self.name!r} (an override alias "
-                          "can name it)")
+                          "can name it)", "wire-name-clash")
 
 
 def clashes(policy: str, models: Iterable[tuple[str, tuple[str, str], Iterable[tuple[str, int, int]]]]) -> list[Clash]:
@@ -287,6 +287,7 @@ def disagreements(wire_names: WireNames) -> list[Diagnostic]:
                 problems.append(Diagnostic(
                     found.path, found.line, found.col, "warning",
                     f"the example gives field {name!r} of {key[1]} the wire name {found.wire!r}, wire_names "
-                    f"{wire_names.policy!r} gives {ruled!r} (the example wins; an override alias wins over both)"))
+                    f"{wire_names.policy!r} gives {ruled!r} (the example wins; an override alias wins over both)",
+                    "wire-name-disagreement"))
     return problems
 

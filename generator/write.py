@@ -85,6 +85,8 @@ class CheckReport:
     missing: tuple[str, ...]  # produced, not on disk
     orphaned: tuple[str, ...]  # generated earlier, on disk, no longer produced
     interrupted: bool = False  # a generate was stopped half-way: its journal is there
+    # Output path -> the spec doc it is generated from (the package's own files: none), as the build knows it.
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def up_to_date(self) -> bool:

@@ -11,6 +11,8 @@ from typing import Mapping, Union
 
 import pytest
 
+from generator.diagnostics import RULES
+
 from .specgen import Run, assert_well_formed, enum_doc, errors_at, link, md2models, object_doc, row, write_spec
 
 # Pet <-> Owner reference each other and both use Kind: no model is unreferenced.
@@ -136,7 +138,8 @@ def lint_json(tmp_path: Path, docs: dict, *options: str) -> tuple[Path, Run, dic
     assert data["errors"] == sum(p["severity"] == "error" for p in data["problems"])
     assert data["warnings"] == sum(p["severity"] == "warning" for p in data["problems"])
     for problem in data["problems"]:
-        assert set(problem) == {"path", "line", "col", "severity", "message"}
+        assert set(problem) == {"path", "line", "col", "severity", "message", "rule"}
+        assert problem["rule"] in RULES
         assert problem["path"].startswith(specs.as_posix() + "/")
         assert isinstance(problem["line"], int) and problem["line"] >= 1
         assert isinstance(problem["col"], int) and problem["col"] >= 1
@@ -156,7 +159,8 @@ def test_json_warnings_and_strict(tmp_path: Path) -> None:
     specs, run, data = lint_json(tmp_path, docs, "--unreferenced")
     assert run.code == 0
     assert data["problems"] == [{"path": f"{specs.as_posix()}/models/toy.md", "line": 1, "col": 1,
-                                 "severity": "warning", "message": "model Toy is not referenced by any other model"}]
+                                 "severity": "warning", "message": "model Toy is not referenced by any other model",
+                                 "rule": "unreferenced-model"}]
     _, strict, strict_data = lint_json(tmp_path, docs, "--strict", "--unreferenced")
     assert strict.code == 1 and strict_data == data
 
