@@ -22,7 +22,7 @@ from .fmt import MeaningChanged, format_text
 from .ir import ObjectModel, Position
 from .parse import CELL_SEPARATOR, FIELD_COLUMNS, REQUIRED, _split_row
 from .pyrender import model_views
-from .resolve import DANGLING, Key, link_path
+from .resolve import Key, link_path
 from .typecell import ATOMS, WRAPPERS
 from .workspace import Workspace
 
@@ -284,7 +284,7 @@ def code_actions(ws: Workspace, rel: str, first: int, last: int) -> list[Action]
     actions = []
     for problem in ws.published.get(rel, ()):
         named = NAMED.search(problem.message)
-        if not (problem.message.startswith(DANGLING) and first <= problem.line - 1 <= last and named):
+        if not (problem.rule == "dangling-link" and first <= problem.line - 1 <= last and named):
             continue
         key = (named.group("ns"), named.group("name"))
         spots = [(n, t) for n in _block(lines, problem.line - 1) for t in tokens(ws, lines[n]) if t.key == key]

@@ -118,7 +118,7 @@ def format_docs(specs: Sequence[Path], *, exclude: Sequence[str] = DEFAULT_EXCLU
             real = os.path.realpath(os.path.join(root, rel))
             if os.path.commonpath([real, inside]) != inside:
                 report.diagnostics.append(Diagnostic(shown, 1, 1, "warning",
-                                                     "a symlink that leads out of SPECS: left as it is"))
+                                                     "a symlink that leads out of SPECS: left as it is", "not-a-doc"))
             elif real not in seen:
                 seen.add(real)
                 _format_one(report, root, rel, shown, real)
@@ -134,7 +134,7 @@ def _docs_of(where: Path, exclude: Sequence[str]) -> tuple[Path, list[str], str]
         root = spec_root(where)
         rel = Path(os.path.relpath(where, root)).as_posix()
         if not rel.endswith(".md"):
-            raise SpecError([Diagnostic(rel, 1, 1, "error", "not a model doc (*.md)")])
+            raise SpecError([Diagnostic(rel, 1, 1, "error", "not a model doc (*.md)", "not-a-doc")])
         return root, [] if _matcher(exclude)(rel) else [rel], os.path.realpath(root)
     root, paths, _ = _spec_paths(where, exclude)
     return root, paths, os.path.realpath(where)

@@ -86,7 +86,8 @@ class Md2ModelsServer(LanguageServer):
         for path, found in sorted(changed.items()):
             lines = self.lines(path)
             items = [lsp.Diagnostic(range=self.range(docnav.diagnostic_span(self.ws, d, lines), lines),
-                                    message=d.message, severity=SEVERITY[d.severity], source="md2models")
+                                    message=d.message, severity=SEVERITY[d.severity], code=d.rule,
+                                    source="md2models")
                      for d in found]
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=self.uri(path), diagnostics=items))
 
