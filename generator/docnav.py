@@ -26,9 +26,10 @@ from .resolve import Key, link_path
 from .typecell import ATOMS, WRAPPERS
 from .workspace import Workspace
 
-# A reference as docs write it: `[models.X](../models/x.md)` in a type cell, `models.X` in a union's code.
-REFERENCE = re.compile(r"\[(?P<lns>[A-Za-z_]\w*)\.(?P<lname>\w+)\]\((?P<target>[^()\s]*)\)"
-                       r"|(?<![\w.])(?P<ns>[A-Za-z_]\w*)\.(?P<name>\w+)(?![\w.])")
+# A reference (`models.X` in a union's code, `components.X` inside a type cell's link)
+REFERENCE = re.compile(r"(?<![\w.])(?P<ns>[A-Za-z_]\w*)\.(?P<name>\w+)(?![\w.])")
+# The end of a markdown link, `](path)`: its start is the `[` that bracket counting finds.
+LINK_END = re.compile(r"\]\((?P<target>[^()\s]*)\)")
 NAMED = re.compile(r"(?:no doc defines|of) (?P<ns>[A-Za-z_]\w*)\.(?P<name>\w+)")
 LINK_MESSAGE = re.compile(r"^link '(?P<target>[^']*)'")
 # Most model names a completion lists (the client filters further as the user types).
@@ -48,10 +49,12 @@ class Span(NamedTuple):
 
 class Token(NamedTuple):
     key: Key
-    target: str  # the link's path, "" for a bare reference
-    start: int
+    target: str  # the path of the link around it, "" for a bare reference
+    start: int  # where the link (or the bare reference) lies in the line
     end: int
-    target_start: int  # where the link's path lies in the line (0, 0 without one)
+    ref_start: int  # where `namespace.Name` lies
+    ref_end: int
+    target_start: int  # where the link's path lies (0, 0 without one)
     target_end: int
 
 
@@ -70,16 +73,34 @@ class Action(NamedTuple):
 
 
 def tokens(ws: Workspace, line: str) -> list[Token]:
-    """The references in one line of a doc (namespaces the spec knows, or written as links)."""
+    """The references in one line of a doc (to namespaces the spec knows, or inside a link)."""
+    links = [(_link_start(line, m.start()), m) for m in LINK_END.finditer(line)]
     known = ws.namespaces() | {"models"}
     found = []
     for match in REFERENCE.finditer(line):
-        if match.group("lns"):
-            key = (match.group("lns"), match.group("lname"))
-            found.append(Token(key, match.group("target"), match.start(), match.end(), *match.span("target")))
-        elif match.group("ns") in known:
-            found.append(Token((match.group("ns"), match.group("name")), "", match.start(), match.end(), 0, 0))
+        key = (match.group("ns"), match.group("name"))
+        around = next(((start, m) for start, m in links
+                       if start is not None and start < match.start() and match.end() <= m.start()), None)
+        if around is not None:
+            start, link = around
+            assert start is not None
+            found.append(Token(key, link.group("target"), start, link.end(), *match.span(), *link.span("target")))
+        elif key[0] in known:
+            found.append(Token(key, "", *match.span(), *match.span(), 0, 0))
     return found
+
+
+def _link_start(line: str, close: int) -> Optional[int]:
+    """The `[` opening the link whose text ends at `close` (its `]`)."""
+    depth = 0
+    for at in range(close - 1, -1, -1):
+        if line[at] == "]":
+            depth += 1
+        elif line[at] == "[":
+            if depth == 0:
+                return at
+            depth -= 1
+    return None
 
 
 def _lines(ws: Workspace, rel: str) -> list[str]:
@@ -290,8 +311,9 @@ def code_actions(ws: Workspace, rel: str, first: int, last: int) -> list[Action]
         spots = [(n, t) for n in _block(lines, problem.line - 1) for t in tokens(ws, lines[n]) if t.key == key]
         for near in _near_names(ws, key):
             target = ws.first[(key[0], near)]
-            edits = tuple((Span(rel, n, t.start, t.end), f"[{key[0]}.{near}]({doc_link(rel, target.path)})"
-                           if t.target else f"{key[0]}.{near}") for n, t in spots)
+            edits = tuple(edit for n, t in spots for edit in (
+                (Span(rel, n, t.ref_start, t.ref_end), f"{key[0]}.{near}"),
+                *([(Span(rel, n, t.target_start, t.target_end), doc_link(rel, target.path))] if t.target else [])))
             actions.append(Action(f"did you mean {key[0]}.{near}?", edits))
         for n, token in spots:
             path = link_path(rel, token.target, ws.root_names) if token.target else None

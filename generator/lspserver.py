@@ -132,7 +132,7 @@ def request(method: str, options: Any = None) -> Callable[[Handler], Handler]:
                 ls.log_error(method)
                 raise
         server.feature(method, options)(run)
-        return handler
+        return run  # type: ignore[return-value]
     return wrap
 
 
@@ -146,7 +146,7 @@ def notification(method: str, options: Any = None) -> Callable[[Handler], Handle
             except Exception:
                 ls.log_error(method)
         server.feature(method, options)(run)
-        return handler
+        return run  # type: ignore[return-value]
     return wrap
 
 

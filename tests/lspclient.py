@@ -26,6 +26,7 @@ class LspClient:
         self.inbox: queue.Queue[dict[str, Any]] = queue.Queue()
         self.notifications: list[dict[str, Any]] = []
         self.responses: dict[int, dict[str, Any]] = {}
+        self.server_requests: list[dict[str, Any]] = []
         self.next_id = 0
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -54,7 +55,7 @@ class LspClient:
     def notify(self, method: str, params: Any) -> None:
         self.send({"method": method, "params": params})
 
-    def request(self, method: str, params: Any, timeout: float = 120) -> dict[str, Any]:
+    def request(self, method: str, params: Any, timeout: float = 60) -> dict[str, Any]:
         """The whole response (`result` or `error`); server requests are answered with null."""
         self.next_id += 1
         ident = self.next_id
@@ -73,6 +74,7 @@ class LspClient:
             except queue.Empty:
                 continue
             if "id" in message and "method" in message:  # a request of the server's: registerCapability
+                self.server_requests.append(message)
                 self.send({"id": message["id"], "result": None})
             elif "id" in message:
                 self.responses[message["id"]] = message
@@ -80,7 +82,7 @@ class LspClient:
                 self.notifications.append(message)
 
     def wait_for(self, method: str, match: Callable[[Any], bool] = lambda params: True,
-                 timeout: float = 120) -> Any:
+                 timeout: float = 60) -> Any:
         """The params of the first unseen notification `method` that `match`es (it is consumed)."""
         def found() -> Optional[dict[str, Any]]:
             return next((n for n in self.notifications if n["method"] == method and match(n["params"])), None)
@@ -90,9 +92,16 @@ class LspClient:
         self.notifications.remove(message)
         return message["params"]
 
-    def diagnostics(self, uri: str, timeout: float = 120) -> list[dict[str, Any]]:
+    def diagnostics(self, uri: str, timeout: float = 60) -> list[dict[str, Any]]:
         params = self.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri, timeout)
         return params["diagnostics"]  # type: ignore[no-any-return]
+
+    def settle(self, pause: float = 0.5) -> None:
+        """Forget the notifications so far, once pending (debounced) ones have come."""
+        time.sleep(pause)
+        self.request("textDocument/hover", {"textDocument": {"uri": "untitled:settle"},
+                                            "position": {"line": 0, "character": 0}})
+        self.notifications.clear()
 
     def initialize(self, root: Path) -> dict[str, Any]:
         capabilities = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True},
