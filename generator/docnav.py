@@ -30,7 +30,7 @@ from .workspace import Workspace
 REFERENCE = re.compile(r"(?<![\w.])(?P<ns>[A-Za-z_]\w*)\.(?P<name>\w+)(?![\w.])")
 # The end of a markdown link, `](path)`: its start is the `[` that bracket counting finds.
 LINK_END = re.compile(r"\]\((?P<target>[^()\s]*)\)")
-NAMED = re.compile(r"(?:no doc defines|of) (?P<ns>[A-Za-z_]\w*)\.(?P<name>\w+)")
+NAMED = re.compile(r"no doc defines (?P<ns>[A-Za-z_]\w*)\.(?P<name>\w+)")
 LINK_MESSAGE = re.compile(r"^link '(?P<target>[^']*)'")
 # Most model names a completion lists (the client filters further as the user types).
 COMPLETION_LIMIT = 100
@@ -141,15 +141,14 @@ def diagnostic_span(ws: Workspace, diagnostic: Diagnostic, lines: list[str]) -> 
     line, col = max(diagnostic.line - 1, 0), max(diagnostic.col - 1, 0)
     if line >= len(lines):
         return Span(diagnostic.path, line, col, col)
-    named = NAMED.search(diagnostic.message)
-    if named is not None:
-        key = (named.group("ns"), named.group("name"))
-        link = LINK_MESSAGE.match(diagnostic.message)
+    link = LINK_MESSAGE.match(diagnostic.message) if diagnostic.rule.startswith("link-") else None
+    named = NAMED.search(diagnostic.message) if diagnostic.rule == "dangling-link" else None
+    if link is not None or named is not None:
         for n in _block(lines, line):
             for token in tokens(ws, lines[n]):
-                if token.key == key and (link is None or token.target == link.group("target")):
-                    if link is not None and token.target:
-                        return Span(diagnostic.path, n, token.target_start, token.target_end)
+                if link is not None and token.target and token.target == link.group("target"):
+                    return Span(diagnostic.path, n, token.target_start, token.target_end)
+                if named is not None and token.key == (named.group("ns"), named.group("name")):
                     return Span(diagnostic.path, n, token.start, token.end)
     text = lines[line]
     cell = _cell(text, col)

@@ -19,9 +19,11 @@ REPO = Path(__file__).resolve().parents[1]
 class LspClient:
     """One server process; messages from it are read by a thread and queued."""
 
-    def __init__(self, cwd: Path, env: Optional[dict[str, str]] = None):
-        environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-        self.proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "lsp"], cwd=cwd, env=environment,
+    def __init__(self, cwd: Path, command: Optional[list[str]] = None):
+        """`command`: the server to start (default: this checkout's)."""
+        environment = {**os.environ, "PYTHONPATH": str(REPO)}
+        command = command or [sys.executable, "-m", "generator.cli", "lsp"]
+        self.proc = subprocess.Popen(command, cwd=cwd, env=environment,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.inbox: queue.Queue[dict[str, Any]] = queue.Queue()
         self.notifications: list[dict[str, Any]] = []

@@ -153,6 +153,23 @@ def test_an_edit_shows_dangling_links_elsewhere_and_they_clear(shop: tuple[LspCl
     assert client.diagnostics(pet.as_uri()) == []
 
 
+def test_a_wrong_link_path_is_underlined(shop: tuple[LspClient, Path]) -> None:
+    client, root = shop
+    pet = doc(root, "components/pet.md")
+    uri = client.open(pet)
+    client.settle()
+    text = pet.read_text()
+    client.change(uri, text.replace("components/owner.md)", "components/ownr.md)"), 30)
+    [found] = client.diagnostics(uri)
+    row = line_of(pet, "`owner`")
+    start = pet.read_text().split("\n")[row].index("../../models/components/owner.md")
+    assert found["code"] == "link-mismatch" and "points at models/components/ownr.md" in found["message"]
+    assert found["range"] == {"start": {"line": row, "character": start},
+                              "end": {"line": row, "character": start + len("../../models/components/ownr.md")}}
+    client.change(uri, text, 31)
+    assert client.diagnostics(uri) == []
+
+
 def test_code_actions_fix_a_misspelt_reference(shop: tuple[LspClient, Path]) -> None:
     client, root = shop
     pet = doc(root, "components/pet.md")
