@@ -30,7 +30,9 @@ class LspClient:
         self.responses: dict[int, dict[str, Any]] = {}
         self.server_requests: list[dict[str, Any]] = []
         self.next_id = 0
+        self.stderr: list[bytes] = []  # read as it comes, so that the server never blocks on a full pipe
         threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
 
     def _read(self) -> None:
         stream = self.proc.stdout
@@ -47,6 +49,11 @@ class LspClient:
                 if name.lower() == "content-length":
                     length = int(value)
             self.inbox.put(json.loads(stream.read(length)))
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.stderr.append(line)
 
     def send(self, message: dict[str, Any]) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")

@@ -4,18 +4,22 @@ overrides, camelCase wire names) and on the orq 3.4.0 corpus."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from types import SimpleNamespace
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator import lspserver
 from generator.fmt import format_text
 
 from .lspclient import LspClient
 from .support import corpus_docs
+from .test_workspace import MUTATIONS, mutate
 
 FIXTURE = Path(__file__).parent / "lsp"
 
@@ -257,3 +261,68 @@ def test_corpus_doc_round_trip(tmp_path: Path) -> None:
         assert "billing: GetSessionBilling" in hover
     finally:
         assert client.stop() == 0
+
+
+def test_save_publishes_at_once(shop: tuple[LspClient, Path]) -> None:
+    client, root = shop
+    kind = doc(root, "components/petkind.md")
+    uri = client.open(kind)
+    client.settle()
+    text = kind.read_text()
+    client.change(uri, text.replace('- `"cat"`', '- cat'), 40)
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    [found] = client.diagnostics(uri, timeout=5)
+    assert found["code"] == "enum-value" and found["severity"] == 1
+    client.change(uri, text, 41)
+    assert client.diagnostics(uri) == []
+
+
+def test_a_folder_without_specs_is_reported_and_served(tmp_path: Path) -> None:
+    client = LspClient(tmp_path)
+    try:
+        client.initialize(tmp_path)
+        shown = client.wait_for("window/showMessage")
+        assert shown["type"] == 1 and "spec folder" in shown["message"]
+        assert result(client.at("textDocument/hover", (tmp_path / "x.md").as_uri(), 0, 0)) is None
+    finally:
+        assert client.stop() == 0
+
+
+FUZZ_EXAMPLES = int(os.environ.get("MD2MODELS_LSP_EXAMPLES", "6"))
+REQUESTS = ["textDocument/definition", "textDocument/hover", "textDocument/completion", "textDocument/references"]
+
+
+def fuzz_over_stdio(client: LspClient, root: Path, data: st.DataObject) -> None:
+    """A random edit of a doc, then every request at a random position: no error response, no error logged."""
+    path = data.draw(st.sampled_from(sorted((root / "spec").rglob("*.md"))))
+    uri = client.open(path)
+    text = mutate(path.read_text(), data.draw(st.lists(MUTATIONS, max_size=4)))
+    client.change(uri, text, 2)
+    lines = text.split("\n")
+    line = data.draw(st.integers(0, len(lines) - 1))
+    character = data.draw(st.integers(0, len(lines[line].encode("utf-16-le", "surrogatepass")) // 2))
+    for method in REQUESTS:
+        extra = {"context": {"includeDeclaration": True}} if method == "textDocument/references" else {}
+        result(client.at(method, uri, line, character, **extra))
+    for method in ("textDocument/formatting", "textDocument/codeAction"):
+        result(client.request(method, {"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": True},
+                                       "range": {"start": {"line": line, "character": 0},
+                                                 "end": {"line": line, "character": 0}},
+                                       "context": {"diagnostics": []}}))
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    client.settle(0.2)
+    assert not [n for n in client.notifications if n["method"] == "window/logMessage" and n["params"]["type"] == 1]
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_no_edit_makes_the_server_fail(shop: tuple[LspClient, Path], data: st.DataObject) -> None:
+    fuzz_over_stdio(*shop, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_no_edit_makes_the_server_fail_long(shop: tuple[LspClient, Path], data: st.DataObject) -> None:
+    fuzz_over_stdio(*shop, data)
