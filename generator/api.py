@@ -1,4 +1,5 @@
-"""The library API: load -> render -> write, and the checks built on it.
+"""The library API: discovery -> build (parse -> resolve -> render) -> write,
+and the checks built on it.
 
 Every function raises `SpecError` (all diagnostics of the run) when the
 specs have errors, before anything is written.
@@ -14,17 +15,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-from . import __version__, naming, wirenames
+from . import __version__, wirenames
 from .config import TARGETS, ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
-from .parse import DEFAULT_EXCLUDE, parse_bytes, parse_files, read_doc, spec_paths
+from .discovery import find_docs, spec_root as spec_root  # the front ends name the spec root through the API
+from .parse import DEFAULT_EXCLUDE
 from .pyrender import DEFAULT_TARGET
 from .overrides import NO_OVERRIDES, OverridesFile, load_overrides
 from .templating import use_templates
 from .wirenames import POLICIES
-from .resolve import Resolved, Summary, link_path, resolve, silence_overridden, spec_root_names, summarize
-from .build import Build, build, parse_summaries, save_cache, unparsed_paths
+from .resolve import resolve, silence_overridden, spec_root_names
+from .summary import Resolved, Summary
+from .build import Build, build, parse_and_resolve, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .manifest import CACHE_DIR
 from .formatting import format_files
@@ -42,89 +45,11 @@ class Loaded:
 
 def load(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Loaded:
     """Parse (in this process) and resolve every doc; raise SpecError on errors."""
-    root, paths, skipped = _spec_paths(specs, exclude)
-    models, problems = parse_files(root, paths)
-    spec = Spec(tuple(models), tuple(skipped))
-    summaries = [summarize(model) for model in models]
-    resolved, found = resolve(summaries, unparsed=unparsed_paths(paths, summaries), root=spec_root_names(str(root)))
-    problems.extend(found)
+    root, paths, skipped = find_docs(specs, exclude)
+    models, resolved, problems = parse_and_resolve(root, paths)
     if any(p.severity == "error" for p in problems):
         raise SpecError(problems)
-    return Loaded(spec, resolved, tuple(sorted(problems)))
-
-
-def spec_root(specs: Path) -> Path:
-    """The folder the docs' paths are relative to: SPECS, or its parent when
-    SPECS is a folder named `models` (the folder that holds the model docs,
-    as the docs' own links `../models/x.md` name it).  Either way a doc is
-    `models/x.md`: the package, its imports and OUT/docs are the same.
-    SPECS may be one doc: then the folder above its `models` folder
-    (`models/x.md`, `models/components/x.md`), or else its own folder."""
-    if specs.is_file():
-        folders = specs.resolve().parents[:2]  # the doc's folder, and the one above
-        up = next((n + 1 for n, folder in enumerate(folders) if folder.name == "models"), 0)
-        return Path(os.path.normpath(specs.parent / "/".join([".."] * up))) if up else specs.parent
-    if specs.name == "models":
-        return specs.parent
-    if Path(specs).resolve().name == "models":
-        return specs / ".."
-    if not (specs / "models").is_dir() and (specs / "docs" / "models").is_dir():  # an SDK's repository
-        return specs / "docs"
-    return specs
-
-
-def _spec_paths(specs: Path, exclude: Sequence[str]) -> tuple[Path, list[str], list[str]]:
-    """(spec root, doc paths below it, excluded paths); an error when there is no doc at all.
-    SPECS may be one doc: then it and the docs its links reach."""
-    root = spec_root(specs)
-    if specs.is_file():
-        start = Path(os.path.relpath(specs, root)).as_posix()
-        if not start.endswith(".md"):
-            raise SpecError([Diagnostic(start, 1, 1, "error", "not a model doc (*.md)", "not-a-doc")])
-        return root, _linked_docs(root, start, exclude), []
-    where = "." if root == specs else "models"
-    if not specs.is_dir():
-        nearby = next((f" such as {folder}" for folder in ("docs", "specs") if (specs.parent / folder / "models").is_dir()
-                       and specs.parent / folder != specs), "")
-        raise SpecError([Diagnostic(where, 1, 1, "error", f"spec folder does not exist or is not a folder (give SPECS"
-                                    f"{nearby}, or `specs` under [tool.md2models] in pyproject.toml)",
-                                    "no-spec-folder")])
-    paths, skipped = _all_docs(root, exclude)
-    if not paths:
-        raise SpecError([Diagnostic(where, 1, 1, "error", "no model docs (*.md) in the spec folder", "no-docs")])
-    return root, paths, skipped
-
-
-def _all_docs(root: Path, exclude: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(doc paths, excluded paths) of the spec root.  Model docs live in
-    models/ where there is one: an SDK's docs/ also holds its operations'
-    pages (sdks/)."""
-    models = root / "models"
-    return spec_paths(models, exclude, "models/") if models.is_dir() else spec_paths(root, exclude)
-
-
-def _linked_docs(root: Path, start: str, exclude: Sequence[str]) -> list[str]:
-    """`start` and every doc its references reach, transitively (spec-root-
-    relative, sorted).  A link is followed to its target; a reference
-    without one (a union's member) to the doc named after it in its
-    namespace's folder, as Speakeasy names docs (`models.Pet`: `pet.md`).
-    A doc that does not parse refers to nothing: the build reports it."""
-    listed = _all_docs(root, exclude)[0]
-    by_name = {(naming.namespace_of(path), naming.doc_model_name(path)): path
-               for path in reversed(listed)}  # the first by path wins
-    names, known = spec_root_names(str(root)), set(listed)
-    found, todo = {start}, [start]
-    while todo:
-        rel = todo.pop()
-        data = read_doc(root, rel)[0]
-        model = parse_bytes(data, rel)[0] if data is not None else None
-        for link in summarize(model).links if model is not None else ():
-            path = (link_path(rel, link.target, names) if link.target
-                    else by_name.get((link.namespace, link.name.lower())))
-            if path in known and path not in found:
-                found.add(path)
-                todo.append(path)
-    return sorted(found)
+    return Loaded(Spec(tuple(models), tuple(skipped)), resolved, tuple(sorted(problems)))
 
 
 def check_package_name(package: str) -> None:
@@ -160,7 +85,7 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
         raise ConfigError(f"templates folder {templates} does not exist")
     use_templates(templates.resolve() if templates is not None else None)
     source = load_overrides(overrides) if overrides is not None else None
-    root, paths, _ = _spec_paths(specs, exclude)
+    root, paths, _ = find_docs(specs, exclude)
     result = build(root, paths, package, cache_dir=cache_dir, jobs=jobs, overrides=source, target=target,
                    progress=progress, wire_names=wire_names)
     if strict and result.warnings:
@@ -217,7 +142,7 @@ def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0
     `wire_names`: the policy the docs' example JSON is checked against."""
     _check_policy(wire_names)
     try:
-        root, paths, _ = _spec_paths(specs, exclude)
+        root, paths, _ = find_docs(specs, exclude)
         source = load_overrides(overrides) if overrides is not None else None
     except SpecError as exc:
         return sorted(exc.diagnostics)

@@ -45,10 +45,11 @@ from .docrender import render_doc
 from .ir import AnyModel
 from .manifest import ensure_cache_dir, store_marshal
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
-from .parse import parse_bytes, read_doc
+from .parse import parse_bytes, parse_files, read_doc
 from .progress import NO_PROGRESS, Counter, Progress
 from .pyrender import DEFAULT_TARGET, render_module, render_package
-from .resolve import Key, Link, Resolved, Summary, resolve, silence_overridden, spec_root_names, summarize
+from .resolve import resolve, silence_overridden, spec_root_names, summarize
+from .summary import Key, Link, Resolved, Summary
 from .templating import builtin_templates_dir, templates_digest
 from .write import OutputFile
 
@@ -335,6 +336,15 @@ def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[
         results = workers.parse(sorted(paths))
     problems = [Diagnostic(*p) for _, _, _, found in results for p in found]
     return [_summary(data) for _, _, data, _ in results if data is not None], problems
+
+
+def parse_and_resolve(specs: Path, paths: Sequence[str]) -> tuple[list[AnyModel], Resolved, list[Diagnostic]]:
+    """Parse the docs in this process, keeping their models, and resolve them:
+    the models, the resolved spec and every problem."""
+    models, problems = parse_files(specs, paths)
+    summaries = [summarize(model) for model in models]
+    resolved, found = resolve(summaries, unparsed=unparsed_paths(paths, summaries), root=spec_root_names(str(specs)))
+    return models, resolved, problems + found
 
 
 def unparsed_paths(paths: Sequence[str], summaries: Iterable[Summary]) -> frozenset[str]:

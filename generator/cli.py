@@ -3,7 +3,8 @@
 Exit status: 0 success; 1 `check` found stale output (or `lint --strict`
 found warnings); 2 bad specs, config or usage (and, for `generate` and
 `check` under `--strict`, warnings).  Problems are printed as
-`path:line:col: severity: message`, never as a traceback.
+`path:line:col: severity: message`, never as a traceback; `lint`, `check`
+and `diff` also write them for CI with `--format github|sarif` (`reports`).
 """
 
 from __future__ import annotations
@@ -16,17 +17,20 @@ import sys
 from dataclasses import replace
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, NoReturn, Optional, Sequence
 
 import click
 
 from . import __version__, api, overridesgen, reports
-from .config import FORMATS, TARGETS, ConfigError, load_config
+from . import watch as watching
+from .config import FORMATS, TARGETS, Config, ConfigError, load_config
+from .fmt import format_docs
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
+from .build import interrupts_held
 from .progress import NO_PROGRESS, Progress
 from .terminal import want_color
-from .write import OutputError, check_report_json, format_check
+from .write import OutputError, check_report_json, format_check, _diff
 from .diff import FAIL_ON, VIEWS, DiffSpecError, diff
 from .overrides import load_overrides
 from .gitref import git_tree
@@ -90,11 +94,7 @@ def main(ctx: click.Context) -> None:
         config = load_config()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    shared = {"out": str(config.out), "package": config.package, "jobs": config.jobs,
-              "templates": str(config.templates) if config.templates else None,
-              "overrides": str(config.overrides) if config.overrides else None,
-              "target": config.target, "strict": config.strict, "wire_names": config.wire_names,
-              "code_format": config.format}
+    shared = _output_defaults(config)
     ctx.obj = config
     ctx.default_map = {
         "generate": shared,
@@ -104,6 +104,15 @@ def main(ctx: click.Context) -> None:
         "overrides": {"jobs": config.jobs},
         "diff": {"overrides": shared["overrides"]},
     }
+
+
+def _output_defaults(config: Config) -> dict[str, Any]:
+    """The config's values of generate's and check's options."""
+    return {"out": str(config.out), "package": config.package, "jobs": config.jobs,
+            "templates": str(config.templates) if config.templates else None,
+            "overrides": str(config.overrides) if config.overrides else None,
+            "target": config.target, "strict": config.strict, "wire_names": config.wire_names,
+            "code_format": config.format}
 
 
 def _specs_argument(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -147,9 +156,12 @@ def _specs(ctx: click.Context, specs: Optional[Path]) -> Path:
 
 
 def _progress() -> Progress:
-    """A progress line for long runs, on a terminal that can redraw a line."""
+    """A progress line for long runs, on a terminal that can redraw a line.  Its
+    thread starts with SIGINT held, for good: a Ctrl-C it took while the main
+    thread holds SIGINT off to fork workers would stop the run mid-fork."""
     if sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
-        return Progress()
+        with interrupts_held():
+            return Progress()
     return NO_PROGRESS
 
 
@@ -164,15 +176,19 @@ def _path(value: Optional[object]) -> Optional[Path]:
 @_wire_names_option
 @_jobs_option
 @_code_format_option("--format", "--formatter")
+@click.option("--watch", is_flag=True, help="Generate again after each save of the specs, the config, the "
+              "overrides or the templates, until Ctrl-C.")
 @click.pass_context
 @_guarded
 def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
              overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int,
-             code_format: str) -> None:
+             code_format: str, watch: bool) -> None:
     """Write the package and docs generated from SPECS (default: config `specs`).
 
     SPECS: the folder holding `models/` (an SDK's docs/), `models/` itself,
     or one doc (it and the models it refers to, transitively)."""
+    if watch:
+        _watch(ctx)
     specs = _specs(ctx, specs)
     with _progress() as progress:
         report, warnings = api.generate(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
@@ -181,6 +197,30 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
                                         format=code_format)
     _print_diagnostics(warnings, specs)
     click.echo(f"md2models: {report.summary()}", err=True)
+
+
+def _watch(ctx: click.Context) -> NoReturn:
+    """generate --watch: the config is read again before each run; options given on the command line win."""
+    given = {name: value for name, value in ctx.params.items()
+             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE}
+
+    def settings() -> watching.Settings:
+        config = load_config()
+        options = {**_output_defaults(config), **given}
+        return watching.Settings(
+            specs=options.get("specs") or config.specs, out=Path(options["out"]), package=options["package"],
+            exclude=config.exclude, jobs=options["jobs"], templates=_path(options["templates"]),
+            overrides=_path(options["overrides"]), target=options["target"], strict=options["strict"],
+            wire_names=options["wire_names"], format=options["code_format"], config=config.source)
+
+    def report(rebuild: watching.Rebuild) -> None:
+        click.echo(rebuild.line(), err=True)
+        _print_diagnostics(rebuild.diagnostics, rebuild.specs)
+
+    try:
+        watching.watch(settings, report, _progress)
+    except KeyboardInterrupt:  # how watchfiles hands on Ctrl-C
+        raise _Interrupted from None
 
 
 @main.command()
@@ -258,6 +298,36 @@ def lint(ctx: click.Context, specs: Optional[Path], jobs: int, fmt: str, strict:
     if errors:
         sys.exit(EXIT_USAGE)
     if strict and problems:
+        sys.exit(EXIT_STALE)
+
+
+@main.command("fmt")
+@click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and list the docs that would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="As --check, with a unified diff per doc.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@click.pass_context
+@_guarded
+def fmt_command(ctx: click.Context, specs: tuple[Path, ...], check: bool, show_diff: bool, quiet: bool) -> None:
+    """Rewrite docs in place in the canonical form generate writes to OUT/docs.
+
+    SPECS: spec folders or docs (default: config `specs`); a doc is that doc alone."""
+    write = not (check or show_diff)
+    report = format_docs(specs or (ctx.obj.specs,), exclude=ctx.obj.exclude, write=write,
+                         templates=ctx.obj.templates)
+    color = want_color(sys.stdout)
+    for doc in report.changed:
+        if show_diff:
+            click.echo("\n".join(_diff(doc.path, doc.old, doc.new, color)))
+        elif not quiet:
+            click.echo(f"{'reformatted' if write else 'would reformat'} {doc.path}")
+    for diagnostic in sorted(report.diagnostics):  # at the paths as named
+        click.echo(diagnostic.format(), err=True)
+    if not quiet or report.diagnostics:
+        click.echo(f"md2models: {report.summary(write)}", err=True)
+    if report.errors:
+        sys.exit(EXIT_USAGE)
+    if report.changed and not write:
         sys.exit(EXIT_STALE)
 
 

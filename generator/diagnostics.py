@@ -66,6 +66,9 @@ RULES: Mapping[str, str] = {
     "override-class-clash": "A class name given by an override is taken by another class.",
     # custom templates
     "template-error": "A template does not compile or render.",
+    # fmt
+    "symlink-outside-specs": "fmt: a doc is a symlink that leads out of SPECS (left as it is).",
+    "unwritable-doc": "fmt: a doc cannot be written (left as it was).",
 }
 
 # Control characters print escaped (`\n` as the two characters "\\n").

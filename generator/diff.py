@@ -30,15 +30,16 @@ from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
-from .api import _spec_paths
 from .build import (PARALLEL_THRESHOLD, _summary, _summary_data, _Summaries, tool_digest, worker_pool,
                     unparsed_paths)
 from .diagnostics import Diagnostic, SpecError
+from .discovery import find_docs
 from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, Primitive, Ref, TypeNode
 from .manifest import ensure_cache_dir, store_marshal
 from .parse import DEFAULT_EXCLUDE, parse_bytes, read_doc
 from .overrides import NO_OVERRIDES, Default, ModelFix, Overrides, OverridesFile
-from .resolve import Key, Resolved, resolve, spec_root_names, summarize
+from .resolve import resolve, spec_root_names, summarize
+from .summary import Key, Resolved
 from .pyescape import py_str
 from .pyblocks import _field_text, _model_text, _shape
 from .pysyntax import GENERICS, PRIMITIVES
@@ -249,7 +250,7 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
         keys: dict[str, str] = {}
         problems: list[Diagnostic] = []
         try:
-            root, paths, _ = _spec_paths(root, exclude)
+            root, paths, _ = find_docs(root, exclude)
         except SpecError as exc:
             errors.append((label, list(exc.diagnostics)))
             paths = []

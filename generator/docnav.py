@@ -22,7 +22,8 @@ from .fmt import MeaningChanged, format_text
 from .ir import ObjectModel, Position
 from .parse import CELL_SEPARATOR, FIELD_COLUMNS, REQUIRED, _split_row
 from .pyrender import model_views
-from .resolve import Key, link_path
+from .resolve import link_path
+from .summary import Key
 from .typecell import ATOMS, WRAPPERS
 from .workspace import Workspace
 

@@ -13,15 +13,18 @@ renderer.  The new text is parsed again and must mean what the old one did
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
-from .api import _spec_paths, spec_root
+from .config import ConfigError
 from .diagnostics import Diagnostic, SpecError
+from .discovery import find_docs, spec_root
 from .docrender import render_doc
 from .ir import AnyModel, to_jsonable
 from .parse import DEFAULT_EXCLUDE, _matcher, decode, parse_doc, read_doc
+from .templating import use_templates
 from .write import _replace
 
 __all__ = ["FormatReport", "MeaningChanged", "Reformatted", "format_docs", "format_text"]
@@ -89,15 +92,15 @@ class FormatReport:
         return [d for d in self.diagnostics if d.severity == "error"]
 
     def summary(self, written: bool) -> str:
-        verb = "reformatted" if written else "would reformat"
-        errors = len(self.errors)
+        verb = "reformatted" if written else "would be reformatted"
+        bad = len({d.path for d in self.errors})
         found = [f"{len(self.changed)} doc{'s' if len(self.changed) != 1 else ''} {verb}",
-                 f"{self.unchanged} unchanged"] + ([f"{errors} with errors, left as they are"] if errors else [])
+                 f"{self.unchanged} unchanged"] + ([f"{bad} with errors, left as they are"] if bad else [])
         return ", ".join(found)
 
 
-def format_docs(specs: Sequence[Path], *, exclude: Sequence[str] = DEFAULT_EXCLUDE, write: bool = True
-                ) -> FormatReport:
+def format_docs(specs: Sequence[Path], *, exclude: Sequence[str] = DEFAULT_EXCLUDE, write: bool = True,
+                templates: Optional[Path] = None) -> FormatReport:
     """Format the docs of each of `specs` (a spec folder, or one doc; as
     `generate` takes SPECS, but a doc is that doc alone).  Docs that do not
     parse are reported and left as they are; the others are rewritten
@@ -118,13 +121,19 @@ def format_docs(specs: Sequence[Path], *, exclude: Sequence[str] = DEFAULT_EXCLU
             real = os.path.realpath(os.path.join(root, rel))
             if os.path.commonpath([real, inside]) != inside:
                 report.diagnostics.append(Diagnostic(shown, 1, 1, "warning",
-                                                     "a symlink that leads out of SPECS: left as it is", "not-a-doc"))
+                                                     "a symlink that leads out of SPECS: left as it is",
+                                                     "symlink-outside-specs"))
             elif real not in seen:
                 seen.add(real)
                 _format_one(report, root, rel, shown, real)
     if write:
-        for doc in report.changed:
-            _replace(doc.real, doc.new)
+        for doc in list(report.changed):
+            try:
+                _replace(doc.real, doc.new)
+            except OSError as exc:  # a read-only folder: the doc stays as it was
+                report.changed.remove(doc)
+                report.diagnostics.append(Diagnostic(doc.path, 1, 1, "error", f"cannot write: {exc.strerror or exc}",
+                                                     "unwritable-doc"))
     return report
 
 
@@ -136,12 +145,12 @@ def _docs_of(where: Path, exclude: Sequence[str]) -> tuple[Path, list[str], str]
         if not rel.endswith(".md"):
             raise SpecError([Diagnostic(rel, 1, 1, "error", "not a model doc (*.md)", "not-a-doc")])
         return root, [] if _matcher(exclude)(rel) else [rel], os.path.realpath(root)
-    root, paths, _ = _spec_paths(where, exclude)
-    return root, paths, os.path.realpath(where)
+    found = find_docs(where, exclude)
+    return found.root, found.paths, os.path.realpath(where)
 
 
 def _shown(diagnostic: Diagnostic, root: Path) -> Diagnostic:
-    return replace(diagnostic, path=diagnostic.where(root.as_posix()))
+    return replace(diagnostic, path=posixpath.normpath(diagnostic.where(root.as_posix())))
 
 
 def _format_one(report: FormatReport, root: Path, rel: str, shown: str, real: str) -> None:

@@ -31,15 +31,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Union
 
 from . import naming
 from .diagnostics import Diagnostic, SpecError
 from .ir import Generic, LiteralType, Primitive, Ref, TypeNode
+from .summary import Resolved
 from .wirenames import NO_WIRE_NAMES, Clash, WireNames, clashes
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .resolve import Resolved
 
 Scalar = Union[str, int, float, bool, None]
 PYPROJECT_TABLE = ("tool", "md2models", "overrides")
@@ -152,7 +150,7 @@ class OverridesFile:
         """Part of the build cache key: any change regenerates everything."""
         return hashlib.sha256(repr(self.models).encode()).hexdigest()
 
-    def bind(self, resolved: "Resolved") -> tuple[Overrides, list[Diagnostic]]:
+    def bind(self, resolved: Resolved) -> tuple[Overrides, list[Diagnostic]]:
         """Check against the spec; raise SpecError with every error.  Returns
         the warnings too: stale entries (a model, field or type's model the
         spec no longer has), which are left out so that upstream removals
@@ -467,7 +465,7 @@ def _type_node(node: ast.expr, lookup: Callable[[str], Optional[tuple[str, str]]
     raise _Bad(f"{ast.unparse(node)!r} is not a type")
 
 
-def _clashes(source: OverridesFile, resolved: "Resolved", overrides: Overrides) -> list[Diagnostic]:
+def _clashes(source: OverridesFile, resolved: Resolved, overrides: Overrides) -> list[Diagnostic]:
     """Renamed classes must stay distinct from every other class name."""
     lines = {entry.key: entry.class_line or entry.line for entry in source.models}
     seen: dict[tuple[str, str], tuple[str, str]] = {}

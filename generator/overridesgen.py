@@ -23,16 +23,17 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from . import naming
-from .api import _spec_paths
 from .build import (PARALLEL_THRESHOLD, _load_model, _summary, _summary_data, _Summaries, interrupts_held, stop_workers,
                     unparsed_paths)
 from .diagnostics import Diagnostic, SpecError
+from .discovery import find_docs
 from .fromcode import CodeClass, CodeField, Unknown, dotted, module_files, read_module, strip_annotated
 from .ir import AnyModel, ObjectModel
 from .overrides import FieldFix, ModelNames, _Bad, _type_node, parse_default, toml_key, toml_str
 from .parse import DEFAULT_EXCLUDE, parse_file
 from .pyrender import field_statements
-from .resolve import Key, Resolved, Summary, resolve, spec_root_names, summarize
+from .resolve import resolve, spec_root_names, summarize
+from .summary import Key, Resolved, Summary
 from .templating import render
 
 NAMESPACES = {"models", "shared", "operations", "components", "errors"}
@@ -79,7 +80,7 @@ def bootstrap(specs: Path, roots: Sequence[Path], *, exclude: Sequence[str] = DE
     doc and the module generated from it land in the same one); each parses
     its docs and reads its modules, the main process resolves the spec and
     matches classes to docs, then each worker compares the pairs it holds."""
-    specs, paths, _ = _spec_paths(specs, exclude)
+    specs, paths, _ = find_docs(specs, exclude)
     files = module_files(roots)
     count = jobs or os.cpu_count() or 1
     if "fork" not in multiprocessing.get_all_start_methods() or len(paths) + len(files) < PARALLEL_THRESHOLD:

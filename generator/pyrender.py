@@ -11,7 +11,7 @@ docstring (`pyescape.docstring`), escaped exactly once, in `pyescape`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence, Union
+from typing import Iterable, Mapping, Sequence, Union
 
 from . import naming
 from .config import TARGETS
@@ -21,10 +21,8 @@ from .pyblocks import BlockView, field_pair, model_blocks
 from .pyescape import docstring, py_str
 from .pysyntax import Ctx
 from .resolve import summarize
+from .summary import Resolved, Summary
 from .templating import render
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .resolve import Resolved, Summary
 
 # Output kinds (`--target`): what each module defines.
 #   pydantic     pydantic v2 models + TypedDict twins (the default)
@@ -38,7 +36,7 @@ def _template(name: str, target: str) -> Union[str, list[str]]:
     return name if target == DEFAULT_TARGET else [f"python/{target}/{name[len('python/'):]}", name]
 
 
-def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: Overrides,
+def _module_text(resolved: Resolved, m: AnyModel, enum_style: str, overrides: Overrides,
                  target: str = DEFAULT_TARGET) -> str:
     ctx = _ctx(resolved, m, overrides, target)
     blocks = model_blocks(m, ctx, enum_style)  # first: building the blocks records the imports
@@ -48,19 +46,19 @@ def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: 
     )
 
 
-def _ctx(resolved: "Resolved", m: AnyModel, overrides: Overrides, target: str) -> Ctx:
+def _ctx(resolved: Resolved, m: AnyModel, overrides: Overrides, target: str) -> Ctx:
     cls = overrides.class_name(m.key, m.name)
     return Ctx(resolved, m, naming.module_path(m.path).split("/"), {cls, naming.twin_name(cls)}, overrides, target)
 
 
-def model_views(m: AnyModel, resolved: "Resolved", *, enum_style: str = "literal",
+def model_views(m: AnyModel, resolved: Resolved, *, enum_style: str = "literal",
                 overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> list[BlockView]:
     """What `m`'s module defines, as laid-out statements (class headers,
     field statements): what the language server shows on hover."""
     return model_blocks(m, _ctx(resolved, m, overrides, target), enum_style)
 
 
-def exported_names(m: Union[AnyModel, "Summary"], overrides: Overrides = NO_OVERRIDES,
+def exported_names(m: Union[AnyModel, Summary], overrides: Overrides = NO_OVERRIDES,
                    target: str = DEFAULT_TARGET) -> list[str]:
     cls = overrides.class_name(m.key, m.name)
     if m.kind == "enum" or target == "dataclasses":
@@ -89,7 +87,7 @@ def _init_text(entries: list[tuple[str, str]], title: str, target: str = DEFAULT
     )
 
 
-def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "literal",
+def render_module(model: AnyModel, resolved: Resolved, *, enum_style: str = "literal",
                   overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> tuple[str, str]:
     """(module path relative to the package, e.g. `models/foo.py`, its text).
 
@@ -98,7 +96,7 @@ def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "l
     return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style, overrides, target)
 
 
-def field_statements(model: ObjectModel, resolved: "Resolved", fixes: Mapping[str, FieldFix]) -> list[str]:
+def field_statements(model: ObjectModel, resolved: Resolved, fixes: Mapping[str, FieldFix]) -> list[str]:
     """The pydantic field statement of each of `model`'s fields (doc order,
     `__pydantic_extra__` left out) as the default target writes it with
     `fixes` (by the doc's field name): for comparing code with what
@@ -110,7 +108,7 @@ def field_statements(model: ObjectModel, resolved: "Resolved", fixes: Mapping[st
     return [view.stmt for view in views if view is not None]
 
 
-def render_package(summaries: Iterable["Summary"], package: str, overrides: Overrides = NO_OVERRIDES,
+def render_package(summaries: Iterable[Summary], package: str, overrides: Overrides = NO_OVERRIDES,
                    target: str = DEFAULT_TARGET) -> dict[str, str]:
     """The package's own files: runtime, `py.typed` and the `__init__`s.
 
@@ -137,7 +135,7 @@ def render_package(summaries: Iterable["Summary"], package: str, overrides: Over
     return files
 
 
-def render_python(models: Sequence[AnyModel], resolved: "Resolved", package: str, *, enum_style: str = "literal",
+def render_python(models: Sequence[AnyModel], resolved: Resolved, package: str, *, enum_style: str = "literal",
                   overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET) -> dict[str, str]:
     """All files of OUT/<package>/ as {POSIX path relative to OUT: text}."""
     summaries = map(summarize, models)

@@ -12,7 +12,7 @@ there do not mix with how Python is spelt.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
+from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
 from . import pylayout as L
@@ -22,9 +22,7 @@ from .pyescape import py_str
 from .pylayout import Tok
 from .resolve import type_refs
 from .shadowing import Shadows
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .resolve import Resolved
+from .summary import Resolved
 
 # Atoms of type cells -> (expression, (import source, name) or None)
 PRIMITIVES: dict[str, tuple[str, Optional[tuple[str, str]]]] = {
@@ -74,7 +72,7 @@ def rel_module(src_parts: Sequence[str], dst_parts: Sequence[str]) -> str:
 class Ctx:
     """What one module uses: library names, and model names to import."""
 
-    def __init__(self, resolved: "Resolved", model: AnyModel, parts: list[str], own: set[str],
+    def __init__(self, resolved: Resolved, model: AnyModel, parts: list[str], own: set[str],
                  overrides: Overrides, target: str):
         self.resolved = resolved
         self.overrides = overrides

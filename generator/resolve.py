@@ -19,52 +19,14 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Union
+from typing import Callable, Iterable, Iterator, Mapping, Optional, Union
 
 from . import naming, wirenames
 from .diagnostics import Diagnostic, Severity
 from .ir import AnyModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
 from .overrides import Overrides, toml_key
-from .unions import NO_SHAPE, Shape, shape
-
-Key = tuple[str, str]
-
-
-class Link(NamedTuple):
-    """One reference made by a model, as written, and where."""
-
-    namespace: str
-    name: str
-    target: str  # the link path around it, "" when not a link
-    line: int
-    col: int
-
-
-class Summary(NamedTuple):
-    """What the rest of the spec needs to know about one model.
-
-    Plain tuples all the way down: a run loads thousands of them from the
-    cache, and tuples cost a fraction of dataclasses to rebuild."""
-
-    kind: str
-    name: str
-    namespace: str
-    path: str
-    line: int
-    col: int
-    links: tuple[Link, ...]
-    field_names: tuple[tuple[str, int, int], ...]  # (name, line, col)
-    evidence: tuple[wirenames.Item, ...] = ()  # JSON the doc shows for models (see wirenames)
-    shape: "Shape" = NO_SHAPE  # what a union of this model needs of it (`unions.shape`)
-
-    @property
-    def key(self) -> Key:
-        return (self.namespace, self.name)
-
-    @property
-    def pos(self) -> Position:
-        return Position(self.path, self.line, self.col)
+from .summary import Key, Link, Resolved, Summary
+from .unions import shape
 
 
 # Reports a problem at a model's title, or at (model, line, col) in its doc.
@@ -94,22 +56,6 @@ def summarize(model: AnyModel) -> Summary:
     names = tuple((f.name, f.pos.line, f.pos.col) for f in model.fields) if isinstance(model, ObjectModel) else ()
     return Summary(model.kind, model.name, model.namespace, model.path, model.pos.line, model.pos.col, links, names,
                    wirenames.model_evidence(model), shape(model))
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """A checked spec: every model's summary by key, and the import cycles."""
-
-    by_key: Mapping[Key, Summary]
-    # Models on an import cycle (self-references included) -> a cycle id.
-    cycle_of: Mapping[Key, int]
-
-    def target(self, ref: Ref) -> Summary:
-        return self.by_key[(ref.namespace, ref.name)]
-
-    def same_cycle(self, a: Key, b: Key) -> bool:
-        cycle = self.cycle_of.get(a)
-        return cycle is not None and cycle == self.cycle_of.get(b)
 
 
 def resolve(summaries: Iterable[Summary], *, lint: bool = False, unreferenced: bool = False,

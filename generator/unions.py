@@ -23,24 +23,12 @@ resolve `Summary`; `facts` gathers it for the build cache's module key.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence
+from typing import Iterable, NamedTuple, Optional, Sequence
 
 from . import naming
 from .ir import AnyModel, EnumModel, LiteralType, ObjectModel, Ref, UnionMember, UnionModel, unmarked
 from .overrides import NO_OVERRIDES, Overrides
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .resolve import Resolved
-
-# (field name, enum namespace, enum title, literal): a required field whose
-# type may be a tag: a link to an enum (namespace and title) or a string
-# literal (the literal, namespace and title "").
-Candidate = tuple[str, str, str, str]
-# (number of fields, tag candidates): an object's; an enum's is (0, its one
-# closed string value as a candidate ("", "", "", value)) or (0, ()).
-Shape = tuple[int, tuple[Candidate, ...]]
-
-NO_SHAPE: Shape = (0, ())
+from .summary import NO_SHAPE, Candidate, Resolved, UnionShape
 
 
 class Discriminated(NamedTuple):
@@ -52,7 +40,7 @@ class Discriminated(NamedTuple):
     tags: tuple[str, ...]
 
 
-def shape(model: AnyModel) -> Shape:
+def shape(model: AnyModel) -> UnionShape:
     """What a union of this model needs of it (see the module docstring)."""
     if isinstance(model, ObjectModel):
         fields = [f for f in model.fields if not f.is_extra]
@@ -78,19 +66,19 @@ def _member_ref(member: UnionMember) -> Optional[Ref]:
     return node if isinstance(node, Ref) else None
 
 
-def _shape_of(resolved: "Resolved", ref: Optional[Ref]) -> Shape:
+def _shape_of(resolved: Resolved, ref: Optional[Ref]) -> UnionShape:
     if ref is None:
         return NO_SHAPE
     summary = resolved.by_key.get((ref.namespace, ref.name))
     return summary.shape if summary is not None else NO_SHAPE
 
 
-def _is_object(resolved: "Resolved", ref: Optional[Ref]) -> bool:
+def _is_object(resolved: Resolved, ref: Optional[Ref]) -> bool:
     summary = resolved.by_key.get((ref.namespace, ref.name)) if ref is not None else None
     return summary is not None and summary.kind == "object"
 
 
-def ordered(m: UnionModel, resolved: "Resolved") -> list[UnionMember]:
+def ordered(m: UnionModel, resolved: Resolved) -> list[UnionMember]:
     """The members in the SDK's order: stably by field count, fewest first;
     a member no doc defines (typed `Any`, it takes anything) goes last."""
     def order(member: UnionMember) -> tuple[bool, int]:
@@ -100,7 +88,7 @@ def ordered(m: UnionModel, resolved: "Resolved") -> list[UnionMember]:
     return sorted(m.members, key=order)
 
 
-def _tag(resolved: "Resolved", candidate: Candidate) -> Optional[str]:
+def _tag(resolved: Resolved, candidate: Candidate) -> Optional[str]:
     _, namespace, name, literal = candidate
     if not namespace and not name:
         return literal
@@ -110,7 +98,7 @@ def _tag(resolved: "Resolved", candidate: Candidate) -> Optional[str]:
     return target.shape[1][0][3]
 
 
-def discriminator(members: Sequence[UnionMember], resolved: "Resolved",
+def discriminator(members: Sequence[UnionMember], resolved: Resolved,
                   overrides: Overrides = NO_OVERRIDES) -> Optional[Discriminated]:
     """The discriminator of a union of `members` (in order), or None."""
     refs = [_member_ref(member) for member in members]
@@ -143,7 +131,7 @@ def discriminator(members: Sequence[UnionMember], resolved: "Resolved",
     return None
 
 
-def facts(deps: Iterable[tuple[str, str]], resolved: "Resolved") -> tuple[object, ...]:
+def facts(deps: Iterable[tuple[str, str]], resolved: Resolved) -> tuple[object, ...]:
     """What a union's rendering depends on beyond its own doc and its
     members' names: the shapes of the models it refers to (`deps`) and of
     the enums their tag fields name (the build cache's module key)."""

@@ -21,21 +21,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, NamedTuple, Optional
+from typing import Iterable, Iterator, Mapping, NamedTuple, Optional
 
 from .diagnostics import Diagnostic
 from .ir import AnyModel, Generic, Markup, ObjectModel, Ref, TypeNode
 from .naming import attribute
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .resolve import Key, Summary
+from .summary import Evidence, JsonShape, Key, Summary
 
 # The policies, the default first.
 POLICIES = ("as-is", "camelCase")
-# A key's nested keys: ((key, shape), ...), for the value of each key that holds an object.
-Shape = tuple[tuple[str, "Shape"], ...]
-# One piece of evidence as a summary keeps it: (namespace, title, line, col, shape).
-Item = tuple[str, str, int, int, Shape]
 
 _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 _DECODER = json.JSONDecoder()
@@ -153,9 +147,9 @@ def kept(found: Iterable[Clash]) -> dict[tuple[str, str], frozenset[str]]:
 # --- evidence in one doc ------------------------------------------------------------
 
 
-def model_evidence(model: AnyModel) -> tuple[Item, ...]:
+def model_evidence(model: AnyModel) -> tuple[Evidence, ...]:
     """The JSON objects a doc shows for models, as plain tuples."""
-    items: list[Item] = []
+    items: list[Evidence] = []
     for shape in _shapes(model.description):
         items.append((model.namespace, model.name, model.pos.line, model.pos.col, shape))
     if isinstance(model, ObjectModel):
@@ -180,7 +174,7 @@ def _single_ref(node: TypeNode) -> Optional[Ref]:
             return node if isinstance(node, Ref) else None
 
 
-def _shapes(text: str) -> Iterator[Shape]:
+def _shapes(text: str) -> Iterator[JsonShape]:
     """The key shapes of the JSON objects (or lists of them) written in `text`;
     an elided value (`{...}`, `[...]`) counts as empty."""
     if "{" not in text:
@@ -206,7 +200,7 @@ def _shapes(text: str) -> Iterator[Shape]:
         start = text.find("{", end)
 
 
-def _shape(value: object) -> Shape:
+def _shape(value: object) -> JsonShape:
     """The keys of an object (of the objects of a list), each with its value's shape."""
     if isinstance(value, dict):
         objects = [value]
@@ -214,14 +208,14 @@ def _shape(value: object) -> Shape:
         objects = [v for v in value if isinstance(v, dict)]
     else:
         return ()
-    merged: dict[str, Shape] = {}
+    merged: dict[str, JsonShape] = {}
     for obj in objects:
         for key, sub in obj.items():
             merged[key] = _merge(merged.get(key, ()), _shape(sub))
     return tuple(merged.items())
 
 
-def _merge(a: Shape, b: Shape) -> Shape:
+def _merge(a: JsonShape, b: JsonShape) -> JsonShape:
     if not a or not b:
         return a or b
     merged = dict(a)
@@ -233,7 +227,7 @@ def _merge(a: Shape, b: Shape) -> Shape:
 # --- evidence across the spec ---------------------------------------------------------
 
 
-def collect(summaries: Iterable["Summary"], by_key: Mapping["Key", "Summary"]) -> WireNames:
+def collect(summaries: Iterable[Summary], by_key: Mapping[Key, Summary]) -> WireNames:
     """Bind every doc's evidence to the fields it names (the first doc, in
     path order, wins a field two docs disagree on); the policy is added by
     the caller (`dataclasses.replace`)."""
@@ -244,8 +238,8 @@ def collect(summaries: Iterable["Summary"], by_key: Mapping["Key", "Summary"]) -
     return WireNames(evidence={key: dict(sorted(fields.items())) for key, fields in sorted(evidence.items())})
 
 
-def _bind(evidence: dict[tuple[str, str], dict[str, Found]], by_key: Mapping["Key", "Summary"],
-          key: tuple[str, str], shape: Shape, where: Found) -> None:
+def _bind(evidence: dict[tuple[str, str], dict[str, Found]], by_key: Mapping[Key, Summary],
+          key: tuple[str, str], shape: JsonShape, where: Found) -> None:
     target = by_key.get(key)
     if target is not None and target.kind == "union":  # the members that have every key
         for link in {(link.namespace, link.name) for link in target.links}:
@@ -271,7 +265,7 @@ def _bind(evidence: dict[tuple[str, str], dict[str, Found]], by_key: Mapping["Ke
                 _bind(evidence, by_key, links.pop(), sub, where)
 
 
-def _fits(summary: "Summary", shape: Shape) -> bool:
+def _fits(summary: Summary, shape: JsonShape) -> bool:
     names = {words(name) for name, _, _ in summary.field_names}
     return all(words(key) in names for key, _ in shape)
 

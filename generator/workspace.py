@@ -26,11 +26,13 @@ from . import api, naming
 from .build import build_cache_key, cached_summaries, parse_summaries, unparsed_paths, with_wire_names
 from .config import Config, load_config
 from .diagnostics import Diagnostic, SpecError
+from .discovery import find_docs
 from .ir import AnyModel
 from .manifest import CACHE_DIR
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile, load_overrides
 from .parse import _matcher, parse_bytes, read_doc
-from .resolve import Key, Resolved, Summary, link_path, resolve, spec_root_names, summarize
+from .resolve import link_path, resolve, spec_root_names, summarize
+from .summary import Key, Resolved, Summary
 from .templating import use_templates
 from .wirenames import kept
 
@@ -47,7 +49,7 @@ class Workspace:
         self.config: Config = load_config(folder)
         specs = Path(os.path.abspath(self.config.specs))
         use_templates(self.config.templates.resolve() if self.config.templates else None)
-        root, paths, _ = api._spec_paths(specs, self.config.exclude)
+        root, paths, _ = find_docs(specs, self.config.exclude)
         self.root = Path(os.path.abspath(root))
         self.root_names = spec_root_names(str(self.root))
         self.under = "models/" if (self.root / "models").is_dir() else ""  # where its docs live

@@ -27,6 +27,8 @@ from typing import Any
 
 import pytest
 
+import generator
+
 from .support import ROOT
 
 TEMPLATES = [
@@ -101,6 +103,8 @@ def test_wheel_contents(wheel: Path) -> None:
     assert not [n for n in names if n.startswith(("tests/", "specs/", "output/", "templates/"))]
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "md2models = generator.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert f"\nVersion: {generator.__version__}\n" in metadata  # the one version, generator/__init__.py's
 
 
 def test_installed_script_uses_the_wheel(venv: Path, tmp_path: Path) -> None:
@@ -167,7 +171,7 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     """The README's test command, to the letter, is a line of `.ci/run`,
     which runs it in a fresh venv."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = [line.strip() for line in readme.splitlines() if "pytest -m" in line and "pip install" in line]
+    commands = [line.strip().removeprefix("$ ") for line in readme.splitlines() if "pytest -m" in line and "pip install" in line]
     assert len(commands) == 1, commands
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert commands[0] in ci, f"{commands[0]!r} is not a line of .ci/run"

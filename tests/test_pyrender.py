@@ -30,7 +30,8 @@ from generator.ir import (
 )
 
 from generator.parse import parse_spec
-from generator.resolve import Resolved, resolve, summarize
+from generator.resolve import resolve, summarize
+from generator.summary import Resolved
 
 from .support import corpus_docs
 

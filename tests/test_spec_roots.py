@@ -15,6 +15,7 @@ import pytest
 
 from generator import api
 from generator.build import parse_summaries
+from generator.discovery import find_docs
 from generator.resolve import link_path
 
 from .specgen import contents, enum_doc, generate, link, md2models, object_doc, row, union_doc, write_spec
@@ -200,12 +201,12 @@ def test_one_doc_reaches_every_model_it_refers_to_in_the_real_sdk(version: str) 
     """Every model a doc of the closure refers to (by a link, or by name as a
     union's members are) is in the closure, for every tenth doc of the SDK."""
     docs = corpus_docs(version)
-    root, paths, _ = api._spec_paths(docs, api.DEFAULT_EXCLUDE)
+    root, paths, _ = find_docs(docs, api.DEFAULT_EXCLUDE)
     summaries, _ = parse_summaries(root, paths, 0)
     by_path = {s.path: s for s in summaries}
     defined = {s.key for s in summaries}
     for start in paths[::10]:
-        closure = api._spec_paths(docs / start, api.DEFAULT_EXCLUDE)[1]
+        closure = find_docs(docs / start, api.DEFAULT_EXCLUDE).paths
         keys = {by_path[rel].key for rel in closure}
         wanted = {(link.namespace, link.name) for rel in closure for link in by_path[rel].links}
         assert wanted & defined <= keys, (start, sorted(wanted & defined - keys)[:5])
