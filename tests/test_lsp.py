@@ -147,7 +147,8 @@ def test_an_edit_shows_dangling_links_elsewhere_and_they_clear(shop: tuple[LspCl
     uri = client.open(owner)
     client.settle()
     text = owner.read_text()
-    client.change(uri, text.replace("# Owner", "# Keeper"), 10)
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 10}, "contentChanges": [
+        {"range": {"start": {"line": 0, "character": 2}, "end": {"line": 0, "character": 7}}, "text": "Keeper"}]})
     found = client.diagnostics(pet.as_uri())
     assert [d["code"] for d in found] == ["dangling-link"]
     assert "no doc defines components.Owner" in found[0]["message"] and found[0]["severity"] == 2
