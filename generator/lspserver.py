@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
 from lsprotocol import types as lsp
+from lsprotocol.types import Diagnostic as ProtocolDiagnostic  # not ours (diagnostics.Diagnostic)
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
@@ -85,7 +86,7 @@ class Md2ModelsServer(LanguageServer):
             changed[opened] = self.ws.published.get(opened, ())
         for path, found in sorted(changed.items()):
             lines = self.lines(path)
-            items = [lsp.Diagnostic(range=self.range(docnav.diagnostic_span(self.ws, d, lines), lines),
+            items = [ProtocolDiagnostic(range=self.range(docnav.diagnostic_span(self.ws, d, lines), lines),
                                     message=d.message, severity=SEVERITY[d.severity], code=d.rule,
                                     source="md2models")
                      for d in found]
