@@ -22,11 +22,11 @@ from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
 from .discovery import find_docs, spec_root as spec_root  # the front ends name the spec root through the API
 from .parse import DEFAULT_EXCLUDE
 from .pyrender import DEFAULT_PYTHON, DEFAULT_TARGET
-from .overrides import NO_OVERRIDES, load_overrides
+from .overrides import NO_OVERRIDES, OverridesFile, load_overrides
 from .templating import use_templates
 from .wirenames import POLICIES
 from .resolve import resolve, silence_overridden, spec_root_names
-from .summary import Resolved
+from .summary import Resolved, Summary
 from .build import Build, build, parse_and_resolve, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .layout import Layout, plan
@@ -173,7 +173,16 @@ def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0
     summaries, problems = parse_summaries(root, paths, jobs)
     resolved, found = resolve(summaries, lint=True, unreferenced=unreferenced,
                               unparsed=unparsed_paths(paths, summaries), root=spec_root_names(str(root)))
-    problems.extend(found)
+    return lint_resolved(summaries, problems + found, resolved, source=source, wire_names=wire_names)
+
+
+def lint_resolved(summaries: Sequence[Summary], problems: list[Diagnostic], resolved: Resolved, *,
+                  source: Optional[OverridesFile] = None, wire_names: str = POLICIES[0]) -> list[Diagnostic]:
+    """The rest of `lint` once every doc is parsed and resolved (`problems`:
+    the parse and resolve stages' ones): the wire-name checks and the
+    overrides file's.  The language server calls it after resolving only
+    the docs an edit concerns."""
+    problems = list(problems)
     problems.extend(wirenames.disagreements(replace(wirenames.collect(summaries, resolved.by_key), policy=wire_names)))
     bound = NO_OVERRIDES
     if source is not None and not any(p.severity == "error" for p in problems):

@@ -153,13 +153,8 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     applied, as output kind `target` (see `pyrender.TARGETS`) for Python
     `python_version` (see `pysyntax.Spelling`), fields named on the wire by
     policy `wire_names` (see `wirenames`); `progress` is shown."""
-    overrides_digest = overrides.digest if overrides is not None else ""
-    # The root's place too: links that leave it and come back resolve by it.
     root = spec_root_names(str(specs))
-    cache_key = hashlib.sha256(
-        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{root}\0{wire_names}\0{python_version}"
-        .encode()
-    ).hexdigest()
+    cache_key = build_cache_key(specs, package, overrides, target, wire_names, python_version)
     cached, whole, base = _load_cache(cache_dir, cache_key)
     records: dict[str, DocRecord] = {}
     changed: dict[str, Changed] = {}
@@ -193,6 +188,35 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     result.dirty.update(rel for rel, _, _ in stale)
     result.cache_base = base if same_paths else None
     return result
+
+
+def build_cache_key(specs: Path, package: str, overrides: Optional[OverridesFile], target: str, wire_names: str,
+                    python_version: str) -> str:
+    """What a cache is valid for: the tool, the templates in use, and the options."""
+    overrides_digest = overrides.digest if overrides is not None else ""
+    # The root's place too: links that leave it and come back resolve by it.
+    root = spec_root_names(str(specs))
+    return hashlib.sha256(
+        f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{root}\0{wire_names}"
+        f"\0{python_version}".encode()
+    ).hexdigest()
+
+
+def cached_summaries(specs: Path, paths: Sequence[str], cache_dir: Path, cache_key: str
+                     ) -> dict[str, tuple[Summary, tuple[Diagnostic, ...]]]:
+    """{path: (summary, parse warnings)} of the docs the cache knows unchanged
+    (same size and mtime), for a reader that need not parse them again."""
+    records = _load_cache(cache_dir, cache_key)[0]
+    found: dict[str, tuple[Summary, tuple[Diagnostic, ...]]] = {}
+    for rel in paths:
+        record = records.get(rel)
+        try:
+            stat = os.stat(f"{os.fspath(specs)}/{rel}")
+        except OSError:
+            continue
+        if record is not None and stat.st_mtime_ns == record.mtime_ns and stat.st_size == record.size:
+            found[rel] = (record.summary, record.warnings)
+    return found
 
 
 def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
@@ -253,7 +277,9 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
 
     @cache
     def wired() -> Overrides:  # with the wire names (the docs' evidence needs the resolution): only to render
-        return _with_wire_names(overrides, wire_names, records, paths, resolution, wirenames.kept(clashes))
+        # the docs' evidence, read from the summaries that hold some (few docs do)
+        showing = [records[rel].summary for rel in paths if records[rel].summary_data[8]]
+        return with_wire_names(overrides, wire_names, showing, resolution, wirenames.kept(clashes))
 
     to_render: list[tuple[str, bool]] = []  # (path, doc too?)
     for rel in paths:
@@ -299,12 +325,12 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
                  dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole)
 
 
-def _with_wire_names(overrides: Overrides, policy: str, records: Mapping[str, DocRecord], paths: Sequence[str],
-                     resolution: Callable[[], Resolved], kept: Mapping[Key, frozenset[str]]) -> Overrides:
-    """`overrides` with the policy, the fields it leaves as they are, and the
-    docs' evidence (read from the summaries that hold some: few docs do) for
-    the renderer."""
-    showing = [records[rel].summary for rel in paths if records[rel].summary_data[8]]
+def with_wire_names(overrides: Overrides, policy: str, summaries: Sequence[Summary], resolution: Callable[[], Resolved],
+                    kept: Mapping[Key, frozenset[str]]) -> Overrides:
+    """`overrides` with the wire-name policy, the fields it leaves as they
+    are (`kept`, from its clashes) and the evidence of `summaries` (those
+    that show JSON)."""
+    showing = [summary for summary in summaries if summary.evidence]
     found = wirenames.collect(showing, resolution().by_key) if showing else wirenames.NO_WIRE_NAMES
     return replace(overrides, wire=replace(found, policy=policy, kept=kept))
 

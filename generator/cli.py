@@ -440,6 +440,15 @@ def overrides_command(ctx: click.Context, specs: Optional[Path], packages: tuple
     click.echo(f"md2models: {result.summary()}", err=True)
 
 
+@main.command("lsp")
+def lsp_command() -> None:
+    """Serve the Language Server Protocol on stdin/stdout (the workspace's pyproject.toml configures it)."""
+    from .lspserver import serve  # pygls loads only for the server
+
+    gc.enable()  # a long-running process makes garbage
+    sys.exit(serve())
+
+
 class _Interrupted(BaseException):
     """Ctrl-C, raised past click, which would exit 1: `check`'s "stale"."""
 
@@ -467,8 +476,9 @@ def run() -> None:
     if status is not None and not isinstance(status, int):  # sys.exit("message")
         click.echo(status, err=True)
         status = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        if not stream.closed:  # `lsp` closes stdout on `exit`
+            stream.flush()
     os._exit(status or 0)
 
 

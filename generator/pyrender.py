@@ -17,7 +17,7 @@ from . import naming
 from .config import PYTHON_VERSIONS, TARGETS
 from .ir import AnyModel, ObjectModel
 from .overrides import NO_OVERRIDES, FieldFix, Overrides
-from .pyblocks import field_pair, model_blocks
+from .pyblocks import BlockView, field_pair, model_blocks
 from .pyescape import docstring, py_str
 from .pysyntax import Ctx, Spelling, isort_key, natural
 from .resolve import summarize
@@ -39,14 +39,26 @@ def _template(name: str, target: str) -> Union[str, list[str]]:
 
 def _module_text(resolved: Resolved, m: AnyModel, enum_style: str, overrides: Overrides,
                  target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON) -> str:
-    parts = naming.module_path(m.path).split("/")
-    cls = overrides.class_name(m.key, m.name)
-    ctx = Ctx(resolved, m, parts, {cls, naming.twin_name(cls)}, overrides, target, Spelling.of(python_version))
+    ctx = _ctx(resolved, m, overrides, target, python_version)
     blocks = model_blocks(m, ctx, enum_style)  # first: building the blocks records the imports
     return render(
         _template("python/module.py.jinja", target),
         {"imports": ctx.import_lines(), "blocks": blocks, "bottom": ctx.bottom_lines(), "py": ctx.spelling},
     )
+
+
+def _ctx(resolved: Resolved, m: AnyModel, overrides: Overrides, target: str, python_version: str) -> Ctx:
+    cls = overrides.class_name(m.key, m.name)
+    return Ctx(resolved, m, naming.module_path(m.path).split("/"), {cls, naming.twin_name(cls)}, overrides, target,
+               Spelling.of(python_version))
+
+
+def model_views(m: AnyModel, resolved: Resolved, *, enum_style: str = "literal",
+                overrides: Overrides = NO_OVERRIDES, target: str = DEFAULT_TARGET,
+                python_version: str = DEFAULT_PYTHON) -> list[BlockView]:
+    """What `m`'s module defines, as laid-out statements (class headers,
+    field statements): what the language server shows on hover."""
+    return model_blocks(m, _ctx(resolved, m, overrides, target, python_version), enum_style)
 
 
 def exported_names(m: Union[AnyModel, Summary], overrides: Overrides = NO_OVERRIDES,
