@@ -26,8 +26,8 @@ from .wirenames import POLICIES
 from .resolve import Resolved, link_path, resolve, silence_overridden, spec_root_names, summarize
 from .build import Build, build, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
-from .manifest import CACHE_DIR
-from .formatting import format_files
+from .manifest import CACHE_DIR, Manifest, read_manifest
+from .formatting import format_files, identity
 from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -141,7 +141,8 @@ def check_package_name(package: str) -> None:
 def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
            cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
            overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
-           strict: bool = False, wire_names: str = POLICIES[0]) -> Build:
+           strict: bool = False, wire_names: str = POLICIES[0], code_format: str = "none",
+           committed: Optional[Manifest] = None) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
@@ -150,7 +151,9 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     `target`: the output kind, one of `TARGETS` (pydantic, dataclasses, typeddict).
     `progress`: where to show how far a long run is (see `progress.Progress`).
     `strict`: every warning is an error (SpecError).
-    `wire_names`: how fields no override or example names are named on the wire, one of `POLICIES`."""
+    `wire_names`: how fields no override or example names are named on the wire, one of `POLICIES`.
+    `code_format`: the formatter the caller runs after (the manifest's inputs keys name it).
+    `committed`: a manifest whose recorded outputs stand for the docs whose inputs it records."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
@@ -161,7 +164,7 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     source = load_overrides(overrides) if overrides is not None else None
     root, paths, _ = _spec_paths(specs, exclude)
     result = build(root, paths, package, cache_dir=cache_dir, jobs=jobs, overrides=source, target=target,
-                   progress=progress, wire_names=wire_names)
+                   progress=progress, wire_names=wire_names, code_format=identity(code_format), committed=committed)
     if strict and result.warnings:
         raise SpecError(replace(warning, severity="error") for warning in result.warnings)
     return result
@@ -185,9 +188,10 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
         raise ConfigError(f"the regenerated docs would go to OUT/docs, which is the specs' own folder ({root}): "
                           "they would overwrite the docs they are read from; choose another --out")
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
+                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
+                    code_format=format)
     formatted = format_files(result.files, format, out / CACHE_DIR, jobs)
-    report = write_output(out, formatted.files, tool_version=__version__, progress=progress)
+    report = write_output(out, formatted.files, tool_version=__version__, inputs=result.inputs, progress=progress)
     save_cache(out / CACHE_DIR, result)
     formatted.save()
     return report, result.warnings
@@ -196,14 +200,18 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
 def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE,
           jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
           target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS, strict: bool = False,
-          wire_names: str = POLICIES[0], format: str = "none"
+          wire_names: str = POLICIES[0], format: str = "none", full: bool = False
           ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare OUT with what SPECS generate; writes nothing (not even the cache).
-    `strict`: warnings are errors (SpecError)."""
-    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=out / CACHE_DIR, templates=templates,
-                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names)
-    files = format_files(result.files, format, out / CACHE_DIR, jobs).files
-    return check_output(out, files), files, result.warnings
+    `strict`: warnings are errors (SpecError).  Docs whose outputs neither the
+    cache nor the committed manifest knows for their inputs are rendered;
+    `full`: every doc is, and every file is hashed (no cache, no manifest trusted)."""
+    cache = None if full else out / CACHE_DIR
+    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
+                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
+                    code_format=format, committed=None if full or not out.is_dir() else read_manifest(str(out)))
+    files = format_files(result.files, format, cache, jobs, final=result.from_manifest).files
+    return check_output(out, files, trust_stats=not full), files, result.warnings
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

@@ -12,7 +12,13 @@ place of each model it refers to, and which of them share its import cycle)
 changed.  Unchanged outputs are known by digest; their bytes are rendered
 again only if the write stage asks (a hand-edited output file).  The cache
 is keyed by the digest of md2models' own code and templates, so any change
-to the tool starts it afresh; a damaged cache is ignored.  Records stay
+to the tool starts it afresh; a damaged cache is ignored.
+
+Without a cache (a fresh clone), `check` trusts the committed manifest
+instead: it records each doc's inputs key (its module key, salted with
+everything global, see `_inputs_base`) beside the output digests, so only
+the docs whose key differs are rendered; every digest is still compared
+with the file on disk by the write stage.  Records stay
 plain tuples until needed, and a run that changed a few docs writes only
 their records, to a delta file beside the base (see `save_cache`).
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import sys
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -39,11 +46,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
+import jinja2
+import markdown_it
+
 from . import naming, unions, wirenames
 from .diagnostics import Diagnostic, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
-from .manifest import ensure_cache_dir, store_marshal
+from .manifest import Manifest, ensure_cache_dir, store_marshal
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, read_doc
 from .progress import NO_PROGRESS, Counter, Progress
@@ -117,6 +127,10 @@ class Build:
     dirty: set[str] = field(repr=False, default_factory=set)
     whole_changed: bool = field(repr=False, default=True)
     cache_base: Optional[CacheBase] = field(repr=False, default=None)  # None: the docs are not the cached ones
+    # doc path -> key of what its outputs were rendered from, for the manifest
+    inputs: dict[str, str] = field(repr=False, default_factory=dict)
+    # the output paths whose digests the committed manifest gave (as formatted, if it is)
+    from_manifest: frozenset[str] = field(repr=False, default=frozenset())
 
 
 @dataclass(frozen=True)
@@ -144,11 +158,16 @@ def tool_digest() -> str:
 
 def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optional[Path], jobs: int,
           overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET,
-          progress: Progress = NO_PROGRESS, wire_names: str = wirenames.POLICIES[0]) -> Build:
+          progress: Progress = NO_PROGRESS, wire_names: str = wirenames.POLICIES[0], code_format: str = "none",
+          committed: Optional[Manifest] = None) -> Build:
     """Render every output file of `paths` (docs below `specs`), with `overrides`
     applied, as output kind `target` (see `pyrender.TARGETS`), fields named on
-    the wire by policy `wire_names` (see `wirenames`); `progress` is shown."""
+    the wire by policy `wire_names` (see `wirenames`); `progress` is shown.
+    `code_format`: what formats the files after (`formatting.identity`), for the inputs keys.
+    `committed`: a manifest whose digests stand for the outputs of the docs
+    whose inputs key it records (nothing cached): those are not rendered."""
     overrides_digest = overrides.digest if overrides is not None else ""
+    inputs_base = _inputs_base(package, overrides_digest, target, wire_names, code_format)
     # The root's place too: links that leave it and come back resolve by it.
     root = spec_root_names(str(specs))
     cache_key = hashlib.sha256(
@@ -184,7 +203,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     same_paths = list(cached) == list(paths)
     with _Workers(specs, jobs, len(changed), progress) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
-                        whole, cache_key, overrides, target, root, wire_names)
+                        whole, cache_key, overrides, _Committed(committed, inputs_base), target, root, wire_names)
     result.dirty.update(rel for rel, _, _ in stale)
     result.cache_base = base if same_paths else None
     return result
@@ -192,7 +211,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
 
 def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
            changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths: bool,
-           whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile],
+           whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile], committed: _Committed,
            target: str = DEFAULT_TARGET, root: tuple[str, ...] = (),
            wire_names: str = wirenames.POLICIES[0]) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
@@ -256,7 +275,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         if same_structure and rel not in changed and record.module_digest:  # nothing it depends on changed
             continue
         key = _module_key(record, resolution(), wired())
-        if rel in changed or key != record.module_key:
+        if (rel in changed or key != record.module_key) and not committed.reuse(record, rel, key, package):
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
     rendered = {rel: (module, module_digest, doc, doc_digest) for rel, module, module_digest, doc, doc_digest in
@@ -288,7 +307,47 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
                           cycles, names_key, package_files)
     warnings = tuple(sorted(p for p in problems + reported if p.severity == "warning"))
     return Build(dict(sorted(files.items())), warnings, records, new_whole, cache_key,
-                 dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole)
+                 dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole,
+                 inputs={rel: committed.key(records[rel].module_key) for rel in paths},
+                 from_manifest=frozenset(committed.used))
+
+
+def _inputs_base(package: str, overrides_digest: str, target: str, wire_names: str, code_format: str) -> str:
+    """What every output depends on besides the docs, for the committed
+    manifest's inputs keys: the cache key's parts bar the spec root's place
+    (which decides only where warnings point, and differs between clones),
+    plus what may differ between machines: the formatter, the Python
+    version (its Unicode tables decide what is an identifier) and the
+    versions of the parser and template engine."""
+    python = "%d.%d" % sys.version_info[:2]
+    return _sha256(f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{wire_names}\0"
+                   f"{code_format}\0{python}\0{markdown_it.__version__}\0{jinja2.__version__}".encode())
+
+
+class _Committed:
+    """The committed manifest as a source of output digests: a doc whose
+    inputs key it records has the outputs whose digests it records."""
+
+    def __init__(self, manifest: Optional[Manifest], base: str):
+        self.manifest, self.base = manifest, base
+        self.used: set[str] = set()  # the output paths whose digests it gave
+
+    def key(self, module_key: str) -> str:
+        """A doc's inputs key (32 hex digits: the manifest has one a doc)."""
+        return _sha256(f"{self.base}\0{module_key}".encode())[:32]
+
+    def reuse(self, record: DocRecord, rel: str, module_key: str, package: str) -> bool:
+        """Take the digests of `rel`'s outputs from the manifest, if it
+        records them for these inputs."""
+        if self.manifest is None or self.manifest.inputs.get(rel) != self.key(module_key):
+            return False
+        paths = (f"{package}/{record.module}.py", f"docs/{rel}")
+        module, doc = map(self.manifest.files.get, paths)
+        if module is None or doc is None:
+            return False
+        record.module_digest, record.doc_digest = module, doc
+        self.used.update(paths)
+        return True
 
 
 def _with_wire_names(overrides: Overrides, policy: str, records: Mapping[str, DocRecord], paths: Sequence[str],
@@ -384,8 +443,9 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
              for key in deps]
     # a union's member order and discriminator come from its members' shapes
     shapes = unions.facts(deps, resolved) if record.summary.kind == "union" else ()
-    # other docs' examples may name its fields' wire names
-    return hashlib.sha256(repr((record.digest, facts, shapes, overrides.wire.of(own))).encode()).hexdigest()
+    # other docs' examples may name its fields' wire names, and its members' (a union's tag field)
+    wire = [overrides.wire.of(key) for key in (own, *deps)]
+    return hashlib.sha256(repr((record.digest, facts, shapes, wire)).encode()).hexdigest()
 
 
 Rendered = tuple[str, bytes, str, Optional[bytes], str]  # (path, module, its digest, doc or None, its digest)

@@ -184,11 +184,13 @@ def generate(ctx: click.Context, specs: Optional[Path], out: Path, package: str,
 @click.option("--format", "fmt", type=click.Choice(["text", "json", *FORMATS]), default="text", show_default=True,
               help="The report: text or json.  `none` and `black` are taken as --formatter, as generate's --format.")
 @_code_format_option("--formatter")
+@click.option("--full", is_flag=True,
+              help="Render every doc and hash every file: trust neither the cache nor the manifest's input keys.")
 @click.pass_context
 @_guarded
 def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
           overrides: Optional[Path], target: str, strict: bool, wire_names: str, jobs: int, quiet: bool,
-          fmt: str, code_format: str) -> None:
+          fmt: str, code_format: str, full: bool) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     if fmt in FORMATS:  # `check --format black` as `generate --format black` is spelt
         fmt, code_format = "text", fmt
@@ -197,7 +199,7 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
         report, files, warnings = api.check(specs, Path(out), package, exclude=ctx.obj.exclude, jobs=jobs,
                                             templates=_path(templates), overrides=_path(overrides),
                                             target=target, progress=progress, strict=strict, wire_names=wire_names,
-                                            format=code_format)
+                                            format=code_format, full=full)
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:

@@ -33,6 +33,7 @@ from .ir import (
     UnionModel,
 )
 from .naming import namespace_of
+from .plainblocks import plain_blocks
 from .typecell import TypeCellError, parse_cell, parse_pytext
 
 STRUCTURAL = ("Fields", "Values", "Supported Types", "Example Usage")
@@ -104,7 +105,7 @@ def _parse(doc: _Doc) -> Optional[AnyModel]:
     if not doc.text.strip():
         doc.error(0, 0, "empty file: expected a '# Title' and a '## Fields', '## Values' or '## Supported Types' section")
         return None
-    tokens = _MARKDOWN.parse(doc.text)
+    tokens = plain_blocks(doc.lines) or _MARKDOWN.parse(doc.text)
     title_index = next((i for i, t in enumerate(tokens) if _is_heading(t, "h1")), None)
     if title_index is None:
         doc.error(0, 0, "no title: a model doc starts with '# Title'")
@@ -238,6 +239,21 @@ def _split_row(line: str) -> Optional[list[tuple[str, int]]]:
     stripped = line.rstrip(" ")
     if not stripped.startswith("|") or not stripped.endswith("|") or stripped.endswith("\\|") or len(stripped) < 2:
         return None
+    if "\\|" in stripped:
+        return _split_escaped(stripped)
+    # No escaped pipe (most rows): every pipe separates, and str.split is
+    # ten times faster than the regex on rows that average 900 characters.
+    cells: list[tuple[str, int]] = []
+    start = 1
+    for raw in stripped[1:-1].split("|"):
+        cell = raw.lstrip(" ")
+        cells.append((cell.rstrip(" "), start + len(raw) - len(cell)))
+        start += len(raw) + 1
+    return cells
+
+
+def _split_escaped(stripped: str) -> list[tuple[str, int]]:
+    """`_split_row` of a row that starts and ends with a pipe, whatever it holds."""
     cells: list[tuple[str, int]] = []
     start = 1
     for match in CELL_SEPARATOR.finditer(stripped, 1):
@@ -252,8 +268,11 @@ def _unescape(cell: str) -> str:
     return cell.replace("<br/>", "\n").replace("\\|", "|")
 
 
-# `<br/>` and `\|` count as one character of a cell's width (FORMAT.md).
-_COUNTS_AS_ONE = re.compile(r"<br/>|\\\|")
+def cell_width(cell: str) -> int:
+    """The width of a cell as written: `<br/>` and `\\|` count as one
+    character (FORMAT.md).  They cannot overlap, so counting them is exact
+    (and much faster than a regex substitution on long cells)."""
+    return len(cell) - 4 * cell.count("<br/>") - cell.count("\\|")
 
 
 def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: Sequence[int],
@@ -269,8 +288,7 @@ def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: 
         return {}
     separator = _split_row(doc.lines[rows[0][0] + 1]) or []
     width = len(separator[0][0]) if separator else 0
-    counted = [len(_COUNTS_AS_ONE.sub("_", text)) for _, cells in rows for text, _ in cells]
-    if max(counted) >= width:
+    if max(cell_width(text) for _, cells in rows for text, _ in cells) >= width:
         return {}
     best: Optional[tuple[int, tuple[int, int], str]] = None
     for line, cells in rows[1:]:
@@ -281,7 +299,7 @@ def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: 
             literal = text.replace("\\|", "|")
             if column == joined and "<br/>" in text and len(literal) == width:
                 return {(line, column): literal}
-            own = len(_COUNTS_AS_ONE.sub("_", text))
+            own = cell_width(text)
             source = doc.lines[line]
             end = col + len(text)
             spaces = len(source) - end - len(source[end:].lstrip(" "))

@@ -30,7 +30,7 @@ import os
 import stat
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
@@ -85,10 +85,13 @@ class CheckReport:
     missing: tuple[str, ...]  # produced, not on disk
     orphaned: tuple[str, ...]  # generated earlier, on disk, no longer produced
     interrupted: bool = False  # a generate was stopped half-way: its journal is there
+    # The manifest does not list exactly the files and digests produced (a
+    # generate stopped before writing it, on a clone without its journal).
+    manifest_stale: bool = False
 
     @property
     def up_to_date(self) -> bool:
-        return not (self.stale or self.missing or self.orphaned or self.interrupted)
+        return not (self.stale or self.missing or self.orphaned or self.interrupted or self.manifest_stale)
 
 
 @dataclass(frozen=True)
@@ -109,16 +112,20 @@ class WriteReport:
 # --- compare ----------------------------------------------------------------
 
 
-def check_output(out: Path, files: Mapping[str, OutputFile]) -> CheckReport:
-    """Compare OUT with the new files; never writes anything (not even the stat cache)."""
+def check_output(out: Path, files: Mapping[str, OutputFile], *, trust_stats: bool = True) -> CheckReport:
+    """Compare OUT with the new files; never writes anything (not even the stat cache).
+    `trust_stats`: False hashes every file, whatever the stat cache says."""
     check_relpaths(files)
     root = _resolve(out)
     with _as_output_error(root):
         if not os.path.isdir(root):
             return CheckReport(Path(root), (), (), tuple(sorted(files)), ())
         journal = _read_journal(root)
-        manifest, stats = read_manifest(root), read_stat_cache(root)
-        return _compare(root, files, manifest, stats, journal)[0]
+        manifest, stats = read_manifest(root), read_stat_cache(root) if trust_stats else {}
+        report = _compare(root, files, manifest, stats, journal)[0]
+        listed = len(manifest.files) == len(files) and all(manifest.files.get(path) == new.digest
+                                                           for path, new in files.items())
+        return report if listed else replace(report, manifest_stale=True)
 
 
 def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, stats: Mapping[str, StatRecord],
@@ -201,8 +208,9 @@ def _read_journal(root: str) -> Optional[frozenset[str]]:
 
 
 def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: str,
-                 progress: Progress = NO_PROGRESS) -> WriteReport:
-    """Make OUT hold `files`; see the module docstring."""
+                 inputs: Mapping[str, str] = {}, progress: Progress = NO_PROGRESS) -> WriteReport:
+    """Make OUT hold `files`; see the module docstring.  `inputs`: the
+    manifest's keys of what each doc's outputs were rendered from."""
     check_relpaths(files)
     root = _resolve(out)
     with _as_output_error(root):
@@ -229,7 +237,7 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
                 _wait_past(f"{root}/{CACHE_DIR}", max(records[path][2] for path in writes))
             if records != stats:
                 _save(f"{root}/{STAT_CACHE}", stat_cache_bytes(records), best_effort=True)
-            new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()})
+            new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()}, inputs=inputs)
             if new_manifest != manifest:
                 _save(f"{root}/{MANIFEST_NAME}", manifest_bytes(new_manifest))
             if journal is not None or writes or report.orphaned:
@@ -412,13 +420,15 @@ def _summary(report: CheckReport) -> str:
         return f"up to date: {len(report.unchanged)} files"
     counts = [(len(report.stale), "stale"), (len(report.missing), "missing"), (len(report.orphaned), "orphaned")]
     found = [f"{n} {what}" for n, what in counts if n] + (["a generate was interrupted"] if report.interrupted else [])
+    if report.manifest_stale and not found:
+        found = [f"{MANIFEST_NAME} does not list the files generated"]
     return ", ".join(found) + ": run `md2models generate` to update"
 
 
 def check_report_json(report: CheckReport) -> dict[str, Any]:
     kinds = ("stale", "missing", "orphaned")
     return {"up_to_date": report.up_to_date, **{kind: list(getattr(report, kind)) for kind in kinds},
-            "interrupted": report.interrupted,
+            "interrupted": report.interrupted, "manifest_stale": report.manifest_stale,
             "counts": {kind: len(getattr(report, kind)) for kind in ("unchanged", *kinds)}}
 
 
