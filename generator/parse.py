@@ -33,7 +33,7 @@ from .ir import (
     UnionModel,
 )
 from .naming import namespace_of
-from .plainblocks import plain_blocks
+from .plainblocks import Block, plain_blocks
 from .typecell import TypeCellError, parse_cell, parse_pytext
 
 STRUCTURAL = ("Fields", "Values", "Supported Types", "Example Usage")
@@ -49,6 +49,9 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
 MEMBER_CODE = re.compile(r"(?P<var>[A-Za-z_][A-Za-z0-9_]*): (?P<type>.+?) = /\* values here \*/\s*")
 LIST_VALUE = re.compile(r'- `(?:"(?P<string>.*)"|(?P<int>-?[0-9]+))`')
+
+# A block token: markdown-it's, or the plain-doc scan's (`plainblocks`).
+AnyToken = Union[Token, Block]
 
 _MARKDOWN = MarkdownIt("commonmark")
 # No inline parse (cells are parsed here), no newline normalisation (a few
@@ -105,7 +108,7 @@ def _parse(doc: _Doc) -> Optional[AnyModel]:
     if not doc.text.strip():
         doc.error(0, 0, "empty file: expected a '# Title' and a '## Fields', '## Values' or '## Supported Types' section")
         return None
-    tokens = plain_blocks(doc.lines) or _MARKDOWN.parse(doc.text)
+    tokens: Sequence[AnyToken] = plain_blocks(doc.lines) or _MARKDOWN.parse(doc.text)
     title_index = next((i for i, t in enumerate(tokens) if _is_heading(t, "h1")), None)
     if title_index is None:
         doc.error(0, 0, "no title: a model doc starts with '# Title'")
@@ -145,15 +148,15 @@ def _parse(doc: _Doc) -> Optional[AnyModel]:
     return None
 
 
-def _is_heading(token: Token, tag: str) -> bool:
+def _is_heading(token: AnyToken, tag: str) -> bool:
     return token.type == "heading_open" and token.tag == tag and token.level == 0
 
 
-def _line(token: Token) -> int:
+def _line(token: AnyToken) -> int:
     return token.map[0] if token.map else 0
 
 
-def _sections(tokens: Sequence[Token]) -> list[tuple[str, int]]:
+def _sections(tokens: Sequence[AnyToken]) -> list[tuple[str, int]]:
     """The structural `## ` headings at top level, from the first one on."""
     found: list[tuple[str, int]] = []
     for i, token in enumerate(tokens):
@@ -184,7 +187,7 @@ def _preamble(doc: _Doc, title_line: int, section_line: int, first: str) -> tupl
     return body, deprecated
 
 
-def _block_after(tokens: Sequence[Token], index: int) -> Optional[Token]:
+def _block_after(tokens: Sequence[AnyToken], index: int) -> Optional[AnyToken]:
     """The first block token after the heading at `index`, if before the next heading."""
     for token in tokens[index + 3 :]:
         if token.type == "heading_open":
@@ -194,7 +197,7 @@ def _block_after(tokens: Sequence[Token], index: int) -> Optional[Token]:
     return None
 
 
-def _table_rows(doc: _Doc, tokens: Sequence[Token], index: int, columns: Sequence[str], section: str,
+def _table_rows(doc: _Doc, tokens: Sequence[AnyToken], index: int, columns: Sequence[str], section: str,
                 optional_last: Sequence[str] = ()) -> Optional[list[tuple[int, list[tuple[str, int]]]]]:
     """Rows of the table under the heading at `index`: [(line, [(cell, col)])]."""
     heading_line = _line(tokens[index])
@@ -308,7 +311,7 @@ def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: 
     return {best[1]: best[2]} if best else {}
 
 
-def _fields(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[Field, ...]:
+def _fields(doc: _Doc, tokens: Sequence[AnyToken], index: int) -> tuple[Field, ...]:
     rows = _table_rows(doc, tokens, index, FIELD_COLUMNS, "Fields", ("Example",))
     if rows is None:
         return ()
@@ -345,7 +348,7 @@ def _fields(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[Field, ...]
     return tuple(fields)
 
 
-def _example(doc: _Doc, tokens: Sequence[Token], index: int) -> str:
+def _example(doc: _Doc, tokens: Sequence[AnyToken], index: int) -> str:
     block = _block_after(tokens, index)
     if block is None or block.type != "fence":
         doc.error(_line(tokens[index]), 0, "'## Example Usage' has no code block")
@@ -353,7 +356,7 @@ def _example(doc: _Doc, tokens: Sequence[Token], index: int) -> str:
     return block.content[:-1] if block.content.endswith("\n") else block.content
 
 
-def _enum(doc: _Doc, tokens: Sequence[Token], index: int, example: str, common: dict[str, Any]
+def _enum(doc: _Doc, tokens: Sequence[AnyToken], index: int, example: str, common: dict[str, Any]
           ) -> Optional[EnumModel]:
     style = ""
     if re.search(r"^value: \w+ = ", example, re.M):
@@ -392,7 +395,7 @@ def _enum(doc: _Doc, tokens: Sequence[Token], index: int, example: str, common: 
     return EnumModel(**common, values=tuple(values), form=form, style=style, open=is_open, example=example)  # type: ignore[arg-type]
 
 
-def _members(doc: _Doc, tokens: Sequence[Token], index: int) -> tuple[UnionMember, ...]:
+def _members(doc: _Doc, tokens: Sequence[AnyToken], index: int) -> tuple[UnionMember, ...]:
     members: list[UnionMember] = []
     heading: Optional[tuple[str, int]] = None
     for i in range(index + 3, len(tokens)):

@@ -17,13 +17,24 @@ corpora, and the same level-0 tokens wherever the scan answers.
 from __future__ import annotations
 
 import re
-from typing import Optional
-
-from markdown_it.token import Token
+from typing import NamedTuple, Optional
 
 _HEADING = re.compile(r"(#{1,6}) ([^#]*)")
 _FENCE = re.compile(r"```[A-Za-z0-9_+-]*")
 _FENCE_END = "```"
+
+
+class Block(NamedTuple):
+    """A block token as the parse reads it: markdown-it's `Token` has these
+    attributes too, but costs ten times as much to make.  A paragraph's
+    content is left empty (the parse reads the lines)."""
+
+    type: str
+    tag: str
+    level: int
+    map: Optional[list[int]] = None
+    content: str = ""
+    info: str = ""
 
 
 def _is_blank(line: str) -> bool:
@@ -42,20 +53,19 @@ def _is_text(line: str) -> bool:
     return (first.isascii() and first.isalpha()) or first == "|" or (first == "`" and not line.startswith("```"))
 
 
-def plain_blocks(lines: list[str]) -> Optional[list[Token]]:
+def plain_blocks(lines: list[str]) -> Optional[list[Block]]:
     """The block tokens of the doc whose lines (split at "\\n") are `lines`,
     as markdown-it gives them at level 0 (list items' insides left out,
     which the parse never reads), or None when the doc is not plain."""
-    tokens: list[Token] = []
+    tokens: list[Block] = []
     paragraph: Optional[int] = None  # the first line of the open paragraph
 
     def close_paragraph(end: int) -> None:
         nonlocal paragraph
         if paragraph is not None:
-            tokens.append(Token("paragraph_open", "p", 1, map=[paragraph, end], block=True))
-            tokens.append(Token("inline", "", 0, map=[paragraph, end], level=1, block=True, children=[],
-                                content="\n".join(lines[paragraph:end]).strip()))
-            tokens.append(Token("paragraph_close", "p", -1, block=True))
+            tokens.append(Block("paragraph_open", "p", 0, [paragraph, end]))
+            tokens.append(Block("inline", "", 1, [paragraph, end]))
+            tokens.append(Block("paragraph_close", "p", 0))
             paragraph = None
 
     n, count = 0, len(lines)
@@ -68,11 +78,10 @@ def plain_blocks(lines: list[str]) -> Optional[list[Token]]:
             if match is None:
                 return None
             close_paragraph(n)
-            tag, markup = f"h{len(match.group(1))}", match.group(1)
-            tokens.append(Token("heading_open", tag, 1, map=[n, n + 1], markup=markup, block=True))
-            tokens.append(Token("inline", "", 0, map=[n, n + 1], level=1, block=True, children=[],
-                                content=match.group(2).strip()))
-            tokens.append(Token("heading_close", tag, -1, markup=markup, block=True))
+            tag = f"h{len(match.group(1))}"
+            tokens.append(Block("heading_open", tag, 0, [n, n + 1]))
+            tokens.append(Block("inline", "", 1, [n, n + 1], match.group(2).strip()))
+            tokens.append(Block("heading_close", tag, 0))
         elif line.startswith("```"):
             try:
                 end = lines.index(_FENCE_END, n + 1)
@@ -84,8 +93,7 @@ def plain_blocks(lines: list[str]) -> Optional[list[Token]]:
                 return None
             close_paragraph(n)
             content = "".join(f"{text}\n" for text in body)
-            tokens.append(Token("fence", "code", 0, map=[n, end + 1], info=line[3:], markup="```", block=True,
-                                content=content))
+            tokens.append(Block("fence", "code", 0, [n, end + 1], content, line[3:]))
             n = end
         elif _is_item(line):
             if paragraph is not None:  # a list interrupting a paragraph: markdown-it decides
@@ -102,8 +110,8 @@ def plain_blocks(lines: list[str]) -> Optional[list[Token]]:
                 after += 1
             # markdown-it has no line after a final "\n"
             end = after if after < count or lines[-1] != "" else count - 1
-            tokens.append(Token("bullet_list_open", "ul", 1, map=[n, end], markup="-", block=True))
-            tokens.append(Token("bullet_list_close", "ul", -1, markup="-", block=True))
+            tokens.append(Block("bullet_list_open", "ul", 0, [n, end]))
+            tokens.append(Block("bullet_list_close", "ul", 0))
             n = last
         elif _is_text(line):
             if paragraph is None:

@@ -5,7 +5,7 @@ wherever the fast path answers."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Sequence, Union
 from unittest import mock
 
 import pytest
@@ -15,12 +15,12 @@ from markdown_it.token import Token
 
 from generator import parse
 from generator.parse import _MARKDOWN, _split_escaped, _split_row, decode, parse_doc, spec_paths
-from generator.plainblocks import plain_blocks
+from generator.plainblocks import Block, plain_blocks
 
 from .support import CORPUS, corpus_docs
 
 
-def level_zero(tokens: list[Token]) -> list[tuple[Any, ...]]:
+def level_zero(tokens: Sequence[Union[Token, Block]]) -> list[tuple[Any, ...]]:
     """What the parse reads of the tokens: the level-0 ones (a fence's
     content and info too) and the text of each heading."""
     seen: list[tuple[Any, ...]] = []
@@ -38,7 +38,7 @@ def slow_parse(text: str, path: str) -> Any:
         return parse_doc(text, path)
 
 
-def assert_same(text: str, path: str) -> Optional[list[Token]]:
+def assert_same(text: str, path: str) -> Optional[list[Block]]:
     """Fast and slow parse agree on `text`; the fast path's tokens (None: it declined)."""
     tokens = plain_blocks(text.split("\n"))
     if tokens is not None:
