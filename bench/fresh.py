@@ -37,7 +37,8 @@ from typing import Optional
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-DEFAULT_SPECS = REPO.parent / "shared" / "corpus" / "orq-python-4.13.19" / "docs"
+CORPUS = Path(os.environ.get("MD2MODELS_CORPUS", REPO.parent / "shared" / "corpus"))
+DEFAULT_SPECS = CORPUS / "orq-python-4.13.19" / "docs"
 PACKAGE = "bench_models"
 CACHE_DIR = ".md2models-cache"
 
@@ -108,7 +109,7 @@ class Tool:
 
     def __init__(self, name: str, checkout: Path, tmp: Path, specs: Path, jobs: Optional[int]):
         self.name, self.checkout, self.specs, self.jobs = name, checkout, specs, jobs
-        self.dir = tmp / name
+        self.dir = tmp / name.replace(" ", "-")
         self.dir.mkdir()
         env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
         self.env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH", "")]))}
@@ -167,6 +168,7 @@ def main(argv: list[str]) -> None:
     print(f"specs: {specs} ({docs} docs), runs: {args.runs}, nproc {os.cpu_count()}, "
           f"load average before: {os.getloadavg()}", flush=True)
     check_floor, cold_floor = Figure("floor: read + hash docs and outputs"), Figure("floor: read docs, write outputs")
+    files = 0
     try:
         for tool in tools:
             tool.prepare()
@@ -191,7 +193,7 @@ def main(argv: list[str]) -> None:
     finally:
         rows = [("fresh-clone check", check_floor, [tool.check for tool in tools], 3.0),
                 ("cold generate", cold_floor, [tool.cold for tool in tools], 2.5)]
-        print(f"\n{files if 'files' in dir() else '?'} output files\n")
+        print(f"\n{files} output files\n")
         print("| figure | median wall | user CPU | floor | ratio | budget | verdict |\n|---|---|---|---|---|---|---|")
         for what, floor, figures, budget in rows:
             for figure in figures:
