@@ -318,3 +318,12 @@ def test_the_cli_check_of_a_fresh_clone_fails_on_an_edited_doc(tmp_path: Path) -
     edit(specs / "models" / "thing.md", "| N/A |", "| The id. |")
     result = cli("check", specs, "--out", out, "--package", "pkg")
     assert result.code == 1 and '+    """The id."""' in result.stdout and result.stdout.endswith("2 stale: run `md2models generate` to update\n")
+
+
+def test_black_formatted_output(tmp_path: Path) -> None:
+    specs, out = committed(tmp_path, format="black")
+    report, rendered = fresh_check(specs, out, format="black")
+    assert report.up_to_date and rendered == set()
+    edit(specs / "models" / "thing.md", "| N/A |", "| The id. |")
+    report, rendered = fresh_check(specs, out, format="black")
+    assert report.stale == ("docs/models/thing.md", "pkg/models/thing.py") and rendered == {"models/thing.md"}
