@@ -48,9 +48,10 @@ def _is_item(line: str) -> bool:
 
 def _is_text(line: str) -> bool:
     """A line that can only open or continue a paragraph: led by an ASCII
-    letter, a table's pipe or a code span's backtick (not three)."""
+    letter or a code span's backtick (not three); a table's pipe is
+    checked first."""
     first = line[0]
-    return (first.isascii() and first.isalpha()) or first == "|" or (first == "`" and not line.startswith("```"))
+    return (first.isascii() and first.isalpha()) or (first == "`" and not line.startswith("```"))
 
 
 def plain_blocks(lines: list[str]) -> Optional[list[Block]]:
@@ -71,7 +72,10 @@ def plain_blocks(lines: list[str]) -> Optional[list[Block]]:
     n, count = 0, len(lines)
     while n < count:
         line = lines[n]
-        if _is_blank(line):
+        if line[:1] == "|":  # a table row (most lines): paragraph text
+            if paragraph is None:
+                paragraph = n
+        elif _is_blank(line):
             close_paragraph(n)
         elif line[0] == "#":
             match = _HEADING.fullmatch(line)
