@@ -11,7 +11,8 @@ The clone is a copy of a generated OUT without its cache folder (the
 committed files only).  Every cold run writes into a new, empty folder after
 `sync` (the page cache is kept: other work shares this machine).  Runs
 alternate (floor, this checkout, the baseline; the order turns each run);
-the table gives medians, and the ratio of the medians to the floor.
+the table gives medians, and the ratio of the medians to the floor (wall
+time, and CPU time: user + system, the steadier one on a loaded machine).
 
 `--baseline CHECKOUT`: another checkout of md2models (e.g. the commit a
 branch started from: `git archive COMMIT | tar -x -C DIR`) measured the same
@@ -66,7 +67,7 @@ for folder, dirs, names in os.walk(out):
         with open(path, "rb") as f:
             files[os.path.relpath(path, out)] = f.read()
 os.sync()
-start = time.perf_counter()
+start, cpu = time.perf_counter(), os.times()
 for folder, dirs, names in os.walk(specs):
     for name in names:
         if name.endswith(".md"):
@@ -81,7 +82,8 @@ for rel, data in files.items():
         made.add(parent)
     with open(path, "wb") as f:
         f.write(data)
-print(time.perf_counter() - start)
+now = os.times()
+print(time.perf_counter() - start, now.user - cpu.user, now.system - cpu.system)
 """
 
 
@@ -90,10 +92,12 @@ class Figure:
     name: str
     walls: list[float] = field(default_factory=list)
     users: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)  # user + system
 
-    def add(self, wall: float, user: float) -> None:
+    def add(self, wall: float, user: float, system: float) -> None:
         self.walls.append(wall)
         self.users.append(user)
+        self.cpus.append(user + system)
 
     @property
     def wall(self) -> float:
@@ -102,6 +106,10 @@ class Figure:
     @property
     def user(self) -> float:
         return statistics.median(self.users)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
 
 
 class Tool:
@@ -138,8 +146,8 @@ class Tool:
             raise SystemExit(f"{self.name}: check wrote a cache into the clone")
 
 
-def run(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, user CPU seconds of the command and the children it waited for)."""
+def run(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
+    """(wall, user CPU, system CPU) seconds of the command and the children it waited for."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output = proc.stdout.read() if proc.stdout else b""
@@ -148,7 +156,7 @@ def run(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"exit {proc.returncode}: {' '.join(cmd)}\n{output.decode(errors='replace')[-3000:]}")
-    return wall, usage.ru_utime
+    return wall, usage.ru_utime, usage.ru_stime
 
 
 def main(argv: list[str]) -> None:
@@ -184,24 +192,25 @@ def main(argv: list[str]) -> None:
                 new = tmp / f"floor-{n}"
                 proc = subprocess.run([sys.executable, "-c", FLOOR_COLD, str(specs), str(tools[0].out), str(new)],
                                       capture_output=True, text=True, check=True, cwd=tmp)
-                cold_floor.add(float(proc.stdout), 0.0)
+                cold_floor.add(*map(float, proc.stdout.split()))
 
             steps = [floor_cold, *(tool.run_cold for tool in tools)]
             for step in steps[::-1] if n % 2 else steps:
                 step()
             print(f"run {n + 1}/{args.runs} done, load average {os.getloadavg()}", flush=True)
     finally:
-        rows = [("fresh-clone check", check_floor, [tool.check for tool in tools], 3.0),
-                ("cold generate", cold_floor, [tool.cold for tool in tools], 2.5)]
+        rows = [(check_floor, [tool.check for tool in tools], 3.0), (cold_floor, [tool.cold for tool in tools], 2.5)]
         print(f"\n{files} output files\n")
-        print("| figure | median wall | user CPU | floor | ratio | budget | verdict |\n|---|---|---|---|---|---|---|")
-        for what, floor, figures, budget in rows:
+        print("| figure | wall | floor | ratio | budget | verdict | CPU (user + sys) | floor's CPU | CPU ratio |\n"
+              "|---|---|---|---|---|---|---|---|---|")
+        for floor, figures, budget in rows:
             for figure in figures:
                 if not figure.walls or not floor.walls:
                     continue
                 ratio = figure.wall / floor.wall
-                print(f"| {figure.name} | {figure.wall:.2f} s | {figure.user:.2f} s | {floor.wall:.2f} s | "
-                      f"{ratio:.2f}x | ≤ {budget:g}x | {'ok' if ratio <= budget else 'over'} |")
+                print(f"| {figure.name} | {figure.wall:.2f} s | {floor.wall:.2f} s | {ratio:.2f}x | ≤ {budget:g}x | "
+                      f"{'ok' if ratio <= budget else 'over'} | {figure.cpu:.2f} s | {floor.cpu:.2f} s | "
+                      f"{figure.cpu / floor.cpu:.2f}x |")
         base = tools[1].cold if len(tools) > 1 else None
         if base is not None and base.users and tools[0].cold.users:
             print(f"\ncold generate user CPU, this checkout / baseline: {tools[0].cold.user:.2f} / {base.user:.2f} s"
