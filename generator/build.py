@@ -317,8 +317,8 @@ def _inputs_base(package: str, overrides_digest: str, target: str, wire_names: s
     manifest's inputs keys: the cache key's parts bar the spec root's place
     (which decides only where warnings point, and differs between clones),
     plus what may differ between machines: the formatter, the Python
-    version (its Unicode tables decide what is an identifier) and the
-    versions of the parser and template engine."""
+    version (its Unicode tables decide which characters a string literal
+    keeps as they are) and the versions of the parser and template engine."""
     python = "%d.%d" % sys.version_info[:2]
     return _sha256(f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{wire_names}\0"
                    f"{code_format}\0{python}\0{markdown_it.__version__}\0{jinja2.__version__}".encode())
