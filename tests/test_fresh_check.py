@@ -327,3 +327,12 @@ def test_black_formatted_output(tmp_path: Path) -> None:
     edit(specs / "models" / "thing.md", "| N/A |", "| The id. |")
     report, rendered = fresh_check(specs, out, format="black")
     assert report.stale == ("docs/models/thing.md", "pkg/models/thing.py") and rendered == {"models/thing.md"}
+
+
+def test_the_cli_diff_of_a_hand_edited_file_renders_it_then(tmp_path: Path) -> None:
+    specs, out = committed(tmp_path)
+    module = out / "pkg" / "models" / "thing.py"
+    module.write_text(module.read_text() + "# hand-edited\n")
+    result = cli("check", specs, "--out", out, "--package", "pkg")
+    assert result.code == 1 and "\n-# hand-edited\n" in result.stdout
+    assert result.stdout.endswith("1 stale: run `md2models generate` to update\n")
