@@ -11,8 +11,9 @@ import keyword
 import os
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 from . import __version__, naming, wirenames
 from .config import TARGETS, ConfigError
@@ -142,7 +143,7 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
            cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
            overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
            strict: bool = False, wire_names: str = POLICIES[0], code_format: str = "none",
-           committed: Optional[Manifest] = None) -> Build:
+           committed: Optional[Callable[[], Manifest]] = None) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
@@ -153,7 +154,7 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     `strict`: every warning is an error (SpecError).
     `wire_names`: how fields no override or example names are named on the wire, one of `POLICIES`.
     `code_format`: the formatter the caller runs after (the manifest's inputs keys name it).
-    `committed`: a manifest whose recorded outputs stand for the docs whose inputs it records."""
+    `committed`: reads a manifest whose recorded outputs stand for the docs whose inputs it records."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
@@ -191,7 +192,7 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
                     code_format=format)
     formatted = format_files(result.files, format, out / CACHE_DIR, jobs)
-    report = write_output(out, formatted.files, tool_version=__version__, inputs=result.inputs, progress=progress)
+    report = write_output(out, formatted.files, tool_version=__version__, inputs=result.inputs(), progress=progress)
     save_cache(out / CACHE_DIR, result)
     formatted.save()
     return report, result.warnings
@@ -209,7 +210,7 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     cache = None if full else out / CACHE_DIR
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
-                    code_format=format, committed=None if full or not out.is_dir() else read_manifest(str(out)))
+                    code_format=format, committed=None if full or not out.is_dir() else partial(read_manifest, str(out)))
     files = format_files(result.files, format, cache, jobs, final=result.from_manifest).files
     return check_output(out, files, trust_stats=not full), files, result.warnings
 

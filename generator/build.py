@@ -127,10 +127,13 @@ class Build:
     dirty: set[str] = field(repr=False, default_factory=set)
     whole_changed: bool = field(repr=False, default=True)
     cache_base: Optional[CacheBase] = field(repr=False, default=None)  # None: the docs are not the cached ones
-    # doc path -> key of what its outputs were rendered from, for the manifest
-    inputs: dict[str, str] = field(repr=False, default_factory=dict)
+    inputs_base: str = field(repr=False, default="")  # see `_inputs_base`
     # the output paths whose digests the committed manifest gave (as formatted, if it is)
     from_manifest: frozenset[str] = field(repr=False, default=frozenset())
+
+    def inputs(self) -> dict[str, str]:
+        """Doc path -> key of what its outputs were rendered from, for the manifest."""
+        return {rel: _inputs_key(self.inputs_base, record.module_key) for rel, record in self.records.items()}
 
 
 @dataclass(frozen=True)
@@ -159,13 +162,14 @@ def tool_digest() -> str:
 def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optional[Path], jobs: int,
           overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET,
           progress: Progress = NO_PROGRESS, wire_names: str = wirenames.POLICIES[0], code_format: str = "none",
-          committed: Optional[Manifest] = None) -> Build:
+          committed: Optional[Callable[[], Manifest]] = None) -> Build:
     """Render every output file of `paths` (docs below `specs`), with `overrides`
     applied, as output kind `target` (see `pyrender.TARGETS`), fields named on
     the wire by policy `wire_names` (see `wirenames`); `progress` is shown.
     `code_format`: what formats the files after (`formatting.identity`), for the inputs keys.
-    `committed`: a manifest whose digests stand for the outputs of the docs
-    whose inputs key it records (nothing cached): those are not rendered."""
+    `committed`: reads a manifest whose digests stand for the outputs of the
+    docs whose inputs key it records (nothing cached): those are not
+    rendered.  It is read only if some doc's outputs are not cached."""
     overrides_digest = overrides.digest if overrides is not None else ""
     inputs_base = _inputs_base(package, overrides_digest, target, wire_names, code_format)
     # The root's place too: links that leave it and come back resolve by it.
@@ -308,8 +312,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
     warnings = tuple(sorted(p for p in problems + reported if p.severity == "warning"))
     return Build(dict(sorted(files.items())), warnings, records, new_whole, cache_key,
                  dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole,
-                 inputs={rel: committed.key(records[rel].module_key) for rel in paths},
-                 from_manifest=frozenset(committed.used))
+                 inputs_base=committed.base, from_manifest=frozenset(committed.used))
 
 
 def _inputs_base(package: str, overrides_digest: str, target: str, wire_names: str, code_format: str) -> str:
@@ -324,22 +327,27 @@ def _inputs_base(package: str, overrides_digest: str, target: str, wire_names: s
                    f"{code_format}\0{python}\0{markdown_it.__version__}\0{jinja2.__version__}".encode())
 
 
+def _inputs_key(base: str, module_key: str) -> str:
+    """A doc's inputs key (32 hex digits: the manifest has one a doc)."""
+    return _sha256(f"{base}\0{module_key}".encode())[:32]
+
+
 class _Committed:
     """The committed manifest as a source of output digests: a doc whose
     inputs key it records has the outputs whose digests it records."""
 
-    def __init__(self, manifest: Optional[Manifest], base: str):
-        self.manifest, self.base = manifest, base
+    def __init__(self, read: Optional[Callable[[], Manifest]], base: str):
+        self.read, self.base = read, base
         self.used: set[str] = set()  # the output paths whose digests it gave
 
-    def key(self, module_key: str) -> str:
-        """A doc's inputs key (32 hex digits: the manifest has one a doc)."""
-        return _sha256(f"{self.base}\0{module_key}".encode())[:32]
+    @cached_property
+    def manifest(self) -> Optional[Manifest]:  # read when first asked: a warm cache never needs it
+        return self.read() if self.read is not None else None
 
     def reuse(self, record: DocRecord, rel: str, module_key: str, package: str) -> bool:
         """Take the digests of `rel`'s outputs from the manifest, if it
         records them for these inputs."""
-        if self.manifest is None or self.manifest.inputs.get(rel) != self.key(module_key):
+        if self.manifest is None or self.manifest.inputs.get(rel) != _inputs_key(self.base, module_key):
             return False
         paths = (f"{package}/{record.module}.py", f"docs/{rel}")
         module, doc = map(self.manifest.files.get, paths)
