@@ -32,7 +32,7 @@ from typing import Callable, Optional
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("MD2MODELS_CORPUS", REPO.parent / "shared" / "corpus"))
 DEFAULT_SPECS = CORPUS / "orq-python-4.13.19" / "docs"
 DCG_CORPUS = CORPUS / "orq-python-3.4.0"
 VENV = Path("/tmp/md2models-bench-venv")

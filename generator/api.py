@@ -12,8 +12,9 @@ import keyword
 import os
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 from . import __version__, wirenames
 from .config import PYTHON_VERSIONS, TARGETS, ConfigError
@@ -30,7 +31,8 @@ from .summary import Resolved, Summary
 from .build import Build, build, parse_and_resolve, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .layout import Layout, plan
-from .formatting import format_files
+from .manifest import Manifest, read_manifest
+from .formatting import format_files, identity
 from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -67,7 +69,8 @@ def check_package_name(package: str) -> None:
 def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,
            cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
            overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
-           strict: bool = False, wire_names: str = POLICIES[0], python_version: str = DEFAULT_PYTHON) -> Build:
+           strict: bool = False, wire_names: str = POLICIES[0], python_version: str = DEFAULT_PYTHON,
+           code_format: str = "none", committed: Optional[Callable[[], Manifest]] = None) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
@@ -77,7 +80,9 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     `progress`: where to show how far a long run is (see `progress.Progress`).
     `strict`: every warning is an error (SpecError).
     `wire_names`: how fields no override or example names are named on the wire, one of `POLICIES`.
-    `python_version`: the oldest Python the code is written for, one of `PYTHON_VERSIONS`."""
+    `python_version`: the oldest Python the code is written for, one of `PYTHON_VERSIONS`.
+    `code_format`: the formatter the caller runs after (the manifest's inputs keys name it).
+    `committed`: reads a manifest whose recorded outputs stand for the docs whose inputs it records."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
@@ -90,7 +95,8 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     source = load_overrides(overrides) if overrides is not None else None
     root, paths, _ = find_docs(specs, exclude)
     result = build(root, paths, package, cache_dir=cache_dir, jobs=jobs, overrides=source, target=target,
-                   progress=progress, wire_names=wire_names, python_version=python_version)
+                   progress=progress, wire_names=wire_names, python_version=python_version,
+                   code_format=identity(code_format), committed=committed)
     if strict and result.warnings:
         raise SpecError(replace(warning, severity="error") for warning in result.warnings)
     return result
@@ -128,10 +134,10 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
     cache = layout.keep.cache
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
-                    python_version=python_version)
+                    python_version=python_version, code_format=format)
     formatted = format_files(result.files, format, cache, jobs)
-    report = write_output(layout.root, layout.place(formatted.files), tool_version=__version__, progress=progress,
-                          keep=layout.keep)
+    report = write_output(layout.root, layout.place(formatted.files), tool_version=__version__,
+                          inputs=result.inputs(), progress=progress, keep=layout.keep)
     save_cache(cache, result)
     formatted.save()
     return report, result.warnings
@@ -141,19 +147,29 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
           jobs: int = 0, templates: Optional[Path] = None, overrides: Optional[Path] = None,
           target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS, strict: bool = False,
           wire_names: str = POLICIES[0], format: str = "none",
-          docs_out: Optional[str] = None, state_dir: Optional[Path] = None, python_version: str = DEFAULT_PYTHON
-          ) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
+          docs_out: Optional[str] = None, state_dir: Optional[Path] = None, python_version: str = DEFAULT_PYTHON,
+          full: bool = False) -> tuple[CheckReport, Mapping[str, OutputFile], tuple[Diagnostic, ...]]:
     """Compare the output with what SPECS generate; writes nothing (not even
     the cache).  `strict`: warnings are errors (SpecError).  The report's
-    and the files' paths are relative to the layout's root (see `plan_layout`)."""
+    and the files' paths are relative to the layout's root (see `plan_layout`).
+    Docs whose outputs neither the cache nor the committed manifest knows for
+    their inputs are rendered; `full`: every doc is, and every file is hashed
+    (no cache, no manifest trusted)."""
     layout = plan_layout(out, package, docs_out=docs_out, state_dir=state_dir)
-    cache = layout.keep.cache
+    cache = None if full else layout.keep.cache
+    committed = None if full or not layout.keep.manifest.is_file() else partial(_committed, layout)
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
-                    python_version=python_version)
-    files = layout.place(format_files(result.files, format, cache, jobs).files)
-    report = check_output(layout.root, files, layout.keep)
+                    python_version=python_version, code_format=format, committed=committed)
+    files = layout.place(format_files(result.files, format, cache, jobs, final=result.from_manifest).files)
+    report = check_output(layout.root, files, layout.keep, trust_stats=not full)
     return replace(report, sources=layout.place(result.sources)), files, result.warnings
+
+
+def _committed(layout: Layout) -> Manifest:
+    """The committed manifest, its files keyed as the build keys them."""
+    manifest = read_manifest(str(layout.keep.manifest))
+    return replace(manifest, files=layout.unplace(manifest.files))
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

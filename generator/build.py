@@ -13,7 +13,13 @@ place of each model it refers to, and which of them share its import cycle)
 changed.  Unchanged outputs are known by digest; their bytes are rendered
 again only if the write stage asks (a hand-edited output file).  The cache
 is keyed by the digest of md2models' own code and templates, so any change
-to the tool starts it afresh; a damaged cache is ignored.  Records stay
+to the tool starts it afresh; a damaged cache is ignored.
+
+Without a cache (a fresh clone), `check` trusts the committed manifest
+instead: it records each doc's inputs key (its module key, salted with
+everything global, see `_inputs_base`) beside the output digests, so only
+the docs whose key differs are rendered; every digest is still compared
+with the file on disk by the write stage.  Records stay
 plain tuples until needed, and a run that changed a few docs writes only
 their records, to a delta file beside the base (see `save_cache`).
 
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import sys
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -40,11 +47,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
+import jinja2
+import markdown_it
+
 from . import naming, unions, wirenames
 from .diagnostics import Diagnostic, DiagnosticData, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
-from .manifest import ensure_cache_dir, store_marshal
+from .manifest import Manifest, ensure_cache_dir, store_marshal
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, parse_files, read_doc
 from .progress import NO_PROGRESS, Counter, Progress
@@ -120,6 +130,13 @@ class Build:
     dirty: set[str] = field(repr=False, default_factory=set)
     whole_changed: bool = field(repr=False, default=True)
     cache_base: Optional[CacheBase] = field(repr=False, default=None)  # None: the docs are not the cached ones
+    inputs_base: str = field(repr=False, default="")  # see `_inputs_base`
+    # the output paths whose digests the committed manifest gave (as formatted, if it is)
+    from_manifest: frozenset[str] = field(repr=False, default=frozenset())
+
+    def inputs(self) -> dict[str, str]:
+        """Doc path -> key of what its outputs were rendered from, for the manifest."""
+        return {rel: _inputs_key(self.inputs_base, record.module_key) for rel, record in self.records.items()}
 
 
 @dataclass(frozen=True)
@@ -148,11 +165,18 @@ def tool_digest() -> str:
 def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optional[Path], jobs: int,
           overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET,
           progress: Progress = NO_PROGRESS, wire_names: str = wirenames.POLICIES[0],
-          python_version: str = DEFAULT_PYTHON) -> Build:
+          python_version: str = DEFAULT_PYTHON, code_format: str = "none",
+          committed: Optional[Callable[[], Manifest]] = None) -> Build:
     """Render every output file of `paths` (docs below `specs`), with `overrides`
     applied, as output kind `target` (see `pyrender.TARGETS`) for Python
     `python_version` (see `pysyntax.Spelling`), fields named on the wire by
-    policy `wire_names` (see `wirenames`); `progress` is shown."""
+    policy `wire_names` (see `wirenames`); `progress` is shown.
+    `code_format`: what formats the files after (`formatting.identity`), for the inputs keys.
+    `committed`: reads a manifest whose digests stand for the outputs of the
+    docs whose inputs key it records (nothing cached): those are not
+    rendered.  It is read only if some doc's outputs are not cached."""
+    overrides_digest = overrides.digest if overrides is not None else ""
+    inputs_base = _inputs_base(package, overrides_digest, target, wire_names, python_version, code_format)
     root = spec_root_names(str(specs))
     cache_key = build_cache_key(specs, package, overrides, target, wire_names, python_version)
     cached, whole, base = _load_cache(cache_dir, cache_key)
@@ -184,7 +208,8 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     same_paths = list(cached) == list(paths)
     with _Workers(specs, jobs, len(changed), progress) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
-                        whole, cache_key, overrides, target, root, wire_names, python_version)
+                        whole, cache_key, overrides, _Committed(committed, inputs_base), target, root, wire_names,
+                        python_version)
     result.dirty.update(rel for rel, _, _ in stale)
     result.cache_base = base if same_paths else None
     return result
@@ -221,7 +246,7 @@ def cached_summaries(specs: Path, paths: Sequence[str], cache_dir: Path, cache_k
 
 def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
            changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths: bool,
-           whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile],
+           whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile], committed: _Committed,
            target: str = DEFAULT_TARGET, root: tuple[str, ...] = (),
            wire_names: str = wirenames.POLICIES[0], python_version: str = DEFAULT_PYTHON) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
@@ -287,7 +312,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         if same_structure and rel not in changed and record.module_digest:  # nothing it depends on changed
             continue
         key = _module_key(record, resolution(), wired())
-        if rel in changed or key != record.module_key:
+        if (rel in changed or key != record.module_key) and not committed.reuse(record, rel, key, package):
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
     rendered = {rel: (module, module_digest, doc, doc_digest) for rel, module, module_digest, doc, doc_digest in
@@ -322,7 +347,52 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
                           cycles, names_key, package_files)
     warnings = tuple(sorted(p for p in problems + reported if p.severity == "warning"))
     return Build(dict(sorted(files.items())), warnings, sources, records, new_whole, cache_key,
-                 dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole)
+                 dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole,
+                 inputs_base=committed.base, from_manifest=frozenset(committed.used))
+
+
+def _inputs_base(package: str, overrides_digest: str, target: str, wire_names: str, python_version: str,
+                 code_format: str) -> str:
+    """What every output depends on besides the docs, for the committed
+    manifest's inputs keys: the cache key's parts bar the spec root's place
+    (which decides only where warnings point, and differs between clones),
+    plus what may differ between machines: the formatter, the Python
+    version (its Unicode tables decide which characters a string literal
+    keeps as they are) and the versions of the parser and template engine."""
+    python = "%d.%d" % sys.version_info[:2]
+    return _sha256(f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{wire_names}\0"
+                   f"{python_version}\0{code_format}\0{python}\0{markdown_it.__version__}\0{jinja2.__version__}".encode())
+
+
+def _inputs_key(base: str, module_key: str) -> str:
+    """A doc's inputs key (32 hex digits: the manifest has one a doc)."""
+    return _sha256(f"{base}\0{module_key}".encode())[:32]
+
+
+class _Committed:
+    """The committed manifest as a source of output digests: a doc whose
+    inputs key it records has the outputs whose digests it records."""
+
+    def __init__(self, read: Optional[Callable[[], Manifest]], base: str):
+        self.read, self.base = read, base
+        self.used: set[str] = set()  # the output paths whose digests it gave
+
+    @cached_property
+    def manifest(self) -> Optional[Manifest]:  # read when first asked: a warm cache never needs it
+        return self.read() if self.read is not None else None
+
+    def reuse(self, record: DocRecord, rel: str, module_key: str, package: str) -> bool:
+        """Take the digests of `rel`'s outputs from the manifest, if it
+        records them for these inputs."""
+        if self.manifest is None or self.manifest.inputs.get(rel) != _inputs_key(self.base, module_key):
+            return False
+        paths = (f"{package}/{record.module}.py", f"docs/{rel}")
+        module, doc = map(self.manifest.files.get, paths)
+        if module is None or doc is None:
+            return False
+        record.module_digest, record.doc_digest = module, doc
+        self.used.update(paths)
+        return True
 
 
 def with_wire_names(overrides: Overrides, policy: str, summaries: Sequence[Summary], resolution: Callable[[], Resolved],
@@ -427,8 +497,9 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
              for key in deps]
     # a union's member order and discriminator come from its members' shapes
     shapes = unions.facts(deps, resolved) if record.summary.kind == "union" else ()
-    # other docs' examples may name its fields' wire names
-    return hashlib.sha256(repr((record.digest, facts, shapes, overrides.wire.of(own))).encode()).hexdigest()
+    # other docs' examples may name its fields' wire names, and its members' (a union's tag field)
+    wire = [overrides.wire.of(key) for key in (own, *deps)]
+    return hashlib.sha256(repr((record.digest, facts, shapes, wire)).encode()).hexdigest()
 
 
 Rendered = tuple[str, bytes, str, Optional[bytes], str]  # (path, module, its digest, doc or None, its digest)

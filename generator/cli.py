@@ -244,11 +244,14 @@ def _watch(ctx: click.Context) -> NoReturn:
               show_default=True, help="The report: text, json, or github or sarif for CI.  `none` and `black` are "
                                       "taken as --formatter, as generate's --format.")
 @_code_format_option("--formatter")
+@click.option("--full", is_flag=True,
+              help="Render every doc and hash every file: trust neither the cache nor the manifest's input keys.")
 @click.pass_context
 @_guarded
 def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, templates: Optional[Path],
           overrides: Optional[Path], target: str, python_version: str, strict: bool, wire_names: str, jobs: int,
-          quiet: bool, fmt: str, code_format: str, docs_out: Optional[str], state_dir: Optional[Path]) -> None:
+          quiet: bool, fmt: str, code_format: str, docs_out: Optional[str], state_dir: Optional[Path],
+          full: bool) -> None:
     """Exit 1 (with a diff) when OUT is not what SPECS generate; write nothing."""
     if fmt in FORMATS:  # `check --format black` as `generate --format black` is spelt
         fmt, code_format = "text", fmt
@@ -258,7 +261,7 @@ def check(ctx: click.Context, specs: Optional[Path], out: Path, package: str, te
                                             templates=_path(templates), overrides=_path(overrides),
                                             target=target, progress=progress, strict=strict, wire_names=wire_names,
                                             format=code_format, docs_out=docs_out, state_dir=_path(state_dir),
-                                            python_version=python_version)
+                                            python_version=python_version, full=full)
     if fmt == "json":
         click.echo(json.dumps(check_report_json(report), indent=2, sort_keys=True))
     else:

@@ -12,7 +12,6 @@ cell from the type tree, the escapes, and the table-wide width.
 
 from __future__ import annotations
 
-import re
 from typing import Union
 
 from .ir import (
@@ -30,6 +29,7 @@ from .ir import (
     TypeNode,
     UnionModel,
 )
+from .parse import cell_width
 from .templating import render
 
 __all__ = [
@@ -52,9 +52,6 @@ OPTIONAL = ":heavy_minus_sign:"
 NO_DESCRIPTION = "N/A"
 # Note the spaces: this is how the generator writes it inside a table cell.
 FIELD_DEPRECATED = ": warning: ** DEPRECATED **: "
-
-# `<br/>` and `\|` each count as one character of a cell's width.
-_COUNTS_AS_ONE = re.compile(r"<br/>|\\\|")
 
 
 # --- type cells ---------------------------------------------------------------
@@ -114,13 +111,6 @@ def escape_cell(text: str) -> str:
     Everything else is written back verbatim (it was verbatim in the doc)."""
     return text.replace("|", "\\|").replace("\n", "<br/>")
 
-
-def cell_width(cell: str) -> int:
-    """The width of a cell as written: `<br/>` and `\\|` count as one.
-
-    (The generator measures the text before escaping; for a cell given as
-    text, that is `len(text)`.)"""
-    return len(_COUNTS_AS_ONE.sub("_", cell))
 
 
 class _Cell(str):

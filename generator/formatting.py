@@ -17,20 +17,21 @@ says, so the output does not depend on where md2models runs.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import marshal
 import multiprocessing
 import os
 from functools import partial
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import AbstractSet, Mapping, Optional, Sequence
 
 from .build import worker_pool
 from .config import FORMATS, ConfigError
 from .manifest import ensure_cache_dir, store_marshal
 from .write import OutputFile
 
-__all__ = ["FORMATS", "Formatted", "format_files"]
+__all__ = ["FORMATS", "Formatted", "format_files", "identity"]
 
 CACHE_FILE = "black.marshal"
 # Below this many files to format, worker processes cost more than they save.
@@ -55,19 +56,25 @@ class Formatted:
             pass
 
 
-def format_files(files: Mapping[str, OutputFile], how: str, cache: Optional[Path], jobs: int = 0) -> Formatted:
-    """`files` with every `.py` file formatted as `how` says (one of FORMATS)."""
+def format_files(files: Mapping[str, OutputFile], how: str, cache: Optional[Path], jobs: int = 0,
+                 final: AbstractSet[str] = frozenset()) -> Formatted:
+    """`files` with every `.py` file formatted as `how` says (one of FORMATS).
+    `final`: paths whose digest is already that of the formatted file (the
+    committed manifest's); only their bytes, if loaded, are formatted."""
     if how not in FORMATS:
         raise ConfigError(f"unknown format {how!r} (one of: {', '.join(FORMATS)})")
     if how == "none":
         return Formatted(dict(files), None, "", {}, False)
     key = _black_key()
     known = _load(cache, key)
-    todo = [path for path, file in files.items() if path.endswith(".py") and file.digest not in known]
+    todo = [path for path, file in files.items()
+            if path.endswith(".py") and path not in final and file.digest not in known]
     formatted = dict(zip(todo, _format_all([files[path].load() for path in todo], todo, jobs)))
     result = dict(files)
     for path, file in files.items():
-        if path in formatted:
+        if path in final and path.endswith(".py"):
+            result[path] = OutputFile(file.digest, partial(_reformat, file, path))
+        elif path in formatted:
             data = formatted[path]
             digest = hashlib.sha256(data).hexdigest()
             known[file.digest] = digest
@@ -75,8 +82,18 @@ def format_files(files: Mapping[str, OutputFile], how: str, cache: Optional[Path
         elif path.endswith(".py"):
             result[path] = OutputFile(known[file.digest], partial(_reformat, file, path))
     # Only this run's files are remembered, so the cache does not grow with every edit.
-    kept = {file.digest: known[file.digest] for path, file in files.items() if path.endswith(".py")}
+    kept = {file.digest: known[file.digest] for path, file in files.items()
+            if path.endswith(".py") and path not in final}
     return Formatted(result, cache, key, kept, bool(todo) or len(kept) != len(known))
+
+
+def identity(how: str) -> str:
+    """The formatter as the manifest's inputs keys name it: "none", or black
+    and its version (the same on every machine, unlike `_black_key`)."""
+    if how == "none":
+        return how
+    _black_key()  # the error when black is missing
+    return f"{how} {importlib.metadata.version('black')}"
 
 
 def _black_key() -> str:

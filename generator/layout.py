@@ -51,6 +51,18 @@ class Layout:
                 placed[f"{where}/{rest}" if where else rest] = file
         return placed
 
+    def unplace(self, files: Mapping[str, T]) -> dict[str, T]:
+        """The inverse of `place`: files keyed by their places, keyed as `build`
+        keys them; files in neither place dropped."""
+        unplaced: dict[str, T] = {}
+        for top, folder in ((self.package, self.package_dir), ("docs", self.docs_dir)):
+            if folder is None:
+                continue
+            prefix = f"{folder}/" if folder else ""
+            unplaced.update((f"{top}/{path[len(prefix):]}", file) for path, file in files.items()
+                            if path.startswith(prefix) and path != prefix)
+        return unplaced
+
     @property
     def docs(self) -> Optional[Path]:
         return None if self.docs_dir is None else self.root / self.docs_dir

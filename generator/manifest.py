@@ -3,10 +3,15 @@ and where they live (`Bookkeeping`).
 
 The manifest (`OUT/.md2models-manifest.json` in the default layout,
 `STATE/manifest.json` with a state dir) maps each generated path to its
-sha256, plus the format and the tool version.  Users commit it with the
-output, so it holds nothing that changes unless the generated files do (no
-sizes, no mtimes) and is byte-for-byte deterministic: one line per file,
-sorted.
+sha256 and each doc to the key of the inputs its outputs were rendered from
+(see `build.py`: the doc, what its module reads of other docs, and
+everything global: md2models' code, templates, overrides, options), plus the
+format and the tool version.  Users commit it with the output, so it holds
+nothing that changes unless the generated files or their inputs do (no
+sizes, no mtimes) and is byte-for-byte deterministic: one line per file and
+per doc, sorted, so a one-doc change changes a few lines.  A `check` on a
+fresh clone (no cache) re-renders only the docs whose key changed; the
+digests are always compared with the files on disk.
 
 `stat.marshal` in the cache folder (`OUT/.md2models-cache/` or
 `STATE/cache/`; never committed: the folder ignores itself) maps each
@@ -22,15 +27,16 @@ import json
 import marshal
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 MANIFEST_NAME = ".md2models-manifest.json"
-# 2: path -> sha256.  1 (still read) also held size and mtime_ns per file,
-# which changed whenever a file was touched or checked out.
-MANIFEST_FORMAT = 2
+# 3: path -> sha256, and doc path -> inputs key.  2 (still read) had no
+# inputs; 1 (still read) also held size and mtime_ns per file, which changed
+# whenever a file was touched or checked out.
+MANIFEST_FORMAT = 3
 
 # The build stage keeps its own state here too.
 CACHE_DIR = ".md2models-cache"
@@ -101,6 +107,8 @@ class Manifest:
     tool_version: str
     files: Mapping[str, str]  # path -> sha256 hex
     format: int = MANIFEST_FORMAT
+    # doc path (spec-root-relative) -> key of what its outputs were rendered from
+    inputs: Mapping[str, str] = field(default_factory=dict)
 
 
 # Format 0: equal to no manifest a run makes, so an absent one is always written.
@@ -136,10 +144,11 @@ def read_manifest(path: str) -> Manifest:
         raise OutputError(f"{path} is not valid JSON; delete it and run `md2models generate`") from e
     try:
         version = data["format"]
-        if version not in (1, MANIFEST_FORMAT):
+        if version not in (1, 2, MANIFEST_FORMAT):
             raise OutputError(f"{path} has format {version!r}; this md2models reads {MANIFEST_FORMAT}")
         files = _manifest_files(data["files"], version)
-        return Manifest(tool_version=str(data["tool_version"]), files=files, format=version)
+        inputs = _strings(data["inputs"], "key") if version == MANIFEST_FORMAT else {}
+        return Manifest(tool_version=str(data["tool_version"]), files=files, format=version, inputs=inputs)
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise OutputError(f"{path} is malformed ({e}); delete it and run `md2models generate`") from e
 
@@ -148,20 +157,30 @@ def _manifest_files(files: Any, version: int) -> dict[str, str]:
     if version == 1:
         files = {name: entry["sha256"] for name, entry in files.items()}
     check_relpaths(files)  # a tampered manifest must not name paths outside OUT
-    if not set(map(type, files.values())) <= {str}:
-        name = next(name for name, digest in files.items() if type(digest) is not str)
-        raise TypeError(f"the digest of {name!r} is not a string")
-    return dict(files)
+    return _strings(files, "digest")
+
+
+def _strings(values: Any, what: str) -> dict[str, str]:
+    """A JSON object of strings, as a dict (the keys are strings in JSON)."""
+    if not set(map(type, values.values())) <= {str}:
+        name = next(name for name, value in values.items() if type(value) is not str)
+        raise TypeError(f"the {what} of {name!r} is not a string")
+    return dict(values)
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
-    """Deterministic JSON: sorted keys, one line per file."""
+    """Deterministic JSON: sorted keys, one line per file and per doc."""
+    text = (f' "files": {_object_lines(manifest.files)},\n "format": {MANIFEST_FORMAT},\n'
+            f' "inputs": {_object_lines(manifest.inputs)},\n "tool_version": {json.dumps(manifest.tool_version)}\n')
+    return ("{\n" + text + "}\n").encode()
+
+
+def _object_lines(values: Mapping[str, str]) -> str:
+    """A JSON object of strings, one sorted entry a line (the values need no escaping: hex digests)."""
     # encode_basestring_ascii is what json.dumps(str) calls, minus ~1 us of
     # overhead per call that shows at 37k files.
-    lines = [f'  {encode_basestring_ascii(name)}: "{digest}"' for name, digest in sorted(manifest.files.items())]
-    files = "{\n" + ",\n".join(lines) + "\n }" if lines else "{}"
-    text = f' "files": {files},\n "format": {MANIFEST_FORMAT},\n "tool_version": {json.dumps(manifest.tool_version)}\n'
-    return ("{\n" + text + "}\n").encode()
+    lines = [f'  {encode_basestring_ascii(name)}: "{value}"' for name, value in sorted(values.items())]
+    return "{\n" + ",\n".join(lines) + "\n }" if lines else "{}"
 
 
 def read_stat_cache(cache: str) -> dict[str, StatRecord]:

@@ -109,6 +109,7 @@ def doc_model_name(doc_path: str) -> str:
     return doc_path.rpartition("/")[2][:-3].rstrip("_")
 
 
+@lru_cache(maxsize=None)
 def module_path(doc_path: str) -> str:
     """`models/foo.md` -> `models/foo`: every part a valid identifier.
 

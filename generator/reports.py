@@ -29,6 +29,7 @@ Level = Literal["error", "warning", "note"]
 
 OUTPUT_RULES: Mapping[str, str] = {
     "stale-output": "A generated file is not what the specs generate now.",
+    "stale-manifest": "The committed manifest does not list the files generated (a generate stopped before it).",
     "missing-output": "A file the specs generate is missing from the output.",
     "orphaned-output": "A file an earlier generate wrote is generated no more.",
     "interrupted-generate": "A generate was stopped half-way: the output is part old, part new.",
@@ -84,9 +85,13 @@ def check_findings(report: CheckReport, root: str, load_new: Callable[[str], byt
     for path in report.orphaned:
         found.append(Finding(shown(f"{out}/{path}"), 1, 1, "error", "orphaned-output",
                              f"no doc generates it any more; {fix} to remove it"))
+    manifest = shown(str(report.manifest or f"{out}/{MANIFEST_NAME}"))
     if report.interrupted:
-        found.append(Finding(shown(str(report.manifest or f"{out}/{MANIFEST_NAME}")), 1, 1, "error", "interrupted-generate",
+        found.append(Finding(manifest, 1, 1, "error", "interrupted-generate",
                              f"a generate was interrupted: the output is part old, part new; {fix} to finish it"))
+    if report.manifest_stale and not found:
+        found.append(Finding(manifest, 1, 1, "error", "stale-manifest",
+                             f"the manifest does not list the files generated; {fix} to update it"))
     return found
 
 

@@ -14,6 +14,7 @@ column.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, TypeVar, Union
 
 _Item = TypeVar("_Item")
@@ -48,6 +49,9 @@ class TypeCellError(ValueError):
         self.offset = offset
 
 
+# Type nodes are immutable values and cells repeat across docs (most of the
+# 38k cells of a big SDK are one of 14k): a cell is parsed once per process.
+@lru_cache(maxsize=1 << 15)
 def parse_cell(cell: str) -> TypeNode:
     """Parse a whole `Type` cell (markup included)."""
     node, end = _cell(cell, 0, 0)
@@ -56,6 +60,7 @@ def parse_cell(cell: str) -> TypeNode:
     return node
 
 
+@lru_cache(maxsize=1 << 15)
 def parse_pytext(text: str, offset: int = 0) -> TypeNode:
     """Parse plain Python type text (union members, the inside of markup)."""
     parser = _PyText(text, offset)

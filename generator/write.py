@@ -90,12 +90,15 @@ class CheckReport:
     orphaned: tuple[str, ...]  # generated earlier (or a retired layout's bookkeeping), on disk, no longer produced
     interrupted: bool = False  # a generate was stopped half-way: its journal is there
     manifest: Optional[Path] = None  # the committed manifest, where the layout keeps it
+    # The manifest does not list exactly the files and digests produced (a
+    # generate stopped before writing it, on a clone without its journal).
+    manifest_stale: bool = False
     # Output path -> the spec doc it is generated from (the package's own files: none), as the build knows it.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def up_to_date(self) -> bool:
-        return not (self.stale or self.missing or self.orphaned or self.interrupted)
+        return not (self.stale or self.missing or self.orphaned or self.interrupted or self.manifest_stale)
 
 
 @dataclass(frozen=True)
@@ -116,10 +119,12 @@ class WriteReport:
 # --- compare ----------------------------------------------------------------
 
 
-def check_output(out: Path, files: Mapping[str, OutputFile], keep: Optional[Bookkeeping] = None) -> CheckReport:
+def check_output(out: Path, files: Mapping[str, OutputFile], keep: Optional[Bookkeeping] = None, *,
+                 trust_stats: bool = True) -> CheckReport:
     """Compare OUT (the root the paths are relative to) with the new files;
     never writes anything (not even the stat cache).  `keep`: where the
-    bookkeeping is (default: in OUT)."""
+    bookkeeping is (default: in OUT); `trust_stats`: False hashes every
+    file, whatever the stat cache says."""
     check_relpaths(files)
     root = _resolve(out)
     keep = keep or Bookkeeping.in_output(Path(root))
@@ -127,9 +132,12 @@ def check_output(out: Path, files: Mapping[str, OutputFile], keep: Optional[Book
         if not os.path.isdir(root):
             return CheckReport(out, (), (), tuple(sorted(files)), ())
         journal = _read_journal(str(keep.cache))
-        manifest, stats = read_manifest(str(keep.manifest)), read_stat_cache(str(keep.cache))
-        return replace(_compare(root, files, manifest, stats, journal, _retired(root, keep))[0], out=out,
-                       manifest=keep.manifest)
+        manifest = read_manifest(str(keep.manifest))
+        stats = read_stat_cache(str(keep.cache)) if trust_stats else {}
+        report = _compare(root, files, manifest, stats, journal, _retired(root, keep))[0]
+        listed = len(manifest.files) == len(files) and all(manifest.files.get(path) == new.digest
+                                                           for path, new in files.items())
+        return replace(report, out=out, manifest=keep.manifest, manifest_stale=not listed)
 
 
 @dataclass(frozen=True)
@@ -234,9 +242,11 @@ def _read_journal(cache: str) -> Optional[frozenset[str]]:
 
 
 def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: str,
-                 progress: Progress = NO_PROGRESS, keep: Optional[Bookkeeping] = None) -> WriteReport:
+                 inputs: Mapping[str, str] = {}, progress: Progress = NO_PROGRESS,
+                 keep: Optional[Bookkeeping] = None) -> WriteReport:
     """Make OUT (the root the paths are relative to) hold `files`; `keep`:
-    where the bookkeeping is (default: in OUT).  See the module docstring."""
+    where the bookkeeping is (default: in OUT).  `inputs`: the manifest's
+    keys of what each doc's outputs were rendered from.  See the module docstring."""
     check_relpaths(files)
     root = _resolve(out)
     keep = keep or Bookkeeping.in_output(Path(root))
@@ -267,7 +277,7 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
                 _wait_past(cache, max(records[path][2] for path in writes))
             if records != stats:
                 _save(f"{cache}/{STAT_FILE}", stat_cache_bytes(records), best_effort=True)
-            new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()})
+            new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()}, inputs=inputs)
             if new_manifest != manifest:
                 _save(manifest_path, manifest_bytes(new_manifest))
             for path in retired.bookkeeping:  # last: until the new manifest is there, it names the orphans
@@ -464,13 +474,15 @@ def _summary(report: CheckReport) -> str:
         return f"up to date: {len(report.unchanged)} files"
     counts = [(len(report.stale), "stale"), (len(report.missing), "missing"), (len(report.orphaned), "orphaned")]
     found = [f"{n} {what}" for n, what in counts if n] + (["a generate was interrupted"] if report.interrupted else [])
+    if report.manifest_stale and not found:
+        found = [f"{MANIFEST_NAME} does not list the files generated"]
     return ", ".join(found) + ": run `md2models generate` to update"
 
 
 def check_report_json(report: CheckReport) -> dict[str, Any]:
     kinds = ("stale", "missing", "orphaned")
     return {"up_to_date": report.up_to_date, **{kind: list(getattr(report, kind)) for kind in kinds},
-            "interrupted": report.interrupted,
+            "interrupted": report.interrupted, "manifest_stale": report.manifest_stale,
             "counts": {kind: len(getattr(report, kind)) for kind in ("unchanged", *kinds)}}
 
 

@@ -26,6 +26,7 @@ from generator.manifest import (
     CACHE_DIR,
     CACHE_GITIGNORE,
     JOURNAL_FILE,
+    MANIFEST_FORMAT,
     MANIFEST_NAME,
     STAT_FILE,
     TMP_SUFFIX,
@@ -244,31 +245,35 @@ def test_a_shell_inside_out_keeps_its_folder_and_its_files(out: Path, monkeypatc
 
 
 def test_manifest_is_deterministic_and_does_not_churn(out: Path, tmp_path: Path) -> None:
-    write_output(out, STATE_A, tool_version=VERSION)
+    inputs = {"models/foo.md": "1" * 32, "models/bar.md": "2" * 32}
+    write_output(out, STATE_A, tool_version=VERSION, inputs=inputs)
     manifest_path = out / MANIFEST_NAME
     text = manifest_path.read_text()
     data = json.loads(text)
-    assert list(data) == ["files", "format", "tool_version"] and data["format"] == 2
+    assert list(data) == ["files", "format", "inputs", "tool_version"] and data["format"] == 3
     assert data["files"] == {path: STATE_A[path].digest for path in sorted(STATE_A)}
     assert list(data["files"]) == sorted(STATE_A)
+    assert list(data["inputs"]) == sorted(inputs) and data["inputs"] == inputs
+    assert read_manifest(str(out / MANIFEST_NAME)).inputs == inputs
+    assert f'\n  "models/bar.md": "{"2" * 32}",\n' in text  # one line a doc: merges see only what changed
     assert "mtime" not in text and "size" not in text
     written = snapshot(out)[MANIFEST_NAME]  # bytes, inode, mtime
 
-    write_output(out, STATE_A, tool_version=VERSION)  # nothing changed: not even rewritten
+    write_output(out, STATE_A, tool_version=VERSION, inputs=inputs)  # nothing changed: not even rewritten
     assert snapshot(out)[MANIFEST_NAME] == written
 
     age(out, STATE_A)  # as a git checkout would: same bytes, new mtimes
     before = committed(out)
-    report = write_output(out, STATE_A, tool_version=VERSION)
+    report = write_output(out, STATE_A, tool_version=VERSION, inputs=inputs)
     assert not (report.created or report.updated or report.removed)
     assert committed(out) == before and before[MANIFEST_NAME] == written
     assert {mtime for _, _, mtime in read_stat_cache(str(out / CACHE_DIR)).values()} == {10**18 + 1}  # stats refreshed
 
     write_output(out, STATE_B, tool_version=VERSION)
-    write_output(out, STATE_A, tool_version=VERSION)  # another run, same files: same bytes
+    write_output(out, STATE_A, tool_version=VERSION, inputs=inputs)  # another run, same files: same bytes
     assert manifest_path.read_text() == text
     other = tmp_path / "other"
-    write_output(other, dict(reversed(STATE_A.items())), tool_version=VERSION)
+    write_output(other, dict(reversed(STATE_A.items())), tool_version=VERSION, inputs=dict(reversed(inputs.items())))
     assert (other / MANIFEST_NAME).read_text() == text
 
 
@@ -305,7 +310,7 @@ def test_a_format_1_manifest_is_read_and_upgraded(out: Path) -> None:
     before = committed(out)
     write_output(out, STATE_A, tool_version=VERSION)
     assert without_manifest(committed(out)) == without_manifest(before)
-    assert read_manifest(str(out / MANIFEST_NAME)).format == 2
+    assert read_manifest(str(out / MANIFEST_NAME)).format == MANIFEST_FORMAT
     write_output(out, STATE_B, tool_version=VERSION)
     assert not (out / "pkg/old/gone.py").exists()
 
@@ -804,6 +809,7 @@ def test_check_report_json_shape(out: Path) -> None:
         "missing": ["docs/models/baz.md"],
         "orphaned": ["pkg/old/gone.py"],
         "interrupted": False,
+        "manifest_stale": True,
         "counts": {"unchanged": 5, "stale": 1, "missing": 1, "orphaned": 1},
     }
     assert json.loads(json.dumps(data)) == data
