@@ -203,8 +203,8 @@ class _Workers:
                 pairs: Sequence[Sequence[Pair]]) -> list[tuple[list[dict[str, object]], Result]]:
         if self.count == 1:
             return [self.side.compare(resolved, classes, pairs[0])]
-        # what a worker needs of every model: its summary bar links and fields (as `build` sends it)
-        rows = [(*_summary_data(resolved.by_key[key])[:6], (), ()) for key in resolved.by_key]
+        # what a worker needs of every model: its summary bar links, fields and evidence
+        rows = [(*data[:6], (), (), (), *data[9:]) for data in map(_summary_data, resolved.by_key.values())]
         for pipe, share in zip(self.pipes, pairs):
             pipe.send((rows, dict(resolved.cycle_of), classes, share))
         return [_receive(pipe) for pipe in self.pipes]

@@ -16,7 +16,7 @@ from typing import Optional
 from . import naming, unions
 from . import pylayout as L
 from .conventions import convention
-from .ir import AnyModel, EnumModel, Field, Generic, LiteralType, ObjectModel, TypeNode, UnionModel
+from .ir import AnyModel, EnumModel, Field, Generic, LiteralType, ObjectModel, Ref, TypeNode, UnionModel
 from .overrides import DEFAULT_CALLS, Default, FieldFix
 from .pyescape import docstring, py_str
 from .pylayout import Tok
@@ -132,9 +132,22 @@ def _object_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
             continue
         rows.append(_field_views(f, ctx, fix.fields.get(f.name)))
     # the doc's order (it is the dump order); pydantic needs no other
-    main.fields = [r[0] for r in rows]
+    main.fields = [r[0] for r in rows] + _added_views(m, ctx)
     td.fields = [r[1] for r in rows]
     return [BlockView("class", cls=main), BlockView("class", cls=td)]
+
+
+def _added_views(m: ObjectModel, ctx: Ctx) -> list[FieldView]:
+    """The overrides' fields no doc lists (what the SDK sets, like a page's
+    `next`), after the doc's: in the model class only, the twin holds the wire data."""
+    views = []
+    for fix in ctx.overrides.model(m.key).added:
+        assert fix.name is not None and fix.type is not None
+        f = Field(fix.name, fix.type, fix.default is None, "", "", "", False, m.pos)
+        view, _ = field_pair(f, ctx, replace(fix, name=None), main=True, twin=False)
+        assert view is not None
+        views.append(view)
+    return views
 
 
 def _shape(f: Field) -> tuple[str, TypeNode, bool, Optional[Default]]:
@@ -168,6 +181,13 @@ def _default_toks(default: Default, ctx: Ctx) -> list[Tok]:
     if default.kind == "call":
         ctx.use(*DEFAULT_CALLS[default.func])
         return call(default.func, [[Tok(L.STRING, py_str(str(value)))]])
+    if default.kind == "member":  # bound: `enum` names the enum, `value` the member
+        assert default.enum is not None
+        style, _, members = ctx.resolved.by_key[default.enum].enum
+        if (style or ctx.enum_style) == "enum":
+            local, _ = ctx.ref(Ref(*default.enum), False)  # never quoted: an enum is imported at the top
+            return [L.name(f"{local}.{value}")]
+        value = dict(members)[str(value)]
     if value is None:
         return [L.name("None")]
     if isinstance(value, float):
@@ -242,11 +262,11 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
                 kwargs = [("default", value)] if value is not None else []
                 kwargs.append(("metadata", call("dict", [], [("alias", [Tok(L.STRING, py_str(alias))])])))
                 value = call("dataclasses.field", [], kwargs)
-        elif alias is not None or (rule and rule.exclude):
+        elif alias is not None or (rule and rule.exclude) or fix.exclude:
             ctx.use("typing_extensions", "Annotated")
             ctx.use("import", "pydantic")
             options = [("alias", [Tok(L.STRING, py_str(alias))])] if alias is not None else []
-            if rule and rule.exclude:  # never dumped: the raw HTTP exchange
+            if rule and rule.exclude or fix.exclude:  # never dumped: the raw HTTP exchange, what the SDK sets
                 options.append(("exclude", [L.name("True")]))
             ann = subscript("Annotated", [ann, call("pydantic.Field", [], options)])
         main_view = FieldView(annassign(attr, ctx.body(ann), ctx.body(value) if value else value, 1),
@@ -285,6 +305,7 @@ def _dataclass_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
         main, _ = field_pair(f, ctx, fix.fields.get(f.name), main=True, twin=False)
         assert main is not None
         rows.append(main)
+    rows += _added_views(m, ctx)
     rows.sort(key=lambda r: r.has_default)
     view.fields = rows
     return [BlockView("class", cls=view)]
@@ -321,14 +342,7 @@ def _enum_blocks(m: EnumModel, ctx: Ctx, default_style: str) -> list[BlockView]:
         ctx.use("enum", "Enum")
         bases = ["int", "Enum"] if ints and values else (["str", "Enum"] if strs else ["Enum"])
         view = ClassView(class_header(cls, bases), [], docstring(text, 1) if text.strip() else "", compact=True)
-        seen: set[str] = set()
-        for v in m.values:
-            member = naming.safe_member(v.member, v.value) if v.member else naming.enum_member(v.value)
-            base, n = member, 1
-            while member in seen:
-                n += 1
-                member = f"{base}_{n}"
-            seen.add(member)
+        for member, v in zip(naming.enum_members((v.member, v.value) for v in m.values), m.values):
             view.fields.append(FieldView(assign(member, [literal_value(v.value)], 1), "", False))
         if m.open:
             view.missing = True
@@ -357,7 +371,7 @@ def _union_blocks(m: UnionModel, ctx: Ctx) -> list[BlockView]:
     if ctx.target == "dataclasses":
         # No TypeAliasType without typing_extensions: a plain `Union[...]`
         # alias, members on an import cycle as string forward references.
-        members = [annotation(mem.type, ctx, False) for mem in unions.ordered(m, ctx.resolved)]
+        members = [annotation(mem.type, ctx, False) for mem in unions.ordered(m, ctx.resolved, ctx.overrides)]
         if len(members) == 1 and members[0][0].kind != L.STRING:
             value = members[0]
         else:  # a lone forward reference stays a type (`Union["X"]`), not a str
@@ -367,8 +381,8 @@ def _union_blocks(m: UnionModel, ctx: Ctx) -> list[BlockView]:
     ctx.use("typing_extensions", "TypeAliasType")
     out = []
     names = ((twin, True),) if ctx.target == "typeddict" else ((cls, False), (twin, True))
-    ordered = unions.ordered(m, ctx.resolved)
-    tagged = unions.discriminator(ordered, ctx.resolved, ctx.overrides)
+    ordered = unions.ordered(m, ctx.resolved, ctx.overrides)
+    tagged = unions.discriminator(ordered, ctx.resolved, ctx.overrides, ctx.overrides.model(m.key).discriminator)
     for name, is_twin in names:
         members = [annotation(mem.type, ctx, is_twin) for mem in ordered]
         if len(members) == 1:

@@ -42,7 +42,7 @@ def _module_text(resolved: "Resolved", m: AnyModel, enum_style: str, overrides: 
                  target: str = DEFAULT_TARGET) -> str:
     parts = naming.module_path(m.path).split("/")
     cls = overrides.class_name(m.key, m.name)
-    ctx = Ctx(resolved, m, parts, {cls, naming.twin_name(cls)}, overrides, target)
+    ctx = Ctx(resolved, m, parts, {cls, naming.twin_name(cls)}, overrides, target, enum_style)
     blocks = model_blocks(m, ctx, enum_style)  # first: building the blocks records the imports
     return render(
         _template("python/module.py.jinja", target),

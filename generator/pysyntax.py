@@ -50,6 +50,7 @@ GENERICS: dict[str, tuple[str, str]] = {
     "Dict": ("typing", "Dict"),
     "Optional": ("typing", "Optional"),
     "Union": ("typing", "Union"),
+    "Callable": ("typing", "Callable"),
     "Nullable": ("_runtime", "Nullable"),
     "OptionalNullable": ("_runtime", "OptionalNullable"),
     "eventstreaming.EventStream": ("typing", "Iterator"),
@@ -75,8 +76,9 @@ class Ctx:
     """What one module uses: library names, and model names to import."""
 
     def __init__(self, resolved: "Resolved", model: AnyModel, parts: list[str], own: set[str],
-                 overrides: Overrides, target: str):
+                 overrides: Overrides, target: str, enum_style: str = "literal"):
         self.resolved = resolved
+        self.enum_style = enum_style  # of enums whose docs do not say (member defaults are spelt by it)
         self.overrides = overrides
         self.target = target
         self.model = model
@@ -95,6 +97,7 @@ class Ctx:
         # Fields keep the docs' names; class bodies reach the module-level
         # names they shadow through aliases, references avoid them.
         fields = [naming.attribute(f.name)[0] for f in getattr(model, "fields", ()) if not f.is_extra]
+        fields += [str(added.name) for added in overrides.model(model.key).added]
         self.shadows = Shadows(fields)
         for n in fields:
             self.taken.setdefault(n, (("", n), False))
@@ -129,7 +132,8 @@ class Ctx:
                 local = f"{name}_{naming._sanitize(ref.namespace)}" + ("" if n == 2 else str(n))
             self.taken[local] = ident
             self.locals[ident] = local
-        same_cycle = key in self.late or (self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
+        # an enum's module imports no model: importing it at the top never makes a cycle
+        same_cycle = (key in self.late and target.kind != "enum") or (self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
         mod = rel_module(self.parts, naming.module_path(target.path).split("/"))
         (self.bottom if same_cycle else self.top).setdefault(mod, {})[name] = local
         return local, same_cycle
@@ -221,6 +225,8 @@ def annotation(node: TypeNode, ctx: Ctx, twin: bool, swap: bool = False) -> list
         args = [annotation(a, ctx, twin, swap) for a in node.args]
         if node.origin == "Dict":
             args = [[L.name("str")], *args[-1:]]
+        elif node.origin == "Callable":  # no arguments: `Callable[[], T]`
+            args = [[_lsqb(), Tok(L.RSQB, "]")], *args]
         return subscript(head, args)
     raise TypeError(f"not a type node: {node!r}")
 

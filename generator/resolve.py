@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, 
 
 from . import naming, wirenames
 from .diagnostics import Diagnostic, Severity
-from .ir import AnyModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
+from .ir import AnyModel, EnumModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
 from .overrides import Overrides, toml_key
 from .unions import NO_SHAPE, Shape, shape
 
@@ -59,6 +59,9 @@ class Summary(NamedTuple):
     field_names: tuple[tuple[str, int, int], ...]  # (name, line, col)
     evidence: tuple[wirenames.Item, ...] = ()  # JSON the doc shows for models (see wirenames)
     shape: "Shape" = NO_SHAPE  # what a union of this model needs of it (`unions.shape`)
+    # an enum's (style as the doc says or "", open, ((member name as rendered, value), ...)):
+    # what an override's member default is checked against and rendered from
+    enum: tuple[str, bool, tuple[tuple[str, Union[str, int]], ...]] = ("", False, ())
 
     @property
     def key(self) -> Key:
@@ -94,8 +97,12 @@ def summarize(model: AnyModel) -> Summary:
         Link(ref.namespace, ref.name, target, pos.line, pos.col) for node, pos in typed for ref, target in type_refs(node)
     )
     names = tuple((f.name, f.pos.line, f.pos.col) for f in model.fields) if isinstance(model, ObjectModel) else ()
+    enum: tuple[str, bool, tuple[tuple[str, Union[str, int]], ...]] = ("", False, ())
+    if isinstance(model, EnumModel):
+        members = naming.enum_members((v.member, v.value) for v in model.values)
+        enum = (model.style, model.open, tuple(zip(members, (v.value for v in model.values))))
     return Summary(model.kind, model.name, model.namespace, model.path, model.pos.line, model.pos.col, links, names,
-                   wirenames.model_evidence(model), shape(model))
+                   wirenames.model_evidence(model), shape(model), enum)
 
 
 @dataclass(frozen=True)
