@@ -132,12 +132,12 @@ def _object_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
             continue
         rows.append(_field_views(f, ctx, fix.fields.get(f.name)))
     # the doc's order (it is the dump order); pydantic needs no other
-    main.fields = [r[0] for r in rows] + _added_views(m, ctx)
+    main.fields = [r[0] for r in rows] + added_views(m, ctx)
     td.fields = [r[1] for r in rows]
     return [BlockView("class", cls=main), BlockView("class", cls=td)]
 
 
-def _added_views(m: ObjectModel, ctx: Ctx) -> list[FieldView]:
+def added_views(m: ObjectModel, ctx: Ctx) -> list[FieldView]:
     """The overrides' fields no doc lists (what the SDK sets, like a page's
     `next`), after the doc's: in the model class only, the twin holds the wire data."""
     views = []
@@ -305,7 +305,7 @@ def _dataclass_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
         main, _ = field_pair(f, ctx, fix.fields.get(f.name), main=True, twin=False)
         assert main is not None
         rows.append(main)
-    rows += _added_views(m, ctx)
+    rows += added_views(m, ctx)
     rows.sort(key=lambda r: r.has_default)
     view.fields = rows
     return [BlockView("class", cls=view)]

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence, Union
 from . import naming
 from .config import TARGETS
 from .ir import AnyModel, ObjectModel
-from .overrides import NO_OVERRIDES, FieldFix, Overrides
-from .pyblocks import field_pair, model_blocks
+from .overrides import NO_OVERRIDES, FieldFix, ModelFix, Overrides
+from .pyblocks import added_views, field_pair, model_blocks
 from .pyescape import docstring, py_str
 from .pysyntax import Ctx
 from .resolve import summarize
@@ -88,16 +88,17 @@ def render_module(model: AnyModel, resolved: "Resolved", *, enum_style: str = "l
     return naming.module_path(model.path) + ".py", _module_text(resolved, model, enum_style, overrides, target)
 
 
-def field_statements(model: ObjectModel, resolved: "Resolved", fixes: Mapping[str, FieldFix]) -> list[str]:
+def field_statements(model: ObjectModel, resolved: "Resolved", fixes: Mapping[str, FieldFix],
+                     added: Sequence[FieldFix] = ()) -> list[str]:
     """The pydantic field statement of each of `model`'s fields (doc order,
     `__pydantic_extra__` left out) as the default target writes it with
-    `fixes` (by the doc's field name): for comparing code with what
-    `generate` would write (`md2models overrides`)."""
+    `fixes` (by the doc's field name), then of the `added` fields: for
+    comparing code with what `generate` would write (`md2models overrides`)."""
     cls = naming.class_name(model.name)
     ctx = Ctx(resolved, model, naming.module_path(model.path).split("/"), {cls, naming.twin_name(cls)},
-              NO_OVERRIDES, DEFAULT_TARGET)
+              Overrides({model.key: ModelFix(added=tuple(added))}) if added else NO_OVERRIDES, DEFAULT_TARGET)
     views = [field_pair(f, ctx, fixes.get(f.name), main=True, twin=False)[0] for f in model.fields if not f.is_extra]
-    return [view.stmt for view in views if view is not None]
+    return [view.stmt for view in views if view is not None] + [view.stmt for view in added_views(model, ctx)]
 
 
 def render_package(summaries: Iterable["Summary"], package: str, overrides: Overrides = NO_OVERRIDES,
