@@ -431,7 +431,9 @@ def _union_keys(model: UnionModel, cls: CodeClass, resolved: Resolved, names: _N
         fix = Overrides({model.key: ModelFix(members=tuple(code))})
         ours = unions.ordered(model, resolved, fix)
     tagged = unions.discriminator(ours, resolved)
-    if (tagged.attr if tagged else "") != cls.tag:
+    # (a union the code leaves plain but md2models tags on a one-value field of every member
+    # resolves every payload to the same member: nothing to write)
+    if cls.tag and (tagged.attr if tagged else "") != cls.tag:
         stated = unions.discriminator(ours, resolved, stated=cls.tag or "")
         if (stated.attr if stated else "") != cls.tag:
             result.note("unions not reproduced", cls.source, cls.line,
