@@ -60,7 +60,8 @@ class CodeClass:
     members: tuple[ast.expr, ...] = ()  # a union's, in code order
     tag: str = ""  # a union's discriminator field (attribute), "" when none
     wraps: str = ""  # an exception class's `data` annotation: the model it carries
-    serialized: tuple[str, ...] = ()  # the wire names its serializer lists as optional or nullable
+    # the wire names its serializer lists as optional or nullable; None: it has no serializer
+    serialized: Optional[tuple[str, ...]] = ()
 
 
 @dataclass(frozen=True)
@@ -128,13 +129,16 @@ def _union(node: ast.expr) -> tuple[tuple[ast.expr, ...], str]:
     return tuple(strip_annotated(m)[0] for m in members), tag
 
 
-def _serialized(node: ast.ClassDef) -> tuple[str, ...]:
+def _serialized(node: ast.ClassDef) -> Optional[tuple[str, ...]]:
     """The names in `optional_fields = [...]` / `set([...])` (and `nullable_fields`) of the
-    class's serializer: the wire names it leaves out when None (or keeps when null)."""
+    class's serializer: the wire names it leaves out when None (or keeps when null); None
+    when the class has no serializer (a `@model_serializer` method)."""
     names: list[str] = []
-    for item in node.body:
-        if not isinstance(item, ast.FunctionDef):
-            continue
+    methods = [item for item in node.body if isinstance(item, ast.FunctionDef)
+               and any("model_serializer" in dotted(d.func if isinstance(d, ast.Call) else d) for d in item.decorator_list)]
+    if not methods:
+        return None
+    for item in methods:
         for stmt in ast.walk(item):
             if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
                     and stmt.targets[0].id in ("optional_fields", "nullable_fields")):
@@ -162,8 +166,8 @@ class _Reader:
         self.unknown.append(Unknown(self.source, getattr(node, "lineno", 1), what))
 
     def add(self, name: str, kind: Kind, line: int, fields: Sequence[CodeField] = (),
-            union: tuple[tuple[ast.expr, ...], str] = ((), ""), wraps: str = "", serialized: tuple[str, ...] = ()
-            ) -> None:
+            union: tuple[tuple[ast.expr, ...], str] = ((), ""), wraps: str = "",
+            serialized: Optional[tuple[str, ...]] = ()) -> None:
         self.classes.append(CodeClass(name, kind, self.namespace, self.source, self.module, line, tuple(fields),
                                       *union, wraps, serialized))
 

@@ -509,9 +509,18 @@ def _field_entries(model: ObjectModel, cls: CodeClass, resolved: Resolved, names
 
 
 def _serializer_bugs(cls: CodeClass, result: Result) -> None:
-    """Names the SDK's serializer lists that are no field's wire name: a generator bug (the
-    OpenAPI name, `RequestBody`, for `request_body`), so an absent value is sent as null.
-    md2models keeps its declared semantics: noted, never copied."""
+    """Generator bugs of the SDK's dumps, which md2models keeps its declared semantics
+    against (noted, never copied): a serializer listing a name that is no field's wire name
+    (the OpenAPI name, `RequestBody`, for `request_body`), so an absent value is sent as
+    null; a class without a serializer whose required `Any` field is dropped when None (the
+    SDK dumps with `exclude_none`)."""
+    if cls.serialized is None:
+        for code in cls.fields:
+            if code.default is None and dotted(code.annotation).rpartition(".")[2] == "Any":
+                result.note("SDK generator bugs not copied", cls.source, code.line,
+                            f"{cls.name}.{code.name}: required and typed Any, but the SDK drops it from dumps when "
+                            "None (no serializer keeps it); md2models sends null")
+        return
     wire = {code.alias or code.name for code in cls.fields}
     for name in cls.serialized:
         if name not in wire:
