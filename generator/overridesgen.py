@@ -28,11 +28,12 @@ from .build import (PARALLEL_THRESHOLD, _load_model, _summary, _summary_data, _S
                     unparsed_paths)
 from .diagnostics import Diagnostic, SpecError
 from .fromcode import CodeClass, CodeField, Unknown, dotted, module_files, read_module, strip_annotated
-from .ir import AnyModel, ObjectModel, UnionModel
+from .ir import AnyModel, Generic, ObjectModel, UnionModel
 from .overrides import (Default, FieldFix, ModelFix, ModelNames, Overrides, _Bad, _type_node, parse_default, toml_key,
                         toml_str)
 from .parse import DEFAULT_EXCLUDE, parse_file
 from .pyrender import field_statements
+from .pysyntax import PRIMITIVES
 from .resolve import Key, Resolved, Summary, resolve, spec_root_names, summarize
 from .templating import render
 
@@ -40,6 +41,8 @@ NAMESPACES = {"models", "shared", "operations", "components", "errors"}
 # Module prefixes of the names an annotation may use, dropped before comparing.
 _LIBRARY_PREFIXES = {"typing", "typing_extensions", "datetime", "decimal"}
 _GENERIC_SPELLINGS = {"list": "List", "dict": "Dict"}
+# The runtime's names of the HTTP types (`HttpxResponse`) are the SDKs' `httpx.Response`.
+_HTTP_SPELLINGS = {expr: name for name, (expr, source) in PRIMITIVES.items() if source and source[0] == "_runtime"}
 
 
 Note = tuple[str, int, str]  # (source, line, message)
@@ -354,7 +357,7 @@ def _annotation(node: ast.expr, names: _Names, namespace: str, spell: Callable[[
                 return ast.parse(spell(key), mode="eval").body
             if prefix in _LIBRARY_PREFIXES:
                 return ast.Name(name)
-            return ast.Name(_GENERIC_SPELLINGS.get(reference, reference))
+            return ast.Name(_GENERIC_SPELLINGS.get(reference) or _HTTP_SPELLINGS.get(reference, reference))
         if isinstance(node, ast.Subscript):
             args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             if dotted(node.value).rpartition(".")[2] != "Literal":
@@ -554,7 +557,7 @@ def _added(spare: Sequence[CodeField], cls: CodeClass, names: _Names, note: Call
         values = [("added", "true"), ("type", toml_str(text))]
         values += [("default", toml_str(code.default))] if code.default is not None else []
         values += [("alias", toml_str(code.alias))] if code.alias is not None else []
-        values += [("exclude", "true")] if code.exclude else []
+        values += [("exclude", "true")] if code.exclude and not (isinstance(node, Generic) and node.origin == "Callable") else []
         keys.append((code.name, values))
     return fixes, keys
 

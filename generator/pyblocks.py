@@ -262,11 +262,11 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
                 kwargs = [("default", value)] if value is not None else []
                 kwargs.append(("metadata", call("dict", [], [("alias", [Tok(L.STRING, py_str(alias))])])))
                 value = call("dataclasses.field", [], kwargs)
-        elif alias is not None or (rule and rule.exclude) or fix.exclude:
+        elif alias is not None or (rule and rule.exclude) or _excluded(fix):
             ctx.use("typing_extensions", "Annotated")
             ctx.use("import", "pydantic")
             options = [("alias", [Tok(L.STRING, py_str(alias))])] if alias is not None else []
-            if rule and rule.exclude or fix.exclude:  # never dumped: the raw HTTP exchange, what the SDK sets
+            if rule and rule.exclude or _excluded(fix):  # never dumped: the raw HTTP exchange, what the SDK sets
                 options.append(("exclude", [L.name("True")]))
             ann = subscript("Annotated", [ann, call("pydantic.Field", [], options)])
         main_view = FieldView(annassign(attr, ctx.body(ann), ctx.body(value) if value else value, 1),
@@ -274,6 +274,11 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
     if twin:
         twin_view = FieldView(annassign(attr, ctx.body(tann), None, 1), doc, default is not None)
     return main_view, twin_view
+
+
+def _excluded(fix: FieldFix) -> bool:
+    """Left out of dumps: as the overrides say, and always a function (a page's `next`: no JSON value)."""
+    return fix.exclude or isinstance(fix.type, Generic) and fix.type.origin == "Callable"
 
 
 def _dataclass_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
