@@ -211,11 +211,15 @@ class OverridesFile:
                 error(entry.line, f"model {entry.key!r} is overridden twice (as a title and as \"namespace.Title\")")
                 continue
             summary = resolved.by_key[key]
-            if summary.kind != "object" and (entry.bases or entry.decorators or entry.fields) or (
-                    summary.kind != "union" and (entry.members is not None or entry.discriminator is not None)):
-                applies = ", ".join(sorted(UNION_KEYS)) if summary.kind == "union" else "class_name"
-                error(entry.line, f"model {entry.key!r} is a{'n' if summary.kind in ('enum', 'object') else ''} "
-                      f"{summary.kind}: only {applies} appl{'ies' if summary.kind == 'enum' else 'y'}")
+            article = "an" if summary.kind in ("enum", "object") else "a"
+            if summary.kind != "union" and (entry.members is not None or entry.discriminator is not None):
+                error(entry.union_line, f"model {entry.key!r} is {article} {summary.kind}: members and discriminator "
+                      "apply to unions only")
+                continue
+            if summary.kind != "object" and (entry.bases or entry.decorators or entry.fields):
+                applies = "only " + (", ".join(sorted(UNION_KEYS)) + " apply" if summary.kind == "union"
+                                     else "class_name applies")
+                error(entry.line, f"model {entry.key!r} is {article} {summary.kind}: {applies}")
                 continue
             if summary.kind == "union":
                 members, tag = _union_fix(entry, summary, resolved, lookup, lambda m: error(entry.union_line, m))
@@ -239,8 +243,7 @@ class OverridesFile:
                     error(f.line, f"field {f.name!r} is in the doc of {entry.key!r}: drop `added`")
                     continue
                 if not f.added and f.name not in field_names:
-                    stale(f.line, f"model {entry.key!r} has no field {f.name!r} (entry ignored; "
-                          "`added = true` declares a field the doc lacks)")
+                    stale(f.line, f"model {entry.key!r} has no field {f.name!r} (entry ignored)")
                     continue
                 attribute = f.name if f.added else f.attribute
                 if attribute is not None and attributes.setdefault(attribute, f.name) != f.name:

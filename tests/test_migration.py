@@ -10,6 +10,7 @@ union, a paginated response.  Errors are at the overrides file's line:col.
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 import tomllib
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator import api
 from generator.cli import main
@@ -51,13 +54,17 @@ SPEC = {
 }
 
 
-@pytest.fixture()
-def spec(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs" / "models" / "components"
+def _write_spec(root: Path) -> Path:
+    folder = root / "docs" / "models" / "components"
     folder.mkdir(parents=True)
     for name, text in SPEC.items():
         (folder / name).write_text(text, encoding="utf-8")
-    return tmp_path / "docs"
+    return root / "docs"
+
+
+@pytest.fixture()
+def spec(tmp_path: Path) -> Path:
+    return _write_spec(tmp_path)
 
 
 def _errors(spec: Path, text: str) -> list[tuple[int, int, str]]:
@@ -180,7 +187,7 @@ type = "Callable[[int], str]"
     messages = {line: message for line, _, message in found}
     assert "needs a `type`" in messages[7]
     assert "is in the doc of 'ListPetsResponse': drop `added`" in messages[10]
-    assert "only class_name applies" in messages[14]
+    assert "model 'Region' is an enum: members and discriminator apply to unions only" in messages[15]
     assert "Callable takes `[]` and a return type" in messages[19]
 
 
@@ -196,6 +203,34 @@ def test_union_keys_are_checked_against_the_members(spec: Path) -> None:
     messages = [m for _, _, m in found]
     assert any("missing: Cat; not members: Query" in m for m in messages), messages
     assert any("member 'Cat' has no required one-value field 'name'" in m for m in messages), messages
+
+
+_VALUES = st.one_of(st.booleans(), st.integers(), st.text(max_size=12), st.lists(st.text(max_size=8), max_size=3),
+                   st.sampled_from(["Region.WILDCARD_", "Region.X", "'eu'", "Callable[[], str]", "Query", "type",
+                                    "Callable[[int], str]", "List[Query]", "Dog", "Cat", ""]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model=st.sampled_from(["Query", "Pet", "Region", "ListPetsResponse"]),
+       field=st.sampled_from(["region", "limit", "next", "type"]),
+       model_key=st.sampled_from(["members", "discriminator"]), model_value=_VALUES,
+       field_key=st.sampled_from(["added", "exclude", "default", "type"]), field_value=_VALUES)
+def test_any_migration_key_value_is_generated_or_an_error_at_the_file(
+        tmp_path: Path, model: str, field: str, model_key: str, model_value: object, field_key: str,
+        field_value: object) -> None:
+    """Whatever a migration key holds: the package is rendered, or errors at the
+    overrides file's lines, never another exception."""
+    spec = tmp_path / "spec" / "docs"
+    if not spec.is_dir():
+        _write_spec(tmp_path / "spec")
+    text = (f"[models.{model}]\n{model_key} = {json.dumps(model_value)}\n\n"
+            f"[models.{model}.fields.{field}]\n{field_key} = {json.dumps(field_value)}\n")
+    path = tmp_path / "o.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        api.render(spec, "pkg", overrides=path)
+    except SpecError as exc:
+        assert exc.diagnostics and all(d.path == str(path.resolve()) and 1 <= d.line <= 5 for d in exc.diagnostics)
 
 
 # --- the bootstrap writes them ------------------------------------------------------------
