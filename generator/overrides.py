@@ -301,7 +301,7 @@ def _member_default(default: Default, enums: list[tuple[str, str]], resolved: "R
             return default
         members = resolved.by_key[enums[0]].enum[2]
         found = [member for member, value in members if value == default.value and type(value) is type(default.value)]
-        return Default("member", found[0], default.func, enums[0]) if found else default
+        return Default("member", found[0], resolved.by_key[enums[0]].name, enums[0]) if found else default
     key = lookup(default.func)
     titles = [resolved.by_key[k].name for k in enums]
     if key not in enums:

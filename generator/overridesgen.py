@@ -159,7 +159,7 @@ class _Side:
         unknown: list[Unknown] = []
         for path, source, namespace, module in files:
             found_classes, notes = self._read(path, source, namespace, module)
-            headers += [replace(cls, fields=()) for cls in found_classes]
+            headers += [replace(cls, fields=(), members=()) for cls in found_classes]
             unknown += notes
         return summaries, problems, headers, unknown
 
