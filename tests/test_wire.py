@@ -138,7 +138,8 @@ def _classes_of(package: Any) -> Callable[[str, str], Any]:
             parts = path.relative_to(Path(package.__file__).parent.parent).with_suffix("").parts
             module = importlib.import_module(".".join(parts))
             for name, value in vars(module).items():
-                if isinstance(value, type) and value.__module__ == module.__name__:
+                if getattr(value, "__module__", None) == module.__name__ or (
+                        isinstance(value, typing_extensions.TypeAliasType) and name == value.__name__):
                     found[(path.parent.name, name)] = value
     return lambda namespace, name: found.get((namespace, name))
 
@@ -287,31 +288,26 @@ def _members(union: Any) -> list[type]:
     return out
 
 
-def test_unions_resolve_to_the_same_member(real: Real, fixed: Any) -> None:
-    """A payload built from any member of a real union is accepted by both
-    sides or neither, and becomes the member of the same name (the SDK's
-    member order; discriminators change no outcome).  Where pydantic's smart
-    mode ties, the order decides: `test_unions.py` shows that case."""
+def _resolve_unions(unions: Iterator[tuple[str, Any, Any]], unmarshal: Callable[[Any, Any], Any]
+                    ) -> tuple[int, int, list[str]]:
+    """(payloads resolved, unions md2models discriminates, the payloads that became another
+    member) for (name, real union, md2models' union) triples."""
     checked = discriminated = 0
     wrong: list[str] = []
-    for name in sorted(real.models.__all__):
-        union = getattr(real.models, name)
-        ours = getattr(fixed, name, None)
-        if not isinstance(union, typing_extensions.TypeAliasType) or name.endswith("TypedDict") or ours is None:
-            continue
+    for name, union, ours in unions:
         members = _members(union)
         if len(members) < 2:
             continue
-        discriminated += "Discriminator" in repr(ours.__value__)
+        discriminated += "Discriminator" in repr(getattr(ours, "__value__", ours))
         adapter = pydantic.TypeAdapter(ours)
         for member in members:
             member.model_rebuild()
             for kind, payload in payloads(member, zlib.crc32(member.__name__.encode())).items():
                 real_obj = our_obj = None
                 try:
-                    real_obj = real.unmarshal(payload, union)
-                except pydantic.ValidationError:
-                    pass
+                    real_obj = unmarshal(payload, union)
+                except (pydantic.ValidationError, ValueError):  # (dub's discriminator raises ValueError
+                    pass                                          # for a payload without the tag)
                 try:
                     our_obj = adapter.validate_python(payload)
                 except pydantic.ValidationError:
@@ -320,6 +316,19 @@ def test_unions_resolve_to_the_same_member(real: Real, fixed: Any) -> None:
                 if type(real_obj).__name__ != type(our_obj).__name__:
                     wrong.append(f"{name} [{kind} of {member.__name__}]: real {type(real_obj).__name__}, "
                                  f"md2models {type(our_obj).__name__}")
+    return checked, discriminated, wrong
+
+
+def test_unions_resolve_to_the_same_member(real: Real, fixed: Any) -> None:
+    """A payload built from any member of a real union is accepted by both
+    sides or neither, and becomes the member of the same name (the SDK's
+    member order; discriminators change no outcome).  Where pydantic's smart
+    mode ties, the order decides: `test_unions.py` shows that case."""
+    unions = ((name, getattr(real.models, name), getattr(fixed, name, None)) for name in sorted(real.models.__all__))
+    checked, discriminated, wrong = _resolve_unions(
+        ((name, union, ours) for name, union, ours in unions
+         if isinstance(union, typing_extensions.TypeAliasType) and not name.endswith("TypedDict") and ours is not None),
+        real.unmarshal)
     print(f"\n[{VERSION}] unions: {checked} payloads resolved; {discriminated} unions discriminated")
     assert not wrong, "\n".join(wrong[:20])
     assert checked > 500 and discriminated > 0
@@ -413,3 +422,19 @@ def test_dub_wire_with_bootstrapped_overrides(dub: Dub) -> None:
     assert figures.dump_agree + bugged == figures.both_accept
     # every real model has a class: the error classes' `...Data` models are named by the overrides
     assert not figures.missing, figures.missing
+
+
+def test_dub_unions_resolve_to_the_same_member(dub: Dub) -> None:
+    """As for orq: a payload of any member of one of dub's unions becomes the member of
+    the same name on both sides, with the member order and discriminators the
+    bootstrap read from dub's code."""
+    def unions() -> Iterator[tuple[str, Any, Any]]:
+        for namespace, module in dub.real.namespaces:
+            for name in sorted(module.__all__):
+                union, ours = getattr(module, name), dub.ours(namespace, name)
+                if not isinstance(union, type) and not name.endswith("TypedDict") and ours is not None:
+                    yield name, union, ours
+    checked, discriminated, wrong = _resolve_unions(unions(), dub.real.unmarshal)
+    print(f"\n[{DUB}] unions: {checked} payloads resolved; {discriminated} unions discriminated")
+    assert not wrong, "\n".join(wrong[:20])
+    assert checked > 200 and discriminated > 0
