@@ -60,7 +60,8 @@ class CodeClass:
     members: tuple[ast.expr, ...] = ()  # a union's, in code order
     tag: str = ""  # a union's discriminator field (attribute), "" when none
     wraps: str = ""  # an exception class's `data` annotation: the model it carries
-    # the wire names its serializer lists as optional or nullable; None: it has no serializer
+    # the wire names its serializer lists as optional or nullable; None: a Speakeasy class
+    # without a serializer (its dumps lose every None)
     serialized: Optional[tuple[str, ...]] = ()
 
 
@@ -92,6 +93,8 @@ def read_module(data: bytes, source: str, namespace: str, module: str) -> tuple[
     except (SyntaxError, ValueError) as exc:
         return [], [Unknown(source, getattr(exc, "lineno", None) or 1, f"not Python: {exc}")]
     reader = _Reader(source, namespace, module, data.decode("utf-8", "replace").splitlines(keepends=True))
+    # Speakeasy's marshaller drops None unless a class's serializer keeps it (see `CodeClass.serialized`)
+    reader.speakeasy = "Speakeasy" in (ast.get_docstring(tree) or "")
     for node in tree.body:
         reader.statement(node)
     return reader.classes, reader.unknown
@@ -159,6 +162,7 @@ def strip_annotated(node: ast.expr) -> tuple[ast.expr, list[ast.expr]]:
 class _Reader:
     def __init__(self, source: str, namespace: str, module: str, lines: list[str]):
         self.source, self.namespace, self.module, self.lines = source, namespace, module, lines
+        self.speakeasy = False
         self.classes: list[CodeClass] = []
         self.unknown: list[Unknown] = []
 
@@ -203,8 +207,9 @@ class _Reader:
         exception = any(b.endswith(("Exception", "Error")) for b in bases)
         fields = [f for item in node.body if isinstance(item, ast.AnnAssign) for f in self.field(item)]
         wraps = next((dotted(f.annotation) for f in fields if f.name == "data"), "") if exception else ""
+        serialized = _serialized(node)
         self.add(node.name, "exception" if exception else "object", node.lineno, fields, wraps=wraps,
-                 serialized=_serialized(node))
+                 serialized=() if serialized is None and not self.speakeasy else serialized)
 
     def field(self, item: ast.AnnAssign) -> Iterator[CodeField]:
         if not isinstance(item.target, ast.Name):
