@@ -66,7 +66,7 @@ DEFAULT_CALLS: dict[str, tuple[str, str]] = {
 TYPE_ATOMS = ("str", "int", "float", "bool", "bytes", "Any", "Decimal", "date", "datetime",
               "httpx.Response", "httpx.Request", "requests.Response")
 TYPE_GENERICS = {"List": 1, "Dict": 2, "Optional": 1, "Union": 0, "Nullable": 1, "OptionalNullable": 1,
-                 "Callable": 2}
+                 "Callable": 2, "eventstreaming.EventStream": 1, "eventstreaming.EventStreamAsync": 1}
 
 
 @dataclass(frozen=True)

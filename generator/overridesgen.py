@@ -33,7 +33,7 @@ from .overrides import (Default, FieldFix, ModelFix, ModelNames, Overrides, _Bad
                         toml_str)
 from .parse import DEFAULT_EXCLUDE, parse_file
 from .pyrender import field_statements
-from .pysyntax import PRIMITIVES
+from .pysyntax import GENERICS, PRIMITIVES
 from .resolve import Key, Resolved, Summary, resolve, spec_root_names, summarize
 from .templating import render
 
@@ -41,8 +41,10 @@ NAMESPACES = {"models", "shared", "operations", "components", "errors"}
 # Module prefixes of the names an annotation may use, dropped before comparing.
 _LIBRARY_PREFIXES = {"typing", "typing_extensions", "datetime", "decimal"}
 _GENERIC_SPELLINGS = {"list": "List", "dict": "Dict"}
-# The runtime's names of the HTTP types (`HttpxResponse`) are the SDKs' `httpx.Response`.
-_HTTP_SPELLINGS = {expr: name for name, (expr, source) in PRIMITIVES.items() if source and source[0] == "_runtime"}
+# What the renderer spells otherwise than the SDKs: the runtime's names of the HTTP types
+# (`HttpxResponse` is `httpx.Response`), event streams as iterators.
+_SDK_SPELLINGS = {**{expr: name for name, (expr, source) in PRIMITIVES.items() if source and source[0] == "_runtime"},
+                  **{name: origin for origin, (_, name) in GENERICS.items() if origin.startswith("eventstreaming.")}}
 
 
 Note = tuple[str, int, str]  # (source, line, message)
@@ -357,7 +359,7 @@ def _annotation(node: ast.expr, names: _Names, namespace: str, spell: Callable[[
                 return ast.parse(spell(key), mode="eval").body
             if prefix in _LIBRARY_PREFIXES:
                 return ast.Name(name)
-            return ast.Name(_GENERIC_SPELLINGS.get(reference) or _HTTP_SPELLINGS.get(reference, reference))
+            return ast.Name(_GENERIC_SPELLINGS.get(reference) or _SDK_SPELLINGS.get(reference, reference))
         if isinstance(node, ast.Subscript):
             args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             if dotted(node.value).rpartition(".")[2] != "Literal":
@@ -419,7 +421,7 @@ def _union_keys(model: UnionModel, cls: CodeClass, resolved: Resolved, names: _N
         return []
     texts = [_annotation(member, names, cls.namespace, names.key) for member in cls.members]
     try:
-        code = [_type_node(ast.parse(text, mode="eval").body, names.lookup, set()) for text in texts]
+        code = [unions.plain(_type_node(ast.parse(text, mode="eval").body, names.lookup, set())) for text in texts]
     except (_Bad, SyntaxError) as exc:
         result.note("constructs not understood", cls.source, cls.line, f"union {cls.name}: member {exc}")
         return []

@@ -93,9 +93,12 @@ def _is_object(resolved: "Resolved", ref: Optional[Ref]) -> bool:
 
 
 def plain(node: TypeNode) -> TypeNode:
-    """A type tree without its markdown spans, at every depth."""
+    """A type tree without its markdown spans, at every depth, and `Dict` by its value type
+    alone (the docs' trees, whose keys are always `str`; an override's names the key)."""
     node = unmarked(node)
-    return Generic(node.origin, tuple(map(plain, node.args))) if isinstance(node, Generic) else node
+    if not isinstance(node, Generic):
+        return node
+    return Generic(node.origin, tuple(map(plain, node.args[-1:] if node.origin == "Dict" else node.args)))
 
 
 def ordered(m: UnionModel, resolved: "Resolved", overrides: Overrides = NO_OVERRIDES) -> list[UnionMember]:
@@ -104,7 +107,7 @@ def ordered(m: UnionModel, resolved: "Resolved", overrides: Overrides = NO_OVERR
     takes anything) goes last."""
     stated = overrides.model(m.key).members
     if stated is not None:
-        place = {node: n for n, node in enumerate(stated)}
+        place = {plain(node): n for n, node in enumerate(stated)}
         return sorted(m.members, key=lambda member: place.get(plain(member.type), len(place)))
 
     def order(member: UnionMember) -> tuple[bool, int]:
