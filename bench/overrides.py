@@ -26,7 +26,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 # the corpus where the tests find it (MD2MODELS_CORPUS, as in tests/support.py)
-DEFAULT_SPECS = Path(os.environ.get("MD2MODELS_CORPUS", REPO.parent / "shared" / "corpus")) / "orq-python-4.13.19" / "docs"
+CORPUS = Path(os.environ.get("MD2MODELS_CORPUS", REPO.parent / "shared" / "corpus"))
+DEFAULT_SPECS = CORPUS / "orq-python-4.13.19" / "docs"
 PACKAGE = "bench_models"
 
 

@@ -137,8 +137,8 @@ def _serialized(node: ast.ClassDef) -> Optional[tuple[str, ...]]:
     class's serializer: the wire names it leaves out when None (or keeps when null); None
     when the class has no serializer (a `@model_serializer` method)."""
     names: list[str] = []
-    methods = [item for item in node.body if isinstance(item, ast.FunctionDef)
-               and any("model_serializer" in dotted(d.func if isinstance(d, ast.Call) else d) for d in item.decorator_list)]
+    methods = [item for item in node.body if isinstance(item, ast.FunctionDef) and any(
+        "model_serializer" in dotted(d.func if isinstance(d, ast.Call) else d) for d in item.decorator_list)]
     if not methods:
         return None
     for item in methods:

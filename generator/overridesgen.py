@@ -559,7 +559,8 @@ def _added(spare: Sequence[CodeField], cls: CodeClass, names: _Names, note: Call
         values = [("added", "true"), ("type", toml_str(text))]
         values += [("default", toml_str(code.default))] if code.default is not None else []
         values += [("alias", toml_str(code.alias))] if code.alias is not None else []
-        values += [("exclude", "true")] if code.exclude and not (isinstance(node, Generic) and node.origin == "Callable") else []
+        implied = isinstance(node, Generic) and node.origin == "Callable"  # a function is never dumped
+        values += [("exclude", "true")] if code.exclude and not implied else []
         keys.append((code.name, values))
     return fixes, keys
 

@@ -133,7 +133,8 @@ class Ctx:
             self.taken[local] = ident
             self.locals[ident] = local
         # an enum's module imports no model: importing it at the top never makes a cycle
-        same_cycle = (key in self.late and target.kind != "enum") or (self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
+        same_cycle = (key in self.late and target.kind != "enum") or (
+            self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
         mod = rel_module(self.parts, naming.module_path(target.path).split("/"))
         (self.bottom if same_cycle else self.top).setdefault(mod, {})[name] = local
         return local, same_cycle

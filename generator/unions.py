@@ -28,7 +28,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence
 
 from . import naming
-from .ir import AnyModel, EnumModel, Generic, LiteralType, ObjectModel, Ref, TypeNode, UnionMember, UnionModel, unmarked
+from .ir import (AnyModel, EnumModel, Generic, LiteralType, ObjectModel, Ref, TypeNode, UnionMember, UnionModel,
+                 unmarked)
 from .overrides import NO_OVERRIDES, Overrides
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -49,7 +49,8 @@ SPEC = {
                       ("lives", "*int*", REQUIRED)),
     "dog.md": _object("Dog", ("type", "*Literal[\"dog\"]*", REQUIRED), ("name", "*str*", REQUIRED)),
     "pet.md": "# Pet\n\n\n## Supported Types\n\n" + "".join(
-        f"### `components.{m}`\n\n```python\nvalue: components.{m} = /* values here */\n```\n\n" for m in ("Cat", "Dog")),
+        f"### `components.{m}`\n\n```python\nvalue: components.{m} = /* values here */\n```\n\n"
+        for m in ("Cat", "Dog")),
     "listpetsresponse.md": _object("ListPetsResponse", ("result", f"List[{_link('Pet')}]", REQUIRED)),
 }
 
@@ -112,7 +113,8 @@ def test_enum_member_defaults_and_added_fields_render_as_the_sdk_has_them(spec: 
     assert "    region: NotRequired[Region]\n" in query  # the twin: no default, as before
     response = (out / "listpetsresponse.py").read_text(encoding="utf-8")
     # a function is never dumped (no JSON value stands for it)
-    assert '    next: Annotated[\n        Callable[[], Optional["ListPetsResponse"]], pydantic.Field(exclude=True)\n' in response
+    assert ('    next: Annotated[\n        Callable[[], Optional["ListPetsResponse"]], pydantic.Field(exclude=True)\n'
+            in response)
     assert "raw_response: Annotated[Optional[HttpxResponse], pydantic.Field(exclude=True)] = (" in response
     assert "next" not in response.partition("TypedDict):")[2]  # what the SDK sets is no wire data
     pet = (out / "pet.py").read_text(encoding="utf-8")
@@ -276,8 +278,9 @@ def test_the_bootstrap_writes_the_new_keys_and_notes_a_generator_bug(spec: Path,
     (code / "region.py").write_text("from enum import Enum\n\n\nclass Region(str, Enum):\n    WILDCARD_ = '*'\n"
                                     "    EU = 'eu'\n", encoding="utf-8")
     (code / "pet.py").write_text("from dub.types import BaseModel\nfrom typing import Literal\n\n\n"
-                                 "class Cat(BaseModel):\n    type: Literal['cat'] = 'cat'\n    name: str\n    lives: int\n\n\n"
-                                 "class Dog(BaseModel):\n    type: Literal['dog'] = 'dog'\n    name: str\n", encoding="utf-8")
+                                 "class Cat(BaseModel):\n    type: Literal['cat'] = 'cat'\n    name: str\n"
+                                 "    lives: int\n\n\nclass Dog(BaseModel):\n    type: Literal['dog'] = 'dog'\n"
+                                 "    name: str\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["overrides", str(spec), "--from-package", str(code), "-o",
                                        str(tmp_path / "o.toml")])
     assert result.exit_code == 0, result.output
