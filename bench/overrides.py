@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SPECS = REPO.parent / "shared" / "corpus" / "orq-python-4.13.19" / "docs"
+# the corpus where the tests find it (MD2MODELS_CORPUS, as in tests/support.py)
+CORPUS = Path(os.environ.get("MD2MODELS_CORPUS", REPO.parent / "shared" / "corpus"))
+DEFAULT_SPECS = CORPUS / "orq-python-4.13.19" / "docs"
 PACKAGE = "bench_models"
 
 

@@ -108,11 +108,12 @@ class Changed(NamedTuple):
 
 def _summary_data(summary: Summary) -> tuple:  # type: ignore[type-arg]
     """A summary as plain tuples, which marshal stores and passes fast."""
-    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names, summary.evidence, summary.shape)
+    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names, summary.evidence, summary.shape,
+            summary.enum)
 
 
 def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
-    kind, name, namespace, path, line, col, links, *rest = data  # rest: fields, evidence, shape
+    kind, name, namespace, path, line, col, links, *rest = data  # rest: fields, evidence, shape, enum
     return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), *rest)
 
 
@@ -495,6 +496,8 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
     # A model no doc defines (a dangling link, typed Any) has no facts.
     facts = [(key, *(resolved.by_key[key][:4] if key in resolved.by_key else ()), resolved.same_cycle(own, key))
              for key in deps]
+    # an override's enum-member default is spelt from the enum's members
+    facts += [resolved.by_key[key].enum for key in overrides.model(own).refs if key in resolved.by_key]
     # a union's member order and discriminator come from its members' shapes
     shapes = unions.facts(deps, resolved) if record.summary.kind == "union" else ()
     # other docs' examples may name its fields' wire names, and its members' (a union's tag field)
@@ -623,7 +626,7 @@ class _Workers:
             shares[self.owner.get(rel, n % self.count)].append((rel, with_doc))
         # What a worker needs of every model to render any: its summary bar
         # links and fields, as marshal bytes (a tenth of pickling Resolved).
-        index = marshal.dumps(([(*row[:6], (), (), (), row[9]) for row in summaries], tuple(cycles)))
+        index = marshal.dumps(([(*row[:6], (), (), (), *row[9:]) for row in summaries], tuple(cycles)))
         common = pickle.dumps((index, overrides, target, python_version), pickle.HIGHEST_PROTOCOL)
         for pipe, share in zip(self.pipes, shares):
             pipe.send_bytes(common)

@@ -552,6 +552,8 @@ def _default_of(default: Default) -> str:
         return "UNSET"
     if default.kind == "call":
         return f"{default.func}({_default_text(default.value)})"
+    if default.kind == "member":  # `Region.WILDCARD_`, as the overrides name it
+        return f"{default.func}.{default.value}"
     return _default_text(default.value)
 
 

@@ -11,8 +11,11 @@ Both eras of Speakeasy's Python output are understood:
   {'letter_case': utils.get_field_name('w'), ...}})` (or `'field_name': 'w'`).
 
 What is read is plain data (`CodeClass`, `CodeField`): names, the core
-annotation as ast (the `Annotated` metadata stripped), default text and wire
-alias.  What cannot be read is counted as an `Unknown` at its file:line.
+annotation as ast (the `Annotated` metadata stripped), default text, wire
+alias and exclusion from dumps; a union's members and discriminator; the
+field names a class's serializer lists (`optional_fields = [...]`); the
+model an exception class carries as `data`.  What cannot be read is counted
+as an `Unknown` at its file:line.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ KNOWN_METADATA = {"FieldMetadata", "AfterValidator", "BeforeValidator", "PlainVa
                   "Field", "pydantic.Discriminator", "Discriminator", "pydantic.Tag", "Tag"}
 ENUM_BASES = {"Enum", "IntEnum", "StrEnum"}  # as the last part of a base's dotted name
 # Keyword arguments of pydantic.Field / dataclasses.field that do not change the model's fields.
-IGNORED_FIELD_ARGS = {"exclude", "metadata", "repr", "compare", "hash", "init", "kw_only", "discriminator",
+IGNORED_FIELD_ARGS = {"metadata", "repr", "compare", "hash", "init", "kw_only", "discriminator",
                       "description", "title", "examples", "deprecated", "serialization_alias", "validation_alias"}
 
 
@@ -42,6 +45,7 @@ class CodeField:
     alias: Optional[str]
     line: int
     text: str = ""  # the statement's source lines, "\n"-terminated
+    exclude: bool = False  # `pydantic.Field(exclude=True)`: never dumped
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,12 @@ class CodeClass:
     module: str  # the module's file name without `.py`
     line: int
     fields: tuple[CodeField, ...] = ()
+    members: tuple[ast.expr, ...] = ()  # a union's, in code order
+    tag: str = ""  # a union's discriminator field (attribute), "" when none
+    wraps: str = ""  # an exception class's `data` annotation: the model it carries
+    # the wire names its serializer lists as optional or nullable; None: a Speakeasy class
+    # without a serializer (its dumps lose every None)
+    serialized: Optional[tuple[str, ...]] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,8 @@ def read_module(data: bytes, source: str, namespace: str, module: str) -> tuple[
     except (SyntaxError, ValueError) as exc:
         return [], [Unknown(source, getattr(exc, "lineno", None) or 1, f"not Python: {exc}")]
     reader = _Reader(source, namespace, module, data.decode("utf-8", "replace").splitlines(keepends=True))
+    # Speakeasy's marshaller drops None unless a class's serializer keeps it (see `CodeClass.serialized`)
+    reader.speakeasy = "Speakeasy" in (ast.get_docstring(tree) or "")
     for node in tree.body:
         reader.statement(node)
     return reader.classes, reader.unknown
@@ -103,6 +115,41 @@ def _head(node: ast.expr) -> str:
     return dotted(node).rpartition(".")[2]
 
 
+def _union(node: ast.expr) -> tuple[tuple[ast.expr, ...], str]:
+    """The members (code order, `Tag` annotations dropped) and discriminator field of a union's
+    `Union[...]` or `Annotated[Union[Annotated[A, Tag("a")], ...], Discriminator(lambda m:
+    get_discriminator(m, "type", "type"))]`."""
+    core, metadata = strip_annotated(node)
+    if not (isinstance(core, ast.Subscript) and _head(core.value) == "Union"):
+        return (), ""
+    members = core.slice.elts if isinstance(core.slice, ast.Tuple) else [core.slice]
+    tag = ""
+    for meta in metadata:
+        for call in ast.walk(meta):
+            if (isinstance(call, ast.Call) and _head(call.func) == "get_discriminator" and len(call.args) > 1
+                    and isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, str)):
+                tag = call.args[1].value
+    return tuple(strip_annotated(m)[0] for m in members), tag
+
+
+def _serialized(node: ast.ClassDef) -> Optional[tuple[str, ...]]:
+    """The names in `optional_fields = [...]` / `set([...])` (and `nullable_fields`) of the
+    class's serializer: the wire names it leaves out when None (or keeps when null); None
+    when the class has no serializer (a `@model_serializer` method)."""
+    names: list[str] = []
+    methods = [item for item in node.body if isinstance(item, ast.FunctionDef) and any(
+        "model_serializer" in dotted(d.func if isinstance(d, ast.Call) else d) for d in item.decorator_list)]
+    if not methods:
+        return None
+    for item in methods:
+        for stmt in ast.walk(item):
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and stmt.targets[0].id in ("optional_fields", "nullable_fields")):
+                names += [c.value for c in ast.walk(stmt.value)
+                          if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+    return tuple(names)
+
+
 def strip_annotated(node: ast.expr) -> tuple[ast.expr, list[ast.expr]]:
     """(the core type, the metadata) of `Annotated[T, m...]`, nested ones too."""
     metadata: list[ast.expr] = []
@@ -115,14 +162,18 @@ def strip_annotated(node: ast.expr) -> tuple[ast.expr, list[ast.expr]]:
 class _Reader:
     def __init__(self, source: str, namespace: str, module: str, lines: list[str]):
         self.source, self.namespace, self.module, self.lines = source, namespace, module, lines
+        self.speakeasy = False
         self.classes: list[CodeClass] = []
         self.unknown: list[Unknown] = []
 
     def note(self, node: ast.AST, what: str) -> None:
         self.unknown.append(Unknown(self.source, getattr(node, "lineno", 1), what))
 
-    def add(self, name: str, kind: Kind, line: int, fields: Sequence[CodeField] = ()) -> None:
-        self.classes.append(CodeClass(name, kind, self.namespace, self.source, self.module, line, tuple(fields)))
+    def add(self, name: str, kind: Kind, line: int, fields: Sequence[CodeField] = (),
+            union: tuple[tuple[ast.expr, ...], str] = ((), ""), wraps: str = "",
+            serialized: Optional[tuple[str, ...]] = ()) -> None:
+        self.classes.append(CodeClass(name, kind, self.namespace, self.source, self.module, line, tuple(fields),
+                                      *union, wraps, serialized))
 
     def statement(self, node: ast.stmt) -> None:
         if isinstance(node, ast.ClassDef):
@@ -137,13 +188,13 @@ class _Reader:
         if name.endswith("TypedDict") or not name[:1].isupper():
             return
         if isinstance(value, ast.Call) and _head(value.func) == "TypeAliasType":
-            self.add(name, "union", line)
+            self.add(name, "union", line, union=_union(value.args[1] if len(value.args) > 1 else value))
         elif isinstance(value, ast.Subscript):
             head = _head(value.value)
             if head == "Literal":
                 self.add(name, "enum", line)
             elif head in ("Union", "Annotated"):
-                self.add(name, "union", line)
+                self.add(name, "union", line, union=_union(value))
 
     def class_def(self, node: ast.ClassDef) -> None:
         if node.name.endswith("TypedDict"):
@@ -155,7 +206,10 @@ class _Reader:
         # hand-written error classes (`APIError`, `class HonoAPIError(APIError)`): matched, but reported apart
         exception = any(b.endswith(("Exception", "Error")) for b in bases)
         fields = [f for item in node.body if isinstance(item, ast.AnnAssign) for f in self.field(item)]
-        self.add(node.name, "exception" if exception else "object", node.lineno, fields)
+        wraps = next((dotted(f.annotation) for f in fields if f.name == "data"), "") if exception else ""
+        serialized = _serialized(node)
+        self.add(node.name, "exception" if exception else "object", node.lineno, fields, wraps=wraps,
+                 serialized=() if serialized is None and not self.speakeasy else serialized)
 
     def field(self, item: ast.AnnAssign) -> Iterator[CodeField]:
         if not isinstance(item.target, ast.Name):
@@ -176,9 +230,11 @@ class _Reader:
             default, alias = self.field_call(value, alias)
         elif value is not None:
             default = ast.unparse(value)
+        exclude = any(k.arg == "exclude" and isinstance(k.value, ast.Constant) and k.value.value is True
+                      for call in [value, *metadata] if isinstance(call, ast.Call) for k in call.keywords)
         # dataclasses-era code names every field's wire name, most the same as the attribute
         text = "".join(self.lines[item.lineno - 1:item.end_lineno])
-        yield CodeField(name, core, default, alias if alias != name else None, item.lineno, text)
+        yield CodeField(name, core, default, alias if alias != name else None, item.lineno, text, exclude)
 
     def field_call(self, call: ast.Call, alias: Optional[str]) -> tuple[Optional[str], Optional[str]]:
         """(default text, alias) of `pydantic.Field(...)` / `dataclasses.field(...)`."""
@@ -190,6 +246,8 @@ class _Reader:
                 alias = self.text(keyword.value)
             elif keyword.arg == "metadata":
                 alias = self.dataclasses_json(keyword.value, alias)
+            elif keyword.arg == "exclude":
+                continue  # read by `field`
             elif keyword.arg not in IGNORED_FIELD_ARGS:
                 self.note(keyword.value, f"field argument {keyword.arg}={ast.unparse(keyword.value)[:60]}")
         return default, alias

@@ -68,6 +68,7 @@ class Generic:
         "Nullable",
         "OptionalNullable",
         "Union",
+        "Callable",  # `Callable[[], T]` (args: T): only overrides' added fields
         "eventstreaming.EventStream",
         "eventstreaming.EventStreamAsync",
     ]

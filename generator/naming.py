@@ -12,6 +12,7 @@ import keyword
 import re
 import sys
 from functools import lru_cache
+from typing import Iterable
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -202,3 +203,19 @@ def safe_member(member: str, value: object) -> str:
     if _is_ident(member) and not keyword.iskeyword(member) and not member.startswith("_") and member != "mro":
         return member
     return enum_member(value)
+
+
+def enum_members(values: Iterable[tuple[str, object]]) -> list[str]:
+    """The member names of an Enum class of (table member or "", value) pairs,
+    in order: `safe_member` or `enum_member`, repeats numbered `_2`, `_3`."""
+    seen: set[str] = set()
+    out = []
+    for given, value in values:
+        member = safe_member(given, value) if given else enum_member(value)
+        base, n = member, 1
+        while member in seen:
+            n += 1
+            member = f"{base}_{n}"
+        seen.add(member)
+        out.append(member)
+    return out

@@ -10,7 +10,14 @@ file with the same structure at its top level:
     [models.GetSessionResponseBody.fields.id]
     alias = "_id"
     type = "Optional[str]"
-    default = "None"                         # a literal, UNSET, or an allowed call
+    default = "None"                         # a literal, UNSET, an allowed call or an enum member
+    [models.GetSessionResponseBody.fields.next]
+    added = true                             # a field no doc lists: `type` says what it is
+    type = "Callable[[], Optional[GetSessionResponseBody]]"
+    exclude = true                           # never dumped
+    [models.Content]                         # a union
+    members = ["TextPart", "str"]            # the member order
+    discriminator = "type"                   # the tag field ("": no discriminator)
 
 Two steps, so that every problem is a `Diagnostic` at the file's line:
 `load_overrides` checks the file on its own (keys, Python syntax, literals,
@@ -23,6 +30,7 @@ types from the tree, and literals and names through its own escaping.
 from __future__ import annotations
 
 import ast
+import difflib
 import hashlib
 import json
 import keyword
@@ -36,13 +44,14 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Union
 from . import naming
 from .diagnostics import Diagnostic, SpecError
 from .ir import Generic, LiteralType, Primitive, Ref, TypeNode
-from .summary import Resolved
+from .summary import Resolved, Summary
 from .wirenames import NO_WIRE_NAMES, Clash, WireNames, clashes
 
 Scalar = Union[str, int, float, bool, None]
 PYPROJECT_TABLE = ("tool", "md2models", "overrides")
-MODEL_KEYS = {"class_name", "bases", "decorators", "fields"}
-FIELD_KEYS = {"name", "alias", "type", "default"}
+MODEL_KEYS = {"class_name", "bases", "decorators", "fields", "members", "discriminator"}
+UNION_KEYS = {"class_name", "members", "discriminator"}
+FIELD_KEYS = {"name", "alias", "type", "default", "added", "exclude"}
 # Default calls the generated code may make, with the import each needs
 # (a `dateutil` default makes the package need python-dateutil, as the SDKs do).
 DEFAULT_CALLS: dict[str, tuple[str, str]] = {
@@ -52,17 +61,22 @@ DEFAULT_CALLS: dict[str, tuple[str, str]] = {
     "Decimal": ("decimal", "Decimal"),
 }
 # Names a type override may use besides model names.
-TYPE_ATOMS = ("str", "int", "float", "bool", "bytes", "Any", "Decimal", "date", "datetime")
-TYPE_GENERICS = {"List": 1, "Dict": 2, "Optional": 1, "Union": 0, "Nullable": 1, "OptionalNullable": 1}
+TYPE_ATOMS = ("str", "int", "float", "bool", "bytes", "Any", "Decimal", "date", "datetime",
+              "httpx.Response", "httpx.Request", "requests.Response")
+TYPE_GENERICS = {"List": 1, "Dict": 2, "Optional": 1, "Union": 0, "Nullable": 1, "OptionalNullable": 1,
+                 "Callable": 2, "eventstreaming.EventStream": 1, "eventstreaming.EventStreamAsync": 1}
 
 
 @dataclass(frozen=True)
 class Default:
-    """A field default: `literal` (a scalar), `unset` (UNSET) or `call` (`func("text")`)."""
+    """A field default: `literal` (a scalar), `unset` (UNSET), `call` (`func("text")`)
+    or `member` (an enum member: `value` its name, `func` the enum as written;
+    once bound, `enum` is the enum model's key)."""
 
     kind: str
     value: Scalar = None
     func: str = ""
+    enum: Optional[tuple[str, str]] = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,11 @@ class FieldEntry:
     type_line: int = 0
     default: Optional[Default] = None
     attribute: Optional[str] = None  # the `name` key: the attribute in the code, when not the doc's
+    added: bool = False  # a field the doc lacks (`name` is then its attribute)
+    exclude: bool = False  # left out of dumps
+    default_line: int = 0
+    default_col: int = 1  # where the default's value starts
+    default_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +112,9 @@ class ModelEntry:
     bases: tuple[Imported, ...] = ()
     decorators: tuple[Imported, ...] = ()
     fields: tuple[FieldEntry, ...] = ()
+    members: Optional[tuple[str, ...]] = None  # a union's member order, as type texts
+    discriminator: Optional[str] = None  # a union's tag field ("": none)
+    union_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,7 @@ class FieldFix:
     type: Optional[TypeNode] = None
     default: Optional[Default] = None
     name: Optional[str] = None  # the attribute; the wire name stays the doc's unless `alias` says
+    exclude: bool = False  # left out of dumps (pydantic target)
 
 
 @dataclass(frozen=True)
@@ -109,7 +132,10 @@ class ModelFix:
     bases: tuple[Imported, ...] = ()
     decorators: tuple[Imported, ...] = ()
     fields: Mapping[str, FieldFix] = field(default_factory=dict)  # by the doc's field name
-    refs: tuple[tuple[str, str], ...] = ()  # models the override types refer to
+    refs: tuple[tuple[str, str], ...] = ()  # models the override types and member defaults refer to
+    added: tuple[FieldFix, ...] = ()  # fields no doc lists (`name` and `type` always set), after the doc's
+    members: Optional[tuple[TypeNode, ...]] = None  # a union's member order
+    discriminator: Optional[str] = None  # a union's tag field as the docs name it; "": none
 
 
 @dataclass(frozen=True)
@@ -183,9 +209,19 @@ class OverridesFile:
                 error(entry.line, f"model {entry.key!r} is overridden twice (as a title and as \"namespace.Title\")")
                 continue
             summary = resolved.by_key[key]
+            article = "an" if summary.kind in ("enum", "object") else "a"
+            if summary.kind != "union" and (entry.members is not None or entry.discriminator is not None):
+                error(entry.union_line, f"model {entry.key!r} is {article} {summary.kind}: members and discriminator "
+                      "apply to unions only")
+                continue
             if summary.kind != "object" and (entry.bases or entry.decorators or entry.fields):
-                error(entry.line, f"model {entry.key!r} is a{'n' if summary.kind == 'enum' else ''} {summary.kind}: "
-                      "only class_name applies")
+                applies = "only " + (", ".join(sorted(UNION_KEYS)) + " apply" if summary.kind == "union"
+                                     else "class_name applies")
+                error(entry.line, f"model {entry.key!r} is {article} {summary.kind}: {applies}")
+                continue
+            if summary.kind == "union":
+                members, tag = _union_fix(entry, summary, resolved, lookup, lambda m: error(entry.union_line, m))
+                bound[key] = ModelFix(entry.class_name, members=members, discriminator=tag)
                 continue
             cls = entry.class_name or naming.class_name(summary.name)
             for imported in (*entry.bases, *entry.decorators):
@@ -195,19 +231,25 @@ class OverridesFile:
             fixes: dict[str, FieldFix] = {}
             refs: set[tuple[str, str]] = set()
             attributes = {naming.attribute(name)[0]: name for name in field_names}
+            added: list[FieldFix] = []
+            positions = {name: (line, col) for name, line, col in summary.field_names}
             for f in entry.fields:
                 if f.name == "__pydantic_extra__":
                     error(f.line, f"model {entry.key!r} has no field {f.name!r}")
                     continue
-                if f.name not in field_names:
+                if f.added and f.name in field_names:
+                    error(f.line, f"field {f.name!r} is in the doc of {entry.key!r}: drop `added`")
+                    continue
+                if not f.added and f.name not in field_names:
                     stale(f.line, f"model {entry.key!r} has no field {f.name!r} (entry ignored)")
                     continue
-                if f.attribute is not None and attributes.setdefault(f.attribute, f.name) != f.name:
-                    error(f.line, f"name {f.attribute!r} of field {f.name!r} is taken by field "
-                          f"{attributes[f.attribute]!r}")
+                attribute = f.name if f.added else f.attribute
+                if attribute is not None and attributes.setdefault(attribute, f.name) != f.name:
+                    error(f.line, f"name {attribute!r} of field {f.name!r} is taken by field "
+                          f"{attributes[attribute]!r}")
                 node: Optional[TypeNode] = None
+                uses: set[tuple[str, str]] = set()
                 if f.type is not None:
-                    uses: set[tuple[str, str]] = set()
                     try:
                         node = _type_node(ast.parse(f.type, mode="eval").body, lookup, uses)
                         refs |= uses
@@ -215,13 +257,99 @@ class OverridesFile:
                         unknown(f.type_line, exc.name, f"type {f.type!r}: ", "the type is ignored")
                     except _Bad as exc:
                         error(f.type_line, f"type {f.type!r}: {exc}")
-                fixes[f.name] = FieldFix(f.alias, node, f.default, f.attribute)
-            bound[key] = ModelFix(entry.class_name, entry.bases, entry.decorators, fixes, tuple(sorted(refs)))
+                if f.added and node is None:
+                    if f.type is None:
+                        error(f.line, f"added field {f.name!r} needs a `type`")
+                    continue
+                default = f.default
+                if default is not None and default.kind in ("member", "literal"):
+                    # the enums the field's type names: the override's, else the doc's links at the field's row
+                    enums = sorted(k for k in (uses if f.type is not None else
+                                               {(link.namespace, link.name) for link in summary.links
+                                                if (link.line, link.col) == positions.get(f.name)})
+                                   if k in resolved.by_key and resolved.by_key[k].kind == "enum")
+                    try:
+                        default = _member_default(default, enums, resolved, lookup)
+                    except _Bad as exc:
+                        problems.append(Diagnostic(self.path, f.default_line or f.line, f.default_col, "error",
+                                                   f"default {f.default_text!r}: {exc}", "override-mismatch"))
+                    if default.enum is not None:
+                        refs.add(default.enum)
+                if f.added:
+                    added.append(FieldFix(f.alias, node, default, f.name, f.exclude))
+                else:
+                    fixes[f.name] = FieldFix(f.alias, node, default, f.attribute, f.exclude)
+            bound[key] = ModelFix(entry.class_name, entry.bases, entry.decorators, fixes, tuple(sorted(refs)),
+                                  tuple(added))
         overrides = Overrides(bound)
         problems += _clashes(self, resolved, overrides)
         if problems:
             raise SpecError(problems + warnings)
         return overrides, warnings
+
+
+def _member_default(default: Default, enums: list[tuple[str, str]], resolved: Resolved,
+                    lookup: Callable[[str], Optional[tuple[str, str]]]) -> Default:
+    """A member default checked against the field's enums and bound to one; a
+    literal that is a value of the field's one enum becomes that member (it is
+    rendered as the enum's form has it).  Other literals stay as they are: the
+    field's type may hold more than the enum (a union, an open enum)."""
+    if default.kind == "literal":
+        if len(enums) != 1 or default.value is None or isinstance(default.value, float):
+            return default
+        members = resolved.by_key[enums[0]].enum[2]
+        found = [member for member, value in members if value == default.value and type(value) is type(default.value)]
+        return Default("member", found[0], resolved.by_key[enums[0]].name, enums[0]) if found else default
+    key = lookup(default.func)
+    titles = [resolved.by_key[k].name for k in enums]
+    if key not in enums:
+        if not enums:
+            raise _Bad("the field's type names no enum")
+        meant = difflib.get_close_matches(default.func, titles, 1) or titles[:1]
+        raise _Bad(f"{default.func!r} is not the enum of the field's type: did you mean {meant[0]!r}?")
+    assert key is not None
+    members = resolved.by_key[key].enum[2]
+    names = [member for member, _ in members]
+    if default.value in names:
+        return Default("member", default.value, default.func, key)
+    by_value = [member for member, value in members if str(value) == default.value]
+    meant = by_value or difflib.get_close_matches(str(default.value), names, 1) or names[:1]
+    hint = f": did you mean {default.func}.{meant[0]}?" if meant else " (it has no members)"
+    raise _Bad(f"enum {titles[enums.index(key)]!r} has no member {default.value!r}{hint}")
+
+
+def _union_fix(entry: ModelEntry, summary: Summary, resolved: Resolved,
+               lookup: Callable[[str], Optional[tuple[str, str]]], error: Callable[[str], None]
+               ) -> tuple[Optional[tuple[TypeNode, ...]], Optional[str]]:
+    """A union's member order (type trees; its model members must be the union's
+    own) and discriminator (a field every member has as a one-value tag)."""
+    members: Optional[tuple[TypeNode, ...]] = None
+    linked = {(link.namespace, link.name) for link in summary.links}
+    if entry.members is not None:
+        nodes: list[TypeNode] = []
+        named: set[tuple[str, str]] = set()
+        for text in entry.members:
+            try:
+                nodes.append(_type_node(ast.parse(text, mode="eval").body, lookup, named))
+            except (_Bad, SyntaxError) as exc:
+                error(f"members: {text!r}: {getattr(exc, 'msg', None) or exc}")
+        if named != linked & set(resolved.by_key):
+            missing = sorted(k[1] for k in linked & set(resolved.by_key) - named)
+            extra = sorted(k[1] for k in named - linked)
+            error("members must list each member of the union once"
+                  + (f"; missing: {', '.join(missing)}" if missing else "")
+                  + (f"; not members: {', '.join(extra)}" if extra else ""))
+        elif len(nodes) != len(set(nodes)):
+            error("members lists a member twice")
+        members = tuple(nodes)
+    tag = entry.discriminator
+    if tag:
+        for key in sorted(linked):
+            target = resolved.by_key.get(key)
+            if target is None or target.kind != "object" or tag not in {c[0] for c in target.shape[1]}:
+                error(f"discriminator {tag!r}: member {key[1]!r} has no required one-value field {tag!r}")
+                break
+    return members, tag
 
 
 class ModelNames:
@@ -310,14 +438,14 @@ def load_overrides(path: Path) -> OverridesFile:
             error(f"[models.{title}] must be a table", "models", title)
             continue
         models.append(_model_entry(title, spec, lambda *k, t=title: line("models", t, *k),
-                                   lambda msg, *k, t=title: error(msg, "models", t, *k)))
+                                   lambda msg, *k, t=title: error(msg, "models", t, *k), text.splitlines()))
     if problems:
         raise SpecError(problems)
     return OverridesFile(shown, tuple(models))
 
 
 def _model_entry(title: str, spec: dict[str, Any], line: Callable[..., int],
-                 error: Callable[..., None]) -> ModelEntry:
+                 error: Callable[..., None], lines: list[str]) -> ModelEntry:
     for key in sorted(set(spec) - MODEL_KEYS):
         error(f"unknown key {key!r} (expected one of {', '.join(sorted(MODEL_KEYS))})", key)
     class_name = spec.get("class_name")
@@ -338,6 +466,23 @@ def _model_entry(title: str, spec: dict[str, Any], line: Callable[..., int],
             except _Bad as exc:
                 error(f"{key}: {exc}", key)
         imported[key] = tuple(items)
+    members = spec.get("members")
+    if members is not None and not (isinstance(members, list) and len(members) > 1 and all(
+            isinstance(m, str) for m in members)):
+        error("members must be a list of two or more type strings (model titles, `str`, `List[str]`...)", "members")
+        members = None
+    elif members is not None:
+        for text in members:
+            try:
+                ast.parse(text, mode="eval")
+            except SyntaxError as exc:
+                error(f"members: {text!r}: {exc.msg}", "members")
+                members = None
+                break
+    discriminator = spec.get("discriminator")
+    if discriminator is not None and not isinstance(discriminator, str):
+        error("discriminator must be a field name, or \"\" for none", "discriminator")
+        discriminator = None
     fields = spec.get("fields", {})
     if not isinstance(fields, dict):
         error("fields must be a table of [models.<Title>.fields.<name>] tables", "fields")
@@ -371,9 +516,25 @@ def _model_entry(title: str, spec: dict[str, Any], line: Callable[..., int],
                 default = parse_default(fspec["default"])
             except _Bad as exc:
                 error(f"default {fspec['default']!r}: {exc}", *where, "default")
-        entries.append(FieldEntry(name, line(*where), alias, type_text, line(*where, "type"), default, attribute))
+        flags = {}
+        for key in ("added", "exclude"):
+            flags[key] = fspec.get(key, False)
+            if not isinstance(flags[key], bool):
+                error(f"{key} must be true or false", *where, key)
+                flags[key] = False
+        if flags["added"] and not naming.is_safe_attribute(name):
+            error(f"added field {name!r} is not a usable attribute name", *where)
+        if flags["added"] and attribute is not None:
+            error("an added field is named by its table key: drop `name`", *where, "name")
+        at = line(*where, "default")
+        text = lines[at - 1] if 0 < at <= len(lines) else ""
+        col = text.find("=") + 1 if "default" in fspec and "=" in text else 0
+        col += len(text[col:]) - len(text[col:].lstrip()) + 1
+        entries.append(FieldEntry(name, line(*where), alias, type_text, line(*where, "type"), default, attribute,
+                                  flags["added"], flags["exclude"], at, col, str(fspec.get("default", ""))))
     return ModelEntry(title, line(), class_name, line("class_name"), imported["bases"], imported["decorators"],
-                      tuple(entries))
+                      tuple(entries), tuple(members) if members is not None else None, discriminator,
+                      line("members") if members is not None else line("discriminator"))
 
 
 def _good_class_name(name: object) -> bool:
@@ -396,8 +557,9 @@ def _imported(value: object) -> Imported:
 
 
 def parse_default(text: object) -> Default:
-    """A default as Python text: a scalar literal, `UNSET`, or an allowed call
-    (`dateutil.parser.isoparse("2025-01-01T00:00:00Z")`) of one string."""
+    """A default as Python text: a scalar literal, `UNSET`, an allowed call
+    (`dateutil.parser.isoparse("2025-01-01T00:00:00Z")`) of one string, or an
+    enum member (`Region.WILDCARD_`, checked against the field's type on binding)."""
     if not isinstance(text, str):
         raise _Bad(f"write the Python text as a string, e.g. default = {json.dumps(repr(text))}")
     try:
@@ -406,6 +568,8 @@ def parse_default(text: object) -> Default:
         raise _Bad(f"not Python: {exc.msg}") from None
     if isinstance(node, ast.Name) and node.id == "UNSET":
         return Default("unset")
+    if isinstance(node, ast.Attribute) and _dotted_name(node.value):
+        return Default("member", node.attr, ast.unparse(node.value))
     if isinstance(node, ast.Call):
         func = ast.unparse(node.func)
         if (func in DEFAULT_CALLS and not node.keywords and len(node.args) == 1
@@ -421,6 +585,10 @@ def parse_default(text: object) -> Default:
     if isinstance(value, float) and not math.isfinite(value):
         raise _Bad("not a finite number")
     return Default("literal", value)
+
+
+def _dotted_name(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) or isinstance(node, ast.Attribute) and _dotted_name(node.value)
 
 
 # --- types ----------------------------------------------------------------------
@@ -439,6 +607,10 @@ def _type_node(node: ast.expr, lookup: Callable[[str], Optional[tuple[str, str]]
             return LiteralType(tuple(values))
         if head == "IO" and len(args) == 1 and ast.unparse(args[0]) == "bytes":
             return Primitive("IO[bytes]")
+        if head == "Callable":  # what an SDK sets on a model, e.g. a page's `next`
+            if len(args) != 2 or not isinstance(args[0], ast.List) or args[0].elts:
+                raise _Bad("Callable takes `[]` and a return type: Callable[[], T]")
+            return Generic("Callable", (_type_node(args[1], lookup, refs),))
         arity = TYPE_GENERICS.get(head)
         if arity is None:
             raise _Bad(f"unknown generic {head!r} (allowed: {', '.join(TYPE_GENERICS)}, Literal, IO[bytes])")

@@ -16,7 +16,7 @@ from typing import Optional
 from . import naming, unions
 from . import pylayout as L
 from .conventions import convention
-from .ir import AnyModel, EnumModel, Field, Generic, LiteralType, ObjectModel, TypeNode, UnionModel
+from .ir import AnyModel, EnumModel, Field, Generic, LiteralType, ObjectModel, Ref, TypeNode, UnionModel
 from .overrides import DEFAULT_CALLS, Default, FieldFix
 from .pyescape import docstring, py_str
 from .pylayout import Tok
@@ -137,9 +137,22 @@ def _object_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
             continue
         rows.append(_field_views(f, ctx, fix.fields.get(f.name)))
     # the doc's order (it is the dump order); pydantic needs no other
-    main.fields = [r[0] for r in rows]
+    main.fields = [r[0] for r in rows] + added_views(m, ctx)
     td.fields = [r[1] for r in rows]
     return [BlockView("class", cls=main), BlockView("class", cls=td)]
+
+
+def added_views(m: ObjectModel, ctx: Ctx) -> list[FieldView]:
+    """The overrides' fields no doc lists (what the SDK sets, like a page's
+    `next`), after the doc's: in the model class only, the twin holds the wire data."""
+    views = []
+    for fix in ctx.overrides.model(m.key).added:
+        assert fix.name is not None and fix.type is not None
+        f = Field(fix.name, fix.type, fix.default is None, "", "", "", False, m.pos)
+        view, _ = field_pair(f, ctx, replace(fix, name=None), main=True, twin=False)
+        assert view is not None
+        views.append(view)
+    return views
 
 
 def _shape(f: Field) -> tuple[str, TypeNode, bool, Optional[Default]]:
@@ -173,6 +186,13 @@ def _default_toks(default: Default, ctx: Ctx) -> list[Tok]:
     if default.kind == "call":
         ctx.use(*DEFAULT_CALLS[default.func])
         return call(default.func, [[Tok(L.STRING, py_str(str(value)))]])
+    if default.kind == "member":  # bound: `enum` names the enum, `value` the member
+        assert default.enum is not None
+        style, _, members = ctx.resolved.by_key[default.enum].enum
+        if (style or ctx.enum_style) == "enum":
+            local, _ = ctx.ref(Ref(*default.enum), False)  # never quoted: an enum is imported at the top
+            return [L.name(f"{local}.{value}")]
+        value = dict(members)[str(value)]
     if value is None:
         return [L.name("None")]
     if isinstance(value, float):
@@ -244,11 +264,11 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
                 kwargs = [("default", value)] if value is not None else []
                 kwargs.append(("metadata", metadata({"alias": alias}, ctx)))
                 value = call("dataclasses.field", [], kwargs)
-        elif alias is not None or (rule and rule.exclude):
+        elif alias is not None or (rule and rule.exclude) or _excluded(fix):
             ctx.use("typing_extensions", "Annotated")
             ctx.use("import", "pydantic")
             options = [("alias", [Tok(L.STRING, py_str(alias))])] if alias is not None else []
-            if rule and rule.exclude:  # never dumped: the raw HTTP exchange
+            if rule and rule.exclude or _excluded(fix):  # never dumped: the raw HTTP exchange, what the SDK sets
                 options.append(("exclude", [L.name("True")]))
             ann = subscript("Annotated", [ann, call("pydantic.Field", [], options)])
         main_view = FieldView(annassign(attr, ctx.body(ann), ctx.body(value) if value else value, 1),
@@ -256,6 +276,11 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
     if twin:
         twin_view = FieldView(annassign(attr, ctx.body(tann), None, 1), doc, default is not None)
     return main_view, twin_view
+
+
+def _excluded(fix: FieldFix) -> bool:
+    """Left out of dumps: as the overrides say, and always a function (a page's `next`: no JSON value)."""
+    return fix.exclude or isinstance(fix.type, Generic) and fix.type.origin == "Callable"
 
 
 def _dataclass_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
@@ -287,6 +312,7 @@ def _dataclass_blocks(m: ObjectModel, ctx: Ctx) -> list[BlockView]:
         main, _ = field_pair(f, ctx, fix.fields.get(f.name), main=True, twin=False)
         assert main is not None
         rows.append(main)
+    rows += added_views(m, ctx)
     rows.sort(key=lambda r: r.has_default)
     view.fields = rows
     return [BlockView("class", cls=view)]
@@ -325,14 +351,7 @@ def _enum_blocks(m: EnumModel, ctx: Ctx, default_style: str) -> list[BlockView]:
             bases = ["StrEnum"]
         ctx.use("enum", bases[-1])
         view = ClassView(class_header(cls, bases), [], docstring(text, 1) if text.strip() else "", compact=True)
-        seen: set[str] = set()
-        for v in m.values:
-            member = naming.safe_member(v.member, v.value) if v.member else naming.enum_member(v.value)
-            base, n = member, 1
-            while member in seen:
-                n += 1
-                member = f"{base}_{n}"
-            seen.add(member)
+        for member, v in zip(naming.enum_members((v.member, v.value) for v in m.values), m.values):
             view.fields.append(FieldView(assign(member, [literal_value(v.value)], 1), "", False))
         if m.open:
             view.missing = True
@@ -363,12 +382,12 @@ def _union_blocks(m: UnionModel, ctx: Ctx) -> list[BlockView]:
         # alias, members on an import cycle as string forward references.
         # (a lone forward reference stays a type, `Union["X"]`, not a str)
         value = generic("Union", [annotation(mem.type, ctx, False, runtime=runtime)
-                                  for mem in unions.ordered(m, ctx.resolved)], ctx, runtime=runtime)
+                                  for mem in unions.ordered(m, ctx.resolved, ctx.overrides)], ctx, runtime=runtime)
         return [BlockView("assign", stmt=type_alias(cls, value, ctx), doc=doc)]
     out = []
     names = ((twin, True),) if ctx.target == "typeddict" else ((cls, False), (twin, True))
-    ordered = unions.ordered(m, ctx.resolved)
-    tagged = unions.discriminator(ordered, ctx.resolved, ctx.overrides)
+    ordered = unions.ordered(m, ctx.resolved, ctx.overrides)
+    tagged = unions.discriminator(ordered, ctx.resolved, ctx.overrides, ctx.overrides.model(m.key).discriminator)
     for name, is_twin in names:
         members = [annotation(mem.type, ctx, is_twin, runtime=runtime) for mem in ordered]
         if len(members) == 1:

@@ -16,8 +16,8 @@ from typing import Iterable, Mapping, Sequence, Union
 from . import naming
 from .config import PYTHON_VERSIONS, TARGETS
 from .ir import AnyModel, ObjectModel
-from .overrides import NO_OVERRIDES, FieldFix, Overrides
-from .pyblocks import BlockView, field_pair, model_blocks
+from .overrides import NO_OVERRIDES, FieldFix, ModelFix, Overrides
+from .pyblocks import BlockView, added_views, field_pair, model_blocks
 from .pyescape import docstring, py_str
 from .pysyntax import Ctx, Spelling, isort_key, natural
 from .resolve import summarize
@@ -39,7 +39,7 @@ def _template(name: str, target: str) -> Union[str, list[str]]:
 
 def _module_text(resolved: Resolved, m: AnyModel, enum_style: str, overrides: Overrides,
                  target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON) -> str:
-    ctx = _ctx(resolved, m, overrides, target, python_version)
+    ctx = _ctx(resolved, m, overrides, target, python_version, enum_style)
     blocks = model_blocks(m, ctx, enum_style)  # first: building the blocks records the imports
     return render(
         _template("python/module.py.jinja", target),
@@ -47,10 +47,11 @@ def _module_text(resolved: Resolved, m: AnyModel, enum_style: str, overrides: Ov
     )
 
 
-def _ctx(resolved: Resolved, m: AnyModel, overrides: Overrides, target: str, python_version: str) -> Ctx:
+def _ctx(resolved: Resolved, m: AnyModel, overrides: Overrides, target: str, python_version: str,
+         enum_style: str) -> Ctx:
     cls = overrides.class_name(m.key, m.name)
     return Ctx(resolved, m, naming.module_path(m.path).split("/"), {cls, naming.twin_name(cls)}, overrides, target,
-               Spelling.of(python_version))
+               Spelling.of(python_version), enum_style)
 
 
 def model_views(m: AnyModel, resolved: Resolved, *, enum_style: str = "literal",
@@ -58,7 +59,7 @@ def model_views(m: AnyModel, resolved: Resolved, *, enum_style: str = "literal",
                 python_version: str = DEFAULT_PYTHON) -> list[BlockView]:
     """What `m`'s module defines, as laid-out statements (class headers,
     field statements): what the language server shows on hover."""
-    return model_blocks(m, _ctx(resolved, m, overrides, target, python_version), enum_style)
+    return model_blocks(m, _ctx(resolved, m, overrides, target, python_version, enum_style), enum_style)
 
 
 def exported_names(m: Union[AnyModel, Summary], overrides: Overrides = NO_OVERRIDES,
@@ -107,16 +108,18 @@ def render_module(model: AnyModel, resolved: Resolved, *, enum_style: str = "lit
                                                                 python_version)
 
 
-def field_statements(model: ObjectModel, resolved: Resolved, fixes: Mapping[str, FieldFix]) -> list[str]:
+def field_statements(model: ObjectModel, resolved: Resolved, fixes: Mapping[str, FieldFix],
+                     added: Sequence[FieldFix] = ()) -> list[str]:
     """The pydantic field statement of each of `model`'s fields (doc order,
     `__pydantic_extra__` left out) as the default target writes it with
-    `fixes` (by the doc's field name): for comparing code with what
-    `generate` would write (`md2models overrides`)."""
+    `fixes` (by the doc's field name), then of the `added` fields: for
+    comparing code with what `generate` would write (`md2models overrides`)."""
     cls = naming.class_name(model.name)
     ctx = Ctx(resolved, model, naming.module_path(model.path).split("/"), {cls, naming.twin_name(cls)},
-              NO_OVERRIDES, DEFAULT_TARGET, Spelling.of(DEFAULT_PYTHON))
+              Overrides({model.key: ModelFix(added=tuple(added))}) if added else NO_OVERRIDES, DEFAULT_TARGET,
+              Spelling.of(DEFAULT_PYTHON))
     views = [field_pair(f, ctx, fixes.get(f.name), main=True, twin=False)[0] for f in model.fields if not f.is_extra]
-    return [view.stmt for view in views if view is not None]
+    return [view.stmt for view in views if view is not None] + [view.stmt for view in added_views(model, ctx)]
 
 
 def render_package(summaries: Iterable[Summary], package: str, overrides: Overrides = NO_OVERRIDES,

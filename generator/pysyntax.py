@@ -51,6 +51,7 @@ GENERICS: dict[str, tuple[str, str]] = {
     "Dict": ("typing", "Dict"),
     "Optional": ("typing", "Optional"),
     "Union": ("typing", "Union"),
+    "Callable": ("typing", "Callable"),
     "Nullable": ("_runtime", "Nullable"),
     "OptionalNullable": ("_runtime", "OptionalNullable"),
     "eventstreaming.EventStream": ("typing", "Iterator"),
@@ -192,8 +193,9 @@ class Ctx:
     """What one module uses: library names, and model names to import."""
 
     def __init__(self, resolved: Resolved, model: AnyModel, parts: list[str], own: set[str],
-                 overrides: Overrides, target: str, spelling: Spelling):
+                 overrides: Overrides, target: str, spelling: Spelling, enum_style: str = "literal"):
         self.resolved = resolved
+        self.enum_style = enum_style  # of enums whose docs do not say (member defaults are spelt by it)
         self.overrides = overrides
         self.target = target
         self.spelling = spelling
@@ -213,6 +215,7 @@ class Ctx:
         # Fields keep the docs' names; class bodies reach the module-level
         # names they shadow through aliases, references avoid them.
         fields = [naming.attribute(f.name)[0] for f in getattr(model, "fields", ()) if not f.is_extra]
+        fields += [str(added.name) for added in overrides.model(model.key).added]
         self.shadows = Shadows(fields)
         for n in fields:
             self.taken.setdefault(n, (("", n), False))
@@ -240,7 +243,9 @@ class Ctx:
         quote = runtime or not self.spelling.modern
         if key == self.model.key:
             return name, quote
-        same_cycle = key in self.late or (self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
+        # an enum's module imports no model: importing it at the top never makes a cycle
+        same_cycle = (key in self.late and target.kind != "enum") or (
+            self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
         mod = rel_module(self.parts, naming.module_path(target.path).split("/"))
         ident = (key, is_twin)
         local = self.locals.get(ident)
@@ -410,6 +415,8 @@ def annotation(node: TypeNode, ctx: Ctx, twin: bool, swap: bool = False, runtime
         args = [annotation(a, ctx, twin, swap, runtime) for a in node.args]
         if node.origin == "Dict":
             args = [[L.name("str")], *args[-1:]]
+        elif node.origin == "Callable":  # no arguments: `Callable[[], T]`
+            args = [[_lsqb(), Tok(L.RSQB, "]")], *args]
         return generic(node.origin, args, ctx, runtime)
     raise TypeError(f"not a type node: {node!r}")
 

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Optional, Union
 
 from . import naming, wirenames
 from .diagnostics import Diagnostic, Severity
-from .ir import AnyModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
+from .ir import AnyModel, EnumModel, Generic, Markup, ObjectModel, Position, Ref, TypeNode, UnionModel
 from .overrides import Overrides, toml_key
 from .summary import Key, Link, Resolved, Summary
 from .unions import shape
@@ -54,8 +54,12 @@ def summarize(model: AnyModel) -> Summary:
         Link(ref.namespace, ref.name, target, pos.line, pos.col) for node, pos in typed for ref, target in type_refs(node)
     )
     names = tuple((f.name, f.pos.line, f.pos.col) for f in model.fields) if isinstance(model, ObjectModel) else ()
+    enum: tuple[str, bool, tuple[tuple[str, Union[str, int]], ...]] = ("", False, ())
+    if isinstance(model, EnumModel):
+        members = naming.enum_members((v.member, v.value) for v in model.values)
+        enum = (model.style, model.open, tuple(zip(members, (v.value for v in model.values))))
     return Summary(model.kind, model.name, model.namespace, model.path, model.pos.line, model.pos.col, links, names,
-                   wirenames.model_evidence(model), shape(model))
+                   wirenames.model_evidence(model), shape(model), enum)
 
 
 def resolve(summaries: Iterable[Summary], *, lint: bool = False, unreferenced: bool = False,

@@ -12,7 +12,7 @@ dataclasses to rebuild.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, NamedTuple
+from typing import Mapping, NamedTuple, Union
 
 from .ir import Position, Ref
 
@@ -34,6 +34,9 @@ NO_SHAPE: UnionShape = (0, ())
 # one piece of evidence: (namespace, title, line, col, shape).
 JsonShape = tuple[tuple[str, "JsonShape"], ...]
 Evidence = tuple[str, str, int, int, JsonShape]
+
+
+EnumFacts = tuple[str, bool, tuple[tuple[str, Union[str, int]], ...]]
 
 
 class Link(NamedTuple):
@@ -59,6 +62,9 @@ class Summary(NamedTuple):
     field_names: tuple[tuple[str, int, int], ...]  # (name, line, col)
     evidence: tuple[Evidence, ...] = ()  # JSON the doc shows for models (`wirenames.model_evidence`)
     shape: UnionShape = NO_SHAPE  # what a union of this model needs of it (`unions.shape`)
+    # an enum's (style as the doc says or "", open, ((member name as rendered, value), ...)):
+    # what an override's member default is checked against and rendered from
+    enum: EnumFacts = ("", False, ())
 
     @property
     def key(self) -> Key:

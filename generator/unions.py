@@ -9,6 +9,8 @@ same member as in the real SDK:
   none.  Measured on orq 3.4.0: this reproduces the code order of all 161
   unions from their docs.  pydantic's smart union mode breaks ties by that
   order.
+- Overrides may state both (`members`, `discriminator`): another generator
+  version's order, read from its code by `md2models overrides`.
 - Discriminator: when every member is an object model with a required field
   of the same name and wire name whose type is a single string constant (a
   `Literal["x"]`, or a link to a closed one-value enum), distinct per
@@ -26,7 +28,8 @@ from __future__ import annotations
 from typing import Iterable, NamedTuple, Optional, Sequence
 
 from . import naming
-from .ir import AnyModel, EnumModel, LiteralType, ObjectModel, Ref, UnionMember, UnionModel, unmarked
+from .ir import (AnyModel, EnumModel, Generic, LiteralType, ObjectModel, Ref, TypeNode, UnionMember, UnionModel,
+                 unmarked)
 from .overrides import NO_OVERRIDES, Overrides
 from .summary import NO_SHAPE, Candidate, Resolved, UnionShape
 
@@ -78,9 +81,24 @@ def _is_object(resolved: Resolved, ref: Optional[Ref]) -> bool:
     return summary is not None and summary.kind == "object"
 
 
-def ordered(m: UnionModel, resolved: Resolved) -> list[UnionMember]:
-    """The members in the SDK's order: stably by field count, fewest first;
-    a member no doc defines (typed `Any`, it takes anything) goes last."""
+def plain(node: TypeNode) -> TypeNode:
+    """A type tree without its markdown spans, at every depth, and `Dict` by its value type
+    alone (the docs' trees, whose keys are always `str`; an override's names the key)."""
+    node = unmarked(node)
+    if not isinstance(node, Generic):
+        return node
+    return Generic(node.origin, tuple(map(plain, node.args[-1:] if node.origin == "Dict" else node.args)))
+
+
+def ordered(m: UnionModel, resolved: Resolved, overrides: Overrides = NO_OVERRIDES) -> list[UnionMember]:
+    """The members in the SDK's order: the overrides' `members`, else stably
+    by field count, fewest first; a member no doc defines (typed `Any`, it
+    takes anything) goes last."""
+    stated = overrides.model(m.key).members
+    if stated is not None:
+        place = {plain(node): n for n, node in enumerate(stated)}
+        return sorted(m.members, key=lambda member: place.get(plain(member.type), len(place)))
+
     def order(member: UnionMember) -> tuple[bool, int]:
         ref = _member_ref(member)
         dangling = ref is not None and (ref.namespace, ref.name) not in resolved.by_key
@@ -99,10 +117,11 @@ def _tag(resolved: Resolved, candidate: Candidate) -> Optional[str]:
 
 
 def discriminator(members: Sequence[UnionMember], resolved: Resolved,
-                  overrides: Overrides = NO_OVERRIDES) -> Optional[Discriminated]:
-    """The discriminator of a union of `members` (in order), or None."""
+                  overrides: Overrides = NO_OVERRIDES, stated: Optional[str] = None) -> Optional[Discriminated]:
+    """The discriminator of a union of `members` (in order), or None; `stated`
+    is the overrides' tag field ("": none)."""
     refs = [_member_ref(member) for member in members]
-    if len(refs) < 2 or not all(_is_object(resolved, ref) for ref in refs):
+    if len(refs) < 2 or not all(_is_object(resolved, ref) for ref in refs) or stated == "":
         return None
     per_member: list[dict[str, tuple[str, str]]] = []  # field -> (wire name, tag)
     for ref in refs:
@@ -122,7 +141,7 @@ def discriminator(members: Sequence[UnionMember], resolved: Resolved,
             found[candidate[0]] = (alias or attr, tag)
         per_member.append(found)
     for name in per_member[0]:
-        if not all(name in found for found in per_member):
+        if not all(name in found for found in per_member) or stated not in (None, name):
             continue
         wire = {found[name][0] for found in per_member}
         tags = tuple(found[name][1] for found in per_member)

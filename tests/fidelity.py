@@ -1,7 +1,10 @@
 """Compare generated models with the real models of an SDK (`truth.json`).
 
 Per field of every real model that has a doc: the attribute name, the core
-annotation (`Annotated[T, ...]` reduced to `T`) and the default must match.
+annotation (`Annotated[T, ...]` reduced to `T`) and the default must match
+(`compare`), and with `aliases=True` the wire alias too.  A real class is
+matched to the generated class of the same name in the same namespace
+folder (`components`, `operations`: namespaced SDKs repeat class names).
 The generated side is read statically with `ast`, like the truth was.
 """
 
@@ -43,7 +46,8 @@ def normalize(text: Optional[str]) -> Optional[str]:
     """Drop namespace prefixes, forward-reference quotes and spaces."""
     if text is None:
         return None
-    text = re.sub(r"\b(?:models|shared|operations|components|errors)\.", "", text)
+    # `components.X`, and `components_linkschema.X` (a module imported under its namespace's name)
+    text = re.sub(r"\b(?:models|shared|operations|components|errors)(?:_[a-z0-9_]+)?\.", "", text)
     text = text.replace("'", "").replace('"', "").replace(" ", "")
     return text
 
@@ -79,9 +83,12 @@ def _alias_of(annotation: ast.expr) -> Optional[str]:
     return None
 
 
-def generated_classes(package_dir: Path) -> dict[str, list[GeneratedField]]:
-    """Every non-TypedDict class with annotated fields in the package."""
-    classes: dict[str, list[GeneratedField]] = {}
+Classes = dict[tuple[str, str], list[GeneratedField]]
+
+
+def generated_classes(package_dir: Path) -> Classes:
+    """Every non-TypedDict class with annotated fields in the package, by (its folder, name)."""
+    classes: Classes = {}
     for path in sorted(package_dir.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in tree.body:
@@ -95,16 +102,26 @@ def generated_classes(package_dir: Path) -> dict[str, list[GeneratedField]]:
                         continue
                     default, alias = _field_call(item.value)
                     fields.append(GeneratedField(name, _core(item.annotation), default, alias or _alias_of(item.annotation)))
-            classes[node.name] = fields
+            classes[(path.parent.name, node.name)] = fields
     return classes
 
 
-def compare(truth_path: Path, package_dir: Path) -> Report:
+def fields_of(classes: Classes, model: dict) -> Optional[list[GeneratedField]]:  # type: ignore[type-arg]
+    """The generated fields of a truth model: its class in the same folder, else
+    the one class of its name."""
+    found = classes.get((Path(model["module"]).parent.name, model["name"]))
+    if found is None:
+        named = [fields for (_, name), fields in classes.items() if name == model["name"]]
+        found = named[0] if len(named) == 1 else None
+    return found
+
+
+def compare(truth_path: Path, package_dir: Path, aliases: bool = False) -> Report:
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     ours = generated_classes(package_dir)
     report = Report()
     for model in truth["models"]:
-        fields = ours.get(model["name"])
+        fields = fields_of(ours, model)
         if fields is None:  # hand-written SDK classes (APIError) have no doc
             report.models_missing.append(model["name"])
             continue
@@ -119,6 +136,8 @@ def compare(truth_path: Path, package_dir: Path) -> Report:
                 report.misses.append((model["name"], real["name"], "type", real["core"], got.core))
             elif normalize(got.default) != normalize(want_default):
                 report.misses.append((model["name"], real["name"], "default", str(want_default), str(got.default)))
+            elif aliases and got.alias != real["alias"]:
+                report.misses.append((model["name"], real["name"], "alias", str(real["alias"]), str(got.alias)))
             else:
                 report.matched += 1
     return report

@@ -24,7 +24,7 @@ import pytest
 
 from generator import api
 
-from .fidelity import compare, generated_classes
+from .fidelity import compare, fields_of, generated_classes
 from .support import corpus_docs
 
 VERSION = "orq-python-3.4.0"
@@ -68,7 +68,7 @@ def test_fidelity_3_4_0(tmp_path: Path) -> None:
     real = json.loads(truth.read_text(encoding="utf-8"))
     aliased = matched = 0
     for model in real["models"]:
-        by_name = {f.name: f for f in ours.get(model["name"], [])}
+        by_name = {f.name: f for f in fields_of(ours, model) or []}
         for field in model["fields"]:
             if field["alias"]:
                 aliased += 1
