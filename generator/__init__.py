@@ -4,4 +4,4 @@ The library API is in `generator.api`; the CLI (`md2models`) is a thin layer
 over it.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
