@@ -20,7 +20,7 @@ from .diff import Diff
 from .diffrender import phrase, subject
 from .diffrules import RULES as CHANGE_RULES
 from .manifest import MANIFEST_NAME
-from .write import CheckReport
+from .write import CheckReport, read_if_file
 
 REPORT_FORMATS = ("github", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -76,7 +76,7 @@ def check_findings(report: CheckReport, root: str, load_new: Callable[[str], byt
 
     found: list[Finding] = []
     for path in report.stale:
-        line = first_difference(_read(f"{out}/{path}"), load_new(path))
+        line = first_difference(read_if_file(f"{out}/{path}"), load_new(path))
         found.append(Finding(shown(f"{out}/{path}"), line, 1, "error", "stale-output",
                              f"stale from line {line} on: {generates(path)} other content now; {fix}"))
     for path in report.missing:
@@ -100,14 +100,6 @@ def first_difference(old: Optional[bytes], new: bytes) -> int:
     old_lines, new_lines = (old or b"").split(b"\n"), new.split(b"\n")
     return next((n for n, (a, b) in enumerate(zip(old_lines, new_lines), 1) if a != b),
                 min(len(old_lines), len(new_lines)))
-
-
-def _read(path: str) -> Optional[bytes]:
-    try:
-        with open(path, "rb") as file:
-            return file.read()
-    except OSError:
-        return None
 
 
 def diff_findings(result: Diff, old_root: str, new_root: str) -> list[Finding]:

@@ -462,7 +462,7 @@ def format_check(report: CheckReport, out_display: str, *, color: bool, quiet: b
                 lines += [paint(f"--- a/{shown}/", BOLD, color), paint("+++ /dev/null", BOLD, color),
                           "md2models' cache of an older layout: generate removes it"]
                 continue
-            old = _read_old(os.path.join(report.out, path)) if on_disk else None
+            old = read_if_file(os.path.join(report.out, path)) if on_disk else None
             new = load_new(path) if produced else None
             lines += _diff(shown, old, new, color)
     lines.append(paint(_summary(report), GREEN if report.up_to_date else RED, color))
@@ -486,7 +486,7 @@ def check_report_json(report: CheckReport) -> dict[str, Any]:
             "counts": {kind: len(getattr(report, kind)) for kind in ("unchanged", *kinds)}}
 
 
-def _read_old(path: str) -> Optional[bytes]:
+def read_if_file(path: str) -> Optional[bytes]:
     """The file's bytes; None (shown as /dev/null) if it is not a file."""
     try:
         with open(path, "rb") as f:
