@@ -30,7 +30,7 @@ from .diagnostics import Diagnostic, SpecError
 from .build import interrupts_held
 from .progress import NO_PROGRESS, Progress
 from .terminal import want_color
-from .write import OutputError, check_report_json, format_check, _diff
+from .write import OutputError, check_report_json, format_check, unified_diff
 from .diff import FAIL_ON, VIEWS, DiffSpecError, diff
 from .overrides import load_overrides
 from .gitref import git_tree
@@ -333,7 +333,7 @@ def fmt_command(ctx: click.Context, specs: tuple[Path, ...], check: bool, show_d
     color = want_color(sys.stdout)
     for doc in report.changed:
         if show_diff:
-            click.echo("\n".join(_diff(doc.path, doc.old, doc.new, color)))
+            click.echo("\n".join(unified_diff(doc.path, doc.old, doc.new, color)))
         elif not quiet:
             click.echo(f"{'reformatted' if write else 'would reformat'} {doc.path}")
     for diagnostic in sorted(report.diagnostics):  # at the paths as named

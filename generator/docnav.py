@@ -20,7 +20,7 @@ from .diagnostics import Diagnostic, SpecError
 from .docrender import render_doc
 from .fmt import MeaningChanged, format_text
 from .ir import ObjectModel, Position
-from .parse import CELL_SEPARATOR, FIELD_COLUMNS, REQUIRED, _split_row
+from .parse import CELL_SEPARATOR, FIELD_COLUMNS, REQUIRED, split_row
 from .pyrender import model_views
 from .resolve import link_path
 from .summary import Key
@@ -290,7 +290,7 @@ def _fields_column(lines: list[str], line: int, char: int) -> Optional[int]:
     header = line
     while header > 0 and lines[header - 1].startswith("|"):
         header -= 1
-    cells = _split_row(lines[header]) or []
+    cells = split_row(lines[header]) or []
     if tuple(c for c, _ in cells[:4]) != FIELD_COLUMNS or line < header + 2:
         return None
     return len(CELL_SEPARATOR.findall(lines[line][:char])) - 1

@@ -23,9 +23,9 @@ from .diagnostics import Diagnostic, SpecError
 from .discovery import find_docs, spec_root
 from .docrender import render_doc
 from .ir import AnyModel, to_jsonable
-from .parse import DEFAULT_EXCLUDE, _matcher, decode, parse_doc, read_doc
+from .parse import DEFAULT_EXCLUDE, exclude_matcher, decode, parse_doc, read_doc
 from .templating import use_templates
-from .write import _replace
+from .write import replace_atomically
 
 __all__ = ["FormatReport", "MeaningChanged", "Reformatted", "format_docs", "format_text"]
 
@@ -129,7 +129,7 @@ def format_docs(specs: Sequence[Path], *, exclude: Sequence[str] = DEFAULT_EXCLU
     if write:
         for doc in list(report.changed):
             try:
-                _replace(doc.real, doc.new)
+                replace_atomically(doc.real, doc.new)
             except OSError as exc:  # a read-only folder: the doc stays as it was
                 report.changed.remove(doc)
                 report.diagnostics.append(Diagnostic(doc.path, 1, 1, "error", f"cannot write: {exc.strerror or exc}",
@@ -144,7 +144,7 @@ def _docs_of(where: Path, exclude: Sequence[str]) -> tuple[Path, list[str], str]
         rel = Path(os.path.relpath(where, root)).as_posix()
         if not rel.endswith(".md"):
             raise SpecError([Diagnostic(rel, 1, 1, "error", "not a model doc (*.md)", "not-a-doc")])
-        return root, [] if _matcher(exclude)(rel) else [rel], os.path.realpath(root)
+        return root, [] if exclude_matcher(exclude)(rel) else [rel], os.path.realpath(root)
     found = find_docs(where, exclude)
     return found.root, found.paths, os.path.realpath(where)
 

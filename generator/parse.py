@@ -208,7 +208,7 @@ def _table_rows(doc: _Doc, tokens: Sequence[AnyToken], index: int, columns: Sequ
         doc.error("missing-table", heading_line, 0, f"'## {section}' has no table")
         return None
     first, last = block.map
-    rows = [(n, _split_row(doc.lines[n])) for n in range(first, last)]
+    rows = [(n, split_row(doc.lines[n])) for n in range(first, last)]
     header_line, header = rows[0]
     names = tuple(cell for cell, _ in header or [])
     allowed = [tuple(columns), tuple(columns) + tuple(optional_last)]
@@ -240,7 +240,7 @@ def _table_rows(doc: _Doc, tokens: Sequence[AnyToken], index: int, columns: Sequ
     return [(header_line, list(header or []))] + body
 
 
-def _split_row(line: str) -> Optional[list[tuple[str, int]]]:
+def split_row(line: str) -> Optional[list[tuple[str, int]]]:
     """`| a | b |` -> [(a, col), (b, col)], splitting on unescaped pipes."""
     stripped = line.rstrip(" ")
     if not stripped.startswith("|") or not stripped.endswith("|") or stripped.endswith("\\|") or len(stripped) < 2:
@@ -259,7 +259,7 @@ def _split_row(line: str) -> Optional[list[tuple[str, int]]]:
 
 
 def _split_escaped(stripped: str) -> list[tuple[str, int]]:
-    """`_split_row` of a row that starts and ends with a pipe, whatever it holds."""
+    """`split_row` of a row that starts and ends with a pipe, whatever it holds."""
     cells: list[tuple[str, int]] = []
     start = 1
     for match in CELL_SEPARATOR.finditer(stripped, 1):
@@ -292,7 +292,7 @@ def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: 
     padding as usual."""
     if len(rows) < 2:
         return {}
-    separator = _split_row(doc.lines[rows[0][0] + 1]) or []
+    separator = split_row(doc.lines[rows[0][0] + 1]) or []
     width = len(separator[0][0]) if separator else 0
     if max(cell_width(text) for _, cells in rows for text, _ in cells) >= width:
         return {}
@@ -442,7 +442,7 @@ def spec_paths(folder: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE, under: st
     Sorting makes the result independent of the file system's listing order."""
     docs: list[str] = []
     skipped: list[str] = []
-    excluded = _matcher(exclude)
+    excluded = exclude_matcher(exclude)
     for found, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         prefix = os.path.relpath(found, folder).replace(os.sep, "/")
@@ -453,7 +453,7 @@ def spec_paths(folder: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE, under: st
     return sorted(docs), sorted(skipped)
 
 
-def _matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
+def exclude_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
     """Glob patterns matched against the end of a relative path, part by
     part, as `PurePosixPath.match` does (`utils/*.md` matches `models/utils/x.md`)."""
     # A pattern without wildcards (the default) matches the path or a "/"-led end of it.

@@ -29,7 +29,7 @@ from .diagnostics import Diagnostic, SpecError
 from .discovery import find_docs
 from .ir import AnyModel
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile, load_overrides
-from .parse import _matcher, parse_bytes, read_doc
+from .parse import exclude_matcher, parse_bytes, read_doc
 from .resolve import link_path, resolve, spec_root_names, summarize
 from .summary import Key, Resolved, Summary
 from .templating import use_templates
@@ -52,7 +52,7 @@ class Workspace:
         self.root = Path(os.path.abspath(root))
         self.root_names = spec_root_names(str(self.root))
         self.under = "models/" if (self.root / "models").is_dir() else ""  # where its docs live
-        self.excluded = _matcher(self.config.exclude)
+        self.excluded = exclude_matcher(self.config.exclude)
         self.open: dict[str, str] = {}  # path -> the editor's text
         self.paths: list[str] = list(paths)  # sorted
         self.summaries: dict[str, Summary] = {}

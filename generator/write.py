@@ -270,7 +270,7 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
             written = progress.counter()
             progress.show("writing", len(writes), written)
             for path in writes:
-                records[path] = (files[path].digest, *_replace(f"{root}/{path}", data.pop(path)))
+                records[path] = (files[path].digest, *replace_atomically(f"{root}/{path}", data.pop(path)))
                 written.add()
             _remove(root, [path for path in report.orphaned if path not in retired.bookkeeping])
             if writes:
@@ -373,7 +373,7 @@ def _tmp_name(full: str) -> str:
     return f"{folder}/.{name}{TMP_SUFFIX}"
 
 
-def _replace(full: str, data: bytes) -> tuple[int, int]:
+def replace_atomically(full: str, data: bytes) -> tuple[int, int]:
     """Put `data` at `full` atomically, keeping the mode of the file it replaces; its size and mtime."""
     try:
         st = os.lstat(full)
@@ -407,7 +407,7 @@ def _replace(full: str, data: bytes) -> tuple[int, int]:
 def _save(full: str, data: bytes, *, best_effort: bool = False) -> None:
     """A bookkeeping file, replaced atomically; `best_effort`: it is a cache, errors pass."""
     try:
-        _replace(full, data)
+        replace_atomically(full, data)
     except OSError:
         if not best_effort:
             raise
@@ -464,7 +464,7 @@ def format_check(report: CheckReport, out_display: str, *, color: bool, quiet: b
                 continue
             old = read_if_file(os.path.join(report.out, path)) if on_disk else None
             new = load_new(path) if produced else None
-            lines += _diff(shown, old, new, color)
+            lines += unified_diff(shown, old, new, color)
     lines.append(paint(_summary(report), GREEN if report.up_to_date else RED, color))
     return "\n".join(lines)
 
@@ -495,7 +495,7 @@ def read_if_file(path: str) -> Optional[bytes]:
         return None
 
 
-def _diff(shown: str, old: Optional[bytes], new: Optional[bytes], color: bool) -> list[str]:
+def unified_diff(shown: str, old: Optional[bytes], new: Optional[bytes], color: bool) -> list[str]:
     a_label = f"a/{shown}" if old is not None else "/dev/null"
     b_label = f"b/{shown}" if new is not None else "/dev/null"
     header = [paint(f"--- {a_label}", BOLD, color), paint(f"+++ {b_label}", BOLD, color)]

@@ -290,7 +290,7 @@ def test_the_pre_commit_hook_passes_file_names() -> None:
 
 def test_a_doc_that_cannot_be_written_is_an_error_and_the_others_are_still_written(
         specs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_replace = generator.fmt._replace
+    real_replace = generator.fmt.replace_atomically
 
     def read_only_pet(full: str, data: bytes) -> tuple[int, int]:
         if full.endswith("/pet.md"):
@@ -299,7 +299,7 @@ def test_a_doc_that_cannot_be_written_is_an_error_and_the_others_are_still_writt
 
     (specs / "models" / "pet.md").write_text(SLOPPY, encoding="utf-8")
     (specs / "models" / "cat.md").write_text(SLOPPY.replace("# Pet", "# Cat"), encoding="utf-8")
-    monkeypatch.setattr(generator.fmt, "_replace", read_only_pet)
+    monkeypatch.setattr(generator.fmt, "replace_atomically", read_only_pet)
     done = cli("fmt")
     assert done.code == 2, done
     assert done.stdout == "reformatted specs/models/cat.md\n"

@@ -260,7 +260,7 @@ def test_an_interrupted_generate(tmp_path: Path, stop: str) -> None:
     work_specs, work_out = tmp_path / "work" / "specs", tmp_path / "work" / "out"
     edit(work_specs / "models" / "thing.md", "| N/A |", "| The id. |")
     edit(work_specs / "models" / "lonely.md", "Nobody refers to it.", "Still alone.")
-    real_replace, real_save = write._replace, write._save
+    real_replace, real_save = write.replace_atomically, write._save
     written: list[str] = []
 
     def replace_one(full: str, data: bytes) -> tuple[int, int]:
@@ -274,7 +274,7 @@ def test_an_interrupted_generate(tmp_path: Path, stop: str) -> None:
             raise KeyboardInterrupt
         real_save(full, data, **kwargs)
 
-    patch = (mock.patch.object(write, "_replace", replace_one) if stop == "after one file"
+    patch = (mock.patch.object(write, "replace_atomically", replace_one) if stop == "after one file"
              else mock.patch.object(write, "_save", save_but_the_manifest))
     with patch, pytest.raises(KeyboardInterrupt):
         api.generate(work_specs, work_out, "pkg")

@@ -190,11 +190,11 @@ def test_exclude_patterns_match_the_end_of_a_path_part_by_part() -> None:
     """Literal patterns (the default) take a fast path; both kinds match as `PurePosixPath.match`."""
     from pathlib import PurePosixPath
 
-    from generator.parse import _matcher
+    from generator.parse import exclude_matcher
 
     rels = ["utils/retryconfig.md", "models/utils/retryconfig.md", "xutils/retryconfig.md", "retryconfig.md",
             "a.md", "b/a.md", "x/y.md", "q/x/y.md", "b/c.md", "ab/c.md", "a/x/b/c.md"]
     for patterns in [("utils/retryconfig.md",), ("retryconfig.md", "b/c.md"), ("x/*.md",), ("a*/c.md", "a.md")]:
-        excluded = _matcher(patterns)
+        excluded = exclude_matcher(patterns)
         for rel in rels:
             assert excluded(rel) == any(PurePosixPath(rel).match(p) for p in patterns), (patterns, rel)

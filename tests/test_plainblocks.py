@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from markdown_it.token import Token
 
 from generator import parse
-from generator.parse import _MARKDOWN, _split_escaped, _split_row, decode, parse_doc, spec_paths
+from generator.parse import _MARKDOWN, _split_escaped, split_row, decode, parse_doc, spec_paths
 from generator.plainblocks import Block, plain_blocks
 
 from .support import CORPUS, corpus_docs
@@ -94,7 +94,7 @@ def test_fast_and_slow_parse_agree_on_odd_tables(title: str, heading: str, rows:
 @given(st.text(alphabet=st.sampled_from(list("ab |\\`<>/ \t")), max_size=40), st.sampled_from(["", " ", "  "]))
 def test_the_fast_row_split_is_the_regex_split(inside: str, trailing: str) -> None:
     line = f"|{inside}|{trailing}"
-    row = _split_row(line)
+    row = split_row(line)
     assert (row is None) == inside.endswith("\\")  # an escaped last pipe: no row
     if row is not None:
         assert row == _split_escaped(line.rstrip(" "))

@@ -448,7 +448,7 @@ def test_loaded_bytes_must_match_the_digest(out: Path) -> None:
 
 def fail_after(monkeypatch: pytest.MonkeyPatch, replaces: int, error: BaseException) -> None:
     """The next run writes `replaces` files (its journal first), then meets `error`."""
-    real = write._replace
+    real = write.replace_atomically
     calls = []
 
     def failing(full: str, data: bytes) -> tuple[str, int, int]:
@@ -457,7 +457,7 @@ def fail_after(monkeypatch: pytest.MonkeyPatch, replaces: int, error: BaseExcept
             raise error
         return real(full, data)
 
-    monkeypatch.setattr(write, "_replace", failing)
+    monkeypatch.setattr(write, "replace_atomically", failing)
 
 
 def test_a_failed_run_is_reported_by_check_and_finished_by_the_next(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:

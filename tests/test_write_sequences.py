@@ -62,7 +62,7 @@ def act(out: Path, action: tuple[object, ...], hand: dict[str, bytes], made: set
 
 def stopped_run(out: Path, state: dict[str, OutputFile], after: int) -> None:
     """A run that dies after `after` replaces (the journal's first)."""
-    real, calls = write._replace, []
+    real, calls = write.replace_atomically, []
 
     def replace(full: str, data: bytes) -> tuple[str, int, int]:
         calls.append(full)
@@ -71,7 +71,7 @@ def stopped_run(out: Path, state: dict[str, OutputFile], after: int) -> None:
         return real(full, data)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(write, "_replace", replace)
+        patch.setattr(write, "replace_atomically", replace)
         try:
             write_output(out, state, tool_version=VERSION)
         except KeyboardInterrupt:
