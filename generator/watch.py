@@ -22,6 +22,7 @@ import gc
 import os
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, NoReturn, Optional, Sequence
 
@@ -77,7 +78,7 @@ class Settings:
     def starts_a_run(self, path: str) -> bool:
         """A doc below SPECS, any file of the templates, the config or the overrides file;
         nothing md2models writes (OUT, the docs, the bookkeeping)."""
-        if any(_below(path, folder) for folder in self.written()):
+        if any(_below(path, folder) for folder in self.written):
             return False
         if any(p is not None and path == os.path.abspath(p) for p in (self.config, self.overrides)):
             return True
@@ -85,8 +86,10 @@ class Settings:
             return not os.path.basename(path).startswith(".") and not path.endswith("~")
         return _below(path, self.docs) and path.endswith(".md")
 
+    @cached_property
     def written(self) -> tuple[Path, ...]:
-        """The folders a run writes (OUT alone while the layout is refused: the run says why)."""
+        """The folders a run writes (OUT alone while the layout is refused: the
+        run says why); once per settings, not per event (the plan looks for packages on disk)."""
         try:
             layout = api.plan_layout(self.out, self.package, docs_out=self.docs_out, state_dir=self.state_dir)
         except ConfigError:
