@@ -65,7 +65,7 @@ class Settings:
     state_dir: Optional[Path]
     config: Optional[Path]  # the pyproject.toml the defaults came from
 
-    @property
+    @cached_property
     def docs(self) -> Path:
         """The folder of the docs: SPECS, or the spec root of one doc (its links reach others there)."""
         return api.spec_root(self.specs) if self.specs.is_file() else self.specs
