@@ -154,11 +154,13 @@ class WholeSpec:
 
 @lru_cache(maxsize=None)
 def tool_digest() -> str:
-    """Digest of md2models' own code and built-in templates."""
+    """Digest of md2models' own code and built-in templates, the same from a
+    source tree and from a wheel (which keeps the templates inside the package)."""
     digest = hashlib.sha256()
-    roots = (Path(__file__).parent, builtin_templates_dir())
-    for root in roots:
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".jinja", ".j2")):
+    templates = builtin_templates_dir()
+    for root in (Path(__file__).resolve().parent, templates):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".jinja", ".j2")
+                           and (root == templates or templates not in p.parents)):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

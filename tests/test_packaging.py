@@ -119,6 +119,18 @@ def test_installed_script_uses_the_wheel(venv: Path, tmp_path: Path) -> None:
     assert version.returncode == 0 and "md2models" in version.stdout, version.stderr
 
 
+def test_installed_tool_digest_is_the_source_trees(venv: Path, tmp_path: Path) -> None:
+    """The manifest's inputs keys hold the tool's digest: a wheel (templates
+    inside the package) must give the source tree's, or every installed run
+    would rewrite a committed manifest and a fresh clone would render everything."""
+    from generator.build import tool_digest
+
+    installed = run([str(venv / "bin" / "python"), "-c", "from generator.build import tool_digest; print(tool_digest())"],
+                    cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.strip() == tool_digest()
+
+
 def test_installed_generate_matches_committed_output(venv: Path, tmp_path: Path) -> None:
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
