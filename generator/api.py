@@ -12,7 +12,6 @@ import keyword
 import os
 import re
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
 
@@ -31,9 +30,9 @@ from .summary import Resolved, Summary
 from .build import Build, build, parse_and_resolve, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .layout import Layout, plan
-from .manifest import Manifest, read_manifest
+from .manifest import Manifest, OutputError, StatRecord, read_manifest
 from .formatting import format_files, identity
-from .write import CheckReport, OutputFile, WriteReport, check_output, write_output
+from .write import CheckReport, OutputFile, WriteReport, check_output, hash_ahead, write_output
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -70,7 +69,8 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
            cache_dir: Optional[Path] = None, templates: Optional[Path] = None,
            overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
            strict: bool = False, wire_names: str = POLICIES[0], python_version: str = DEFAULT_PYTHON,
-           code_format: str = "none", committed: Optional[Callable[[], Manifest]] = None) -> Build:
+           code_format: str = "none", committed: Optional[Callable[[], Manifest]] = None,
+           idle: Callable[[], None] = lambda: None) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
@@ -82,7 +82,8 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     `wire_names`: how fields no override or example names are named on the wire, one of `POLICIES`.
     `python_version`: the oldest Python the code is written for, one of `PYTHON_VERSIONS`.
     `code_format`: the formatter the caller runs after (the manifest's inputs keys name it).
-    `committed`: reads a manifest whose recorded outputs stand for the docs whose inputs it records."""
+    `committed`: reads a manifest whose recorded outputs stand for the docs whose inputs it records.
+    `idle`: work to do while worker processes parse (see `build.build`)."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
@@ -96,7 +97,7 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     root, paths, _ = find_docs(specs, exclude)
     result = build(root, paths, package, cache_dir=cache_dir, jobs=jobs, overrides=source, target=target,
                    progress=progress, wire_names=wire_names, python_version=python_version,
-                   code_format=identity(code_format), committed=committed)
+                   code_format=identity(code_format), committed=committed, idle=idle)
     if strict and result.warnings:
         raise SpecError(replace(warning, severity="error") for warning in result.warnings)
     return result
@@ -132,12 +133,13 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
         raise ConfigError(f"the regenerated docs would go to {layout.docs}, which is the specs' own folder ({root}): "
                           "they would overwrite the docs they are read from; choose another --docs-out (or --out)")
     cache = layout.keep.cache
+    ahead = _Ahead(layout)
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
-                    python_version=python_version, code_format=format)
+                    python_version=python_version, code_format=format, idle=ahead)
     formatted = format_files(result.files, format, cache, jobs)
     report = write_output(layout.root, layout.place(formatted.files), tool_version=__version__,
-                          inputs=result.inputs(), progress=progress, keep=layout.keep)
+                          inputs=result.inputs(), progress=progress, keep=layout.keep, hashed=ahead.hashed)
     save_cache(cache, result)
     formatted.save()
     return report, result.warnings
@@ -157,19 +159,43 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     (no cache, no manifest trusted)."""
     layout = plan_layout(out, package, docs_out=docs_out, state_dir=state_dir)
     cache = None if full else layout.keep.cache
-    committed = None if full or not layout.keep.manifest.is_file() else partial(_committed, layout)
+    committed = not full and layout.keep.manifest.is_file()
+    ahead = _Ahead(layout, trust_stats=not full, for_build=committed)
     result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
                     overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
-                    python_version=python_version, code_format=format, committed=committed)
+                    python_version=python_version, code_format=format, committed=ahead.committed if committed else None,
+                    idle=ahead)
     files = layout.place(format_files(result.files, format, cache, jobs, final=result.from_manifest).files)
-    report = check_output(layout.root, files, layout.keep, trust_stats=not full)
+    report = check_output(layout.root, files, layout.keep, trust_stats=not full, hashed=ahead.hashed)
     return replace(report, sources=layout.place(result.sources)), files, result.warnings
 
 
-def _committed(layout: Layout) -> Manifest:
-    """The committed manifest, its files keyed as the build keys them."""
-    manifest = read_manifest(str(layout.keep.manifest))
-    return replace(manifest, files=layout.unplace(manifest.files))
+class _Ahead:
+    """What the main process does while the build's workers parse: read the
+    committed manifest (and, `for_build`, key its files as the build keys
+    them), and hash the output files the write stage would hash (on a fresh
+    clone, all of them)."""
+
+    def __init__(self, layout: Layout, *, trust_stats: bool = True, for_build: bool = False):
+        self.layout, self.trust_stats, self.for_build = layout, trust_stats, for_build
+        self.hashed: Mapping[str, StatRecord] = {}
+        self.read: Optional[Manifest] = None
+
+    def __call__(self) -> None:
+        try:
+            manifest = read_manifest(str(self.layout.keep.manifest))
+        except OutputError:  # met again, and reported, where it is needed
+            return
+        self.hashed = hash_ahead(self.layout.root, manifest, self.layout.keep, trust_stats=self.trust_stats)
+        if self.for_build:
+            self.committed(manifest)
+
+    def committed(self, manifest: Optional[Manifest] = None) -> Manifest:
+        """The committed manifest, its files keyed as the build keys them."""
+        if self.read is None:
+            manifest = manifest or read_manifest(str(self.layout.keep.manifest))
+            self.read = replace(manifest, files=self.layout.unplace(manifest.files))
+        return self.read
 
 
 def lint(specs: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, jobs: int = 0,

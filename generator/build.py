@@ -169,7 +169,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
           overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET,
           progress: Progress = NO_PROGRESS, wire_names: str = wirenames.POLICIES[0],
           python_version: str = DEFAULT_PYTHON, code_format: str = "none",
-          committed: Optional[Callable[[], Manifest]] = None) -> Build:
+          committed: Optional[Callable[[], Manifest]] = None, idle: Callable[[], None] = lambda: None) -> Build:
     """Render every output file of `paths` (docs below `specs`), with `overrides`
     applied, as output kind `target` (see `pyrender.TARGETS`) for Python
     `python_version` (see `pysyntax.Spelling`), fields named on the wire by
@@ -177,7 +177,9 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     `code_format`: what formats the files after (`formatting.identity`), for the inputs keys.
     `committed`: reads a manifest whose digests stand for the outputs of the
     docs whose inputs key it records (nothing cached): those are not
-    rendered.  It is read only if some doc's outputs are not cached."""
+    rendered.  It is read only if some doc's outputs are not cached.
+    `idle`: work that needs nothing of the build, done while worker
+    processes parse (not called if the docs are parsed in this process)."""
     overrides_digest = overrides.digest if overrides is not None else ""
     inputs_base = _inputs_base(package, overrides_digest, target, wire_names, python_version, code_format)
     root = spec_root_names(str(specs))
@@ -209,7 +211,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         if record.warnings_data:
             problems.extend(record.warnings)
     same_paths = list(cached) == list(paths)
-    with _Workers(specs, jobs, len(changed), progress) as workers:
+    with _Workers(specs, jobs, len(changed), progress, idle) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
                         whole, cache_key, overrides, _Committed(committed, inputs_base), target, root, wire_names,
                         python_version)
@@ -582,12 +584,12 @@ class _LazyPackageFile:
 class _Workers:
     """Parse, then render, each doc in the same process (see module docstring)."""
 
-    def __init__(self, specs: Path, jobs: int, work: int, progress: Progress = NO_PROGRESS):
+    def __init__(self, specs: Path, jobs: int, work: int, progress: Progress = NO_PROGRESS,
+                 idle: Callable[[], None] = lambda: None):
         count = jobs or os.cpu_count() or 1
         fork = "fork" in multiprocessing.get_all_start_methods()
         self.count = count if (fork and count > 1 and work >= PARALLEL_THRESHOLD) else 0
-        self.specs = specs
-        self.progress = progress
+        self.specs, self.progress, self.idle = specs, progress, idle
         # Made before the workers fork, so that they share them.
         self.parsed, self.rendered = progress.counter(self.count), progress.counter(self.count)
         self.models: dict[str, AnyModel] = {}  # serial mode only
@@ -612,6 +614,7 @@ class _Workers:
                 child.close()
                 self.pipes.append(parent)
                 self.procs.append(proc)
+        self.idle()
         return sorted(result for pipe in self.pipes for result in _receive(pipe))
 
     def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved, summaries: Iterable[tuple],  # type: ignore[type-arg]

@@ -51,7 +51,7 @@ except ImportError:  # Windows: no run lock
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["CheckReport", "OutputError", "OutputFile", "WriteReport", "check_output", "check_report_json",
-           "format_check", "write_output"]
+           "format_check", "hash_ahead", "write_output"]
 
 _JOURNAL_FORMAT = 1
 
@@ -120,11 +120,11 @@ class WriteReport:
 
 
 def check_output(out: Path, files: Mapping[str, OutputFile], keep: Optional[Bookkeeping] = None, *,
-                 trust_stats: bool = True) -> CheckReport:
+                 trust_stats: bool = True, hashed: Mapping[str, StatRecord] = {}) -> CheckReport:
     """Compare OUT (the root the paths are relative to) with the new files;
     never writes anything (not even the stat cache).  `keep`: where the
     bookkeeping is (default: in OUT); `trust_stats`: False hashes every
-    file, whatever the stat cache says."""
+    file, whatever the stat cache says; `hashed`: what `hash_ahead` found."""
     check_relpaths(files)
     root = _resolve(out)
     keep = keep or Bookkeeping.in_output(Path(root))
@@ -134,7 +134,7 @@ def check_output(out: Path, files: Mapping[str, OutputFile], keep: Optional[Book
         journal = _read_journal(str(keep.cache))
         manifest = read_manifest(str(keep.manifest))
         stats = read_stat_cache(str(keep.cache)) if trust_stats else {}
-        report = _compare(root, files, manifest, stats, journal, _retired(root, keep))[0]
+        report = _compare(root, files, manifest, stats, journal, _retired(root, keep), hashed)[0]
         listed = len(manifest.files) == len(files) and all(manifest.files.get(path) == new.digest
                                                            for path, new in files.items())
         return replace(report, out=out, manifest=keep.manifest, manifest_stale=not listed)
@@ -161,12 +161,14 @@ def _retired(root: str, keep: Bookkeeping) -> _Retired:
 
 
 def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, stats: Mapping[str, StatRecord],
-             journal: Optional[frozenset[str]], retired: _Retired) -> tuple[CheckReport, dict[str, StatRecord]]:
+             journal: Optional[frozenset[str]], retired: _Retired, hashed: Mapping[str, StatRecord] = {}
+             ) -> tuple[CheckReport, dict[str, StatRecord]]:
     """The report, and the stat records of the unchanged files fit to keep.
     A record vouches for a file's digest if its size and mtime_ns match and
     its digest is the manifest's (else it is from another state of OUT,
-    e.g. a checkout); a file hashed now is recorded only if its mtime is
-    older than `_RACY_NS`."""
+    e.g. a checkout); a file hashed now (or by `hash_ahead` in this run:
+    `hashed`, if size and mtime_ns still match) is recorded only if its
+    mtime is older than `_RACY_NS`."""
     known = manifest.files
     settled = time.time_ns() - _RACY_NS
     unchanged: list[str] = []
@@ -187,8 +189,10 @@ def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, sta
             continue
         keep = True
         if record is None or record[0] != known.get(path) or record[1] != st.st_size or record[2] != st.st_mtime_ns:
-            record = (_hash_file(full), st.st_size, st.st_mtime_ns)
-            keep = st.st_mtime_ns < settled
+            ahead = hashed.get(path)
+            if ahead is None or ahead[1] != st.st_size or ahead[2] != st.st_mtime_ns:
+                ahead = (_hash_file(full), st.st_size, st.st_mtime_ns)
+            record, keep = ahead, st.st_mtime_ns < settled
         if record[0] != new.digest:
             stale.append(path)
             continue
@@ -208,6 +212,30 @@ def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, sta
 def _hash_file(path: str) -> str:
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def hash_ahead(out: Path, manifest: Manifest, keep: Optional[Bookkeeping] = None, *,
+               trust_stats: bool = True) -> dict[str, StatRecord]:
+    """The records of the files OUT's `manifest` lists that a compare would
+    hash (no stat record vouches for them; `trust_stats`: as for
+    `check_output`), hashed now: work for a process that waits anyway (the
+    build's, while its workers parse).  Pass the result to the compare as
+    `hashed`.  Problems pass: the compare meets them again."""
+    root = os.path.realpath(out)
+    stats = read_stat_cache(str((keep or Bookkeeping.in_output(Path(root))).cache)) if trust_stats else {}
+    found: dict[str, StatRecord] = {}
+    for path, digest in manifest.files.items():
+        full = f"{root}/{path}"
+        try:
+            st = os.lstat(full)
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            record = stats.get(path)
+            if record is None or record != (digest, st.st_size, st.st_mtime_ns):
+                found[path] = (_hash_file(full), st.st_size, st.st_mtime_ns)
+        except OSError:
+            continue
+    return found
 
 
 def _is_file(path: str) -> bool:
@@ -243,10 +271,11 @@ def _read_journal(cache: str) -> Optional[frozenset[str]]:
 
 def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: str,
                  inputs: Mapping[str, str] = {}, progress: Progress = NO_PROGRESS,
-                 keep: Optional[Bookkeeping] = None) -> WriteReport:
+                 keep: Optional[Bookkeeping] = None, hashed: Mapping[str, StatRecord] = {}) -> WriteReport:
     """Make OUT (the root the paths are relative to) hold `files`; `keep`:
     where the bookkeeping is (default: in OUT).  `inputs`: the manifest's
-    keys of what each doc's outputs were rendered from.  See the module docstring."""
+    keys of what each doc's outputs were rendered from; `hashed`: what
+    `hash_ahead` found.  See the module docstring."""
     check_relpaths(files)
     root = _resolve(out)
     keep = keep or Bookkeeping.in_output(Path(root))
@@ -258,7 +287,7 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
         with _exclusive(cache):
             manifest, stats, journal = read_manifest(manifest_path), read_stat_cache(cache), _read_journal(cache)
             retired = _retired(root, keep)
-            report, records = _compare(root, files, manifest, stats, journal, retired)
+            report, records = _compare(root, files, manifest, stats, journal, retired, hashed)
             writes = [*report.stale, *report.missing]
             data = {path: _load(path, files[path]) for path in writes}
             _check_in_the_way(root, report)
