@@ -54,11 +54,11 @@ from . import naming, unions, wirenames
 from .diagnostics import Diagnostic, DiagnosticData, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
-from .manifest import Manifest, ensure_cache_dir, store_marshal
+from .manifest import PACKAGE_INPUTS, Manifest, ensure_cache_dir, store_marshal
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, parse_files, read_doc
 from .progress import NO_PROGRESS, Counter, Progress
-from .pyrender import DEFAULT_PYTHON, DEFAULT_TARGET, render_module, render_package
+from .pyrender import DEFAULT_PYTHON, DEFAULT_TARGET, package_paths, render_module, render_package
 from .resolve import resolve, silence_overridden, spec_root_names, summarize
 from .summary import Key, Link, Resolved, Summary
 from .templating import builtin_templates_dir, templates_digest
@@ -136,8 +136,11 @@ class Build:
     from_manifest: frozenset[str] = field(repr=False, default=frozenset())
 
     def inputs(self) -> dict[str, str]:
-        """Doc path -> key of what its outputs were rendered from, for the manifest."""
-        return {rel: _inputs_key(self.inputs_base, record.module_key) for rel, record in self.records.items()}
+        """Doc path -> key of what its outputs were rendered from, for the
+        manifest; `PACKAGE_INPUTS` -> the key of the package's own files."""
+        keys = {rel: _inputs_key(self.inputs_base, record.module_key) for rel, record in self.records.items()}
+        keys[PACKAGE_INPUTS] = _inputs_key(self.inputs_base, self.whole.names_key)
+        return keys
 
 
 @dataclass(frozen=True)
@@ -338,8 +341,11 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         files[f"{package}/{record.module}.py"] = module
         files[f"docs/{rel}"] = doc
         sources[f"{package}/{record.module}.py"] = sources[f"docs/{rel}"] = rel
-    if whole is not None and whole.names_key == names_key:
-        package_files = whole.package_files
+    known = whole.package_files if whole is not None and whole.names_key == names_key else None
+    if known is None:
+        known = committed.package_files(names_key, package, (records[rel].module for rel in paths))
+    if known is not None:
+        package_files = known
         files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides, target,
                                                                            python_version)))
                      for rel, digest in package_files)
@@ -398,6 +404,19 @@ class _Committed:
         record.module_digest, record.doc_digest = module, doc
         self.used.update(paths)
         return True
+
+    def package_files(self, names_key: str, package: str, modules: Iterable[str]
+                      ) -> Optional[tuple[tuple[str, str], ...]]:
+        """The package's own files ((path in the package, digest)), if the
+        manifest records them for these docs (`names_key`, whose `modules`
+        are these: "models/foo")."""
+        if self.manifest is None or self.manifest.inputs.get(PACKAGE_INPUTS) != _inputs_key(self.base, names_key):
+            return None
+        own = tuple(sorted((rel, self.manifest.files.get(f"{package}/{rel}", "")) for rel in package_paths(modules)))
+        if not all(digest for _, digest in own):
+            return None
+        self.used.update(f"{package}/{rel}" for rel, _ in own)
+        return own
 
 
 def with_wire_names(overrides: Overrides, policy: str, summaries: Sequence[Summary], resolution: Callable[[], Resolved],

@@ -5,8 +5,9 @@ The manifest (`OUT/.md2models-manifest.json` in the default layout,
 `STATE/manifest.json` with a state dir) maps each generated path to its
 sha256 and each doc to the key of the inputs its outputs were rendered from
 (see `build.py`: the doc, what its module reads of other docs, and
-everything global: md2models' code, templates, overrides, options), plus the
-format and the tool version.  Users commit it with the output, so it holds
+everything global: md2models' code, templates, overrides, options), the
+package's own files (`__init__`s, runtime) likewise under `PACKAGE_INPUTS`,
+plus the format and the tool version.  Users commit it with the output, so it holds
 nothing that changes unless the generated files or their inputs do (no
 sizes, no mtimes) and is byte-for-byte deterministic: one line per file and
 per doc, sorted, so a one-doc change changes a few lines.  A `check` on a
@@ -38,6 +39,8 @@ MANIFEST_NAME = ".md2models-manifest.json"
 # whenever a file was touched or checked out.
 MANIFEST_FORMAT = 3
 
+# The inputs entry of the package's own files: no doc path (those end in .md).
+PACKAGE_INPUTS = "(package)"
 # The build stage keeps its own state here too.
 CACHE_DIR = ".md2models-cache"
 CACHE_GITIGNORE = b"# Created by md2models: a cache, never commit it.\n*\n"
@@ -107,7 +110,7 @@ class Manifest:
     tool_version: str
     files: Mapping[str, str]  # path -> sha256 hex
     format: int = MANIFEST_FORMAT
-    # doc path (spec-root-relative) -> key of what its outputs were rendered from
+    # doc path (spec-root-relative) -> key of what its outputs were rendered from; PACKAGE_INPUTS: the package's
     inputs: Mapping[str, str] = field(default_factory=dict)
 
 

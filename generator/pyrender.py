@@ -132,22 +132,28 @@ def render_package(summaries: Iterable[Summary], package: str, overrides: Overri
     A name that several namespaces define is left out of the index (import
     it from its module) rather than picked."""
     top: dict[str, list[str]] = {}  # name -> the modules defining it
-    folders: set[str] = set()
+    modules: list[str] = []
     for m in summaries:
-        parts = naming.module_path(m.path).split("/")
-        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+        modules.append(naming.module_path(m.path))
         for n in exported_names(m, overrides, target):
-            top.setdefault(n, []).append("." + ".".join(parts))
-    entries = [(n, modules[0]) for n, modules in top.items() if len(modules) == 1]
+            top.setdefault(n, []).append("." + modules[-1].replace("/", "."))
+    entries = [(n, defined[0]) for n, defined in top.items() if len(defined) == 1]
     spelling = Spelling.of(python_version)
     files = {
         "_runtime.py": render(_template("python/runtime.py.jinja", target), {"py": spelling}),
         "py.typed": "",
         "__init__.py": _init_text(entries, f"The {package} models (lazily imported).", target, spelling),
     }
-    for folder in sorted(folders):
-        files[f"{folder}/__init__.py"] = render(_template("python/folder_init.py.jinja", target), {})
+    folder_init = render(_template("python/folder_init.py.jinja", target), {})
+    files.update((path, folder_init) for path in package_paths(modules) if path not in files)
     return files
+
+
+def package_paths(modules: Iterable[str]) -> list[str]:
+    """The paths of the package's own files (see `render_package`), given
+    the paths of its modules ("models/foo")."""
+    folders = {module[:end] for module in modules for end, char in enumerate(module) if char == "/"}
+    return ["_runtime.py", "py.typed", "__init__.py", *(f"{folder}/__init__.py" for folder in sorted(folders))]
 
 
 def render_python(models: Sequence[AnyModel], resolved: Resolved, package: str, *, enum_style: str = "literal",

@@ -14,7 +14,7 @@ from unittest import mock
 import pytest
 
 from generator import api, build, write
-from generator.manifest import CACHE_DIR, MANIFEST_NAME
+from generator.manifest import CACHE_DIR, MANIFEST_NAME, PACKAGE_INPUTS
 from generator.templating import use_templates
 from generator.write import CheckReport
 
@@ -121,16 +121,26 @@ def clone(specs: Path, out: Path, to: Path) -> tuple[Path, Path]:
     return to / "specs", to / "out"
 
 
+# What a check renders when it trusts nothing: every doc's module, and the package's own files.
+EVERYTHING = {f"models/{name}" for name in DOCS} | {PACKAGE_INPUTS}
+
+
 def fresh_check(specs: Path, out: Path, **options: Any) -> tuple[CheckReport, set[str]]:
-    """The check's report, and the docs whose module it rendered."""
+    """The check's report, and the docs whose module it rendered (and
+    PACKAGE_INPUTS if it rendered the package's own files)."""
     rendered: set[str] = set()
-    real = build.render_module
+    real, real_package = build.render_module, build.render_package
 
     def counting(model: Any, *args: Any, **kwargs: Any) -> Any:
         rendered.add(model.path)
         return real(model, *args, **kwargs)
 
-    with mock.patch.object(build, "render_module", counting):
+    def counting_package(*args: Any, **kwargs: Any) -> Any:
+        rendered.add(PACKAGE_INPUTS)
+        return real_package(*args, **kwargs)
+
+    with mock.patch.object(build, "render_module", counting), \
+            mock.patch.object(build, "render_package", counting_package):
         report = api.check(specs, out, "pkg", **options)[0]
     assert not (out / CACHE_DIR).exists()  # check writes nothing
     return report, rendered
@@ -147,7 +157,7 @@ def test_an_untouched_clone_is_up_to_date_and_renders_nothing(tmp_path: Path) ->
     report, rendered = fresh_check(specs, out)
     assert report.up_to_date and rendered == set()
     report, rendered = fresh_check(specs, out, full=True)  # --full renders every doc
-    assert report.up_to_date and rendered == {f"models/{name}" for name in DOCS}
+    assert report.up_to_date and rendered == EVERYTHING
 
 
 def test_an_edited_doc(tmp_path: Path) -> None:
@@ -174,10 +184,16 @@ def test_a_members_tag_change_changes_its_discriminated_union(tmp_path: Path) ->
     assert "pkg/models/pet.py" in report.stale and "models/pet.md" in rendered
 
 
-@pytest.mark.parametrize("change", ["edited", "deleted", "edited doc page"])
+@pytest.mark.parametrize("change", ["edited", "deleted", "edited doc page", "edited package index"])
 def test_a_hand_changed_output_file(tmp_path: Path, change: str) -> None:
     specs, out = committed(tmp_path)
     module, page = out / "pkg" / "models" / "thing.py", out / "docs" / "models" / "thing.md"
+    if change == "edited package index":
+        index = out / "pkg" / "__init__.py"
+        index.write_text(index.read_text().replace('"Thing"', '"Thingy"'))
+        report, rendered = fresh_check(specs, out)
+        assert report.stale == ("pkg/__init__.py",) and rendered == set()
+        return
     if change == "edited":
         module.write_text(module.read_text() + "# hand-edited\n")
     elif change == "deleted":
@@ -188,6 +204,23 @@ def test_a_hand_changed_output_file(tmp_path: Path, change: str) -> None:
     assert not report.up_to_date and rendered == set()  # the manifest's digest is compared with the file
     assert (report.missing if change == "deleted" else report.stale) == (
         ("docs/models/thing.md",) if change == "edited doc page" else ("pkg/models/thing.py",))
+
+
+def test_a_new_doc_changes_the_package_index(tmp_path: Path) -> None:
+    specs, out = committed(tmp_path)
+    (specs / "models" / "newcomer.md").write_text(DOCS["lonely.md"].replace("# Lonely", "# Newcomer"))
+    report, rendered = fresh_check(specs, out)
+    assert "pkg/__init__.py" in report.stale and rendered == {"models/newcomer.md", PACKAGE_INPUTS}
+
+
+def test_a_manifest_without_the_package_key_renders_the_package(tmp_path: Path) -> None:
+    """As an md2models before the package's own files were keyed wrote it."""
+    specs, out = committed(tmp_path)
+    manifest = json.loads((out / MANIFEST_NAME).read_text())
+    del manifest["inputs"][PACKAGE_INPUTS]
+    (out / MANIFEST_NAME).write_text(json.dumps(manifest))
+    report, rendered = fresh_check(specs, out)
+    assert report.up_to_date and rendered == {PACKAGE_INPUTS}
 
 
 def test_an_extra_output_file(tmp_path: Path) -> None:
@@ -222,7 +255,7 @@ def test_a_changed_overrides_file(tmp_path: Path) -> None:
 def test_a_changed_config_option(tmp_path: Path, option: dict[str, str]) -> None:
     specs, out = committed(tmp_path)
     report, rendered = fresh_check(specs, out, **option)
-    assert not report.up_to_date and rendered == {f"models/{name}" for name in DOCS}
+    assert not report.up_to_date and rendered == EVERYTHING
 
 
 def test_a_changed_custom_template(tmp_path: Path) -> None:
@@ -249,7 +282,7 @@ def test_another_md2models_version(tmp_path: Path) -> None:
     other = mock.patch.object(build, "tool_digest", lambda: "another version")
     with other:  # same rendering, new tool: every doc is rendered again, and agrees
         report, rendered = fresh_check(specs, out)
-    assert report.up_to_date and rendered == {f"models/{name}" for name in DOCS}
+    assert report.up_to_date and rendered == EVERYTHING
     with other, mock.patch.object(build, "render_module", renders_otherwise):
         assert not api.check(specs, out, "pkg")[0].up_to_date
 
