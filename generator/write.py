@@ -34,7 +34,7 @@ import os
 import shutil
 import stat
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
@@ -51,7 +51,7 @@ except ImportError:  # Windows: no run lock
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["CheckReport", "OutputError", "OutputFile", "WriteReport", "check_output", "check_report_json",
-           "format_check", "hash_ahead", "write_output"]
+           "format_check", "hash_ahead", "write_output", "Writer"]
 
 _JOURNAL_FORMAT = 1
 
@@ -276,44 +276,149 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
     where the bookkeeping is (default: in OUT).  `inputs`: the manifest's
     keys of what each doc's outputs were rendered from; `hashed`: what
     `hash_ahead` found.  See the module docstring."""
-    check_relpaths(files)
-    root = _resolve(out)
-    keep = keep or Bookkeeping.in_output(Path(root))
-    cache, manifest_path = os.path.abspath(keep.cache), os.path.abspath(keep.manifest)
-    with _as_output_error(root):
-        if not os.path.isdir(root):
-            os.makedirs(root)
-        ensure_cache_dir(cache)
-        with _exclusive(cache):
-            manifest, stats, journal = read_manifest(manifest_path), read_stat_cache(cache), _read_journal(cache)
-            retired = _retired(root, keep)
-            report, records = _compare(root, files, manifest, stats, journal, retired, hashed)
-            writes = [*report.stale, *report.missing]
-            data = {path: _load(path, files[path]) for path in writes}
-            _check_in_the_way(root, report)
-            if writes or report.orphaned:
-                _write_journal(cache, (journal or frozenset()) | set(writes))
-            for full in (manifest_path, f"{cache}/{STAT_FILE}", f"{cache}/{JOURNAL_FILE}",
-                         *(f"{root}/{path}" for path in journal or ())):  # a killed run's temporary files
+    return Writer(out, keep).finish(files, tool_version=tool_version, inputs=inputs, progress=progress,
+                                    hashed=hashed)
+
+
+class Writer:
+    """One run's write stage.  `finish` is `write_output`; before it, the
+    run may `claim` paths where nothing is on disk yet, to write the files
+    there as they are rendered (a cold generate writes in its render
+    workers, beside the rendering).  The first claim makes OUT, takes the
+    lock and journals the claimed paths; if the run fails before `finish`,
+    `abort` removes what was written at them, restores the journal, and
+    leaves OUT as it found it."""
+
+    def __init__(self, out: Path, keep: Optional[Bookkeeping] = None):
+        self.out = out
+        self.root = _resolve(out)
+        self.keep = keep or Bookkeeping.in_output(Path(self.root))
+        self.cache, self.manifest_path = os.path.abspath(self.keep.cache), os.path.abspath(self.keep.manifest)
+        self.claimed: dict[str, str] = {}  # path -> its full path
+        self._lock: Optional[ExitStack] = None
+        self._journal: Optional[frozenset[str]] = None  # as found when the lock was taken
+        self._made: list[str] = []  # what the claims made: OUT, the cache folder, folders (full paths; outer first)
+        self._finishing = False
+
+    def _open(self) -> None:
+        """Make OUT and the cache folder, take the lock, read the journal."""
+        if self._lock is not None:
+            return
+        if not os.path.isdir(self.root):
+            os.makedirs(self.root)
+            self._made.append(self.root)
+        if not os.path.isdir(self.cache):
+            self._made.append(self.cache)
+        ensure_cache_dir(self.cache)
+        self._lock = ExitStack()
+        self._lock.enter_context(_exclusive(self.cache))
+        self._journal = _read_journal(self.cache)
+
+    def claim(self, paths: Iterable[str]) -> dict[str, str]:
+        """The `paths` where nothing is on disk (nor in the way of their
+        folders), each with its full path, journaled: the caller writes the
+        files there (with `replace_atomically`) and tells `finish`."""
+        wanted = list(paths)
+        check_relpaths(wanted)
+        with _as_output_error(self.root):
+            self._open()
+            state: dict[str, str] = {"": "folder"}  # folder -> "folder", "absent" or "blocked"
+            for folder in sorted(_ancestors(wanted), key=lambda folder: folder.count("/")):
+                above = state[folder.rpartition("/")[0]]
+                if above != "folder":
+                    state[folder] = above
+                    continue
+                try:
+                    state[folder] = "folder" if stat.S_ISDIR(os.lstat(f"{self.root}/{folder}").st_mode) else "blocked"
+                except FileNotFoundError:
+                    state[folder] = "absent"
+                    self._made.append(f"{self.root}/{folder}")
+            free = {}
+            for path in wanted:
+                where = state[path.rpartition("/")[0]]
+                if where == "folder" and os.path.lexists(f"{self.root}/{path}"):
+                    continue
+                if where != "blocked":
+                    free[path] = f"{self.root}/{path}"
+            if free:
+                _write_journal(self.cache, (self._journal or frozenset()) | self.claimed.keys() | free.keys())
+                self.claimed.update(free)
+        return free
+
+    def abort(self) -> None:
+        """Undo the claims (see the class), unless `finish` has begun (its
+        journal then stands for what it did).  Errors pass: the run's own
+        error is the one to report."""
+        if self._lock is None or self._finishing:
+            return
+        try:
+            for full in self.claimed.values():
+                _unlink_if_there(full)
                 _unlink_if_there(_tmp_name(full))
-            written = progress.counter()
-            progress.show("writing", len(writes), written)
-            for path in writes:
-                records[path] = (files[path].digest, *replace_atomically(f"{root}/{path}", data.pop(path)))
-                written.add()
-            _remove(root, [path for path in report.orphaned if path not in retired.bookkeeping])
-            if writes:
-                _wait_past(cache, max(records[path][2] for path in writes))
-            if records != stats:
-                _save(f"{cache}/{STAT_FILE}", stat_cache_bytes(records), best_effort=True)
-            new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()}, inputs=inputs)
-            if new_manifest != manifest:
-                _save(manifest_path, manifest_bytes(new_manifest))
-            for path in retired.bookkeeping:  # last: until the new manifest is there, it names the orphans
-                _remove_bookkeeping(f"{root}/{path}")
-            if journal is not None or writes or report.orphaned:
-                os.unlink(f"{cache}/{JOURNAL_FILE}")
-    return WriteReport(report.missing, report.stale, report.orphaned, len(report.unchanged))
+            if self._journal is not None:
+                _write_journal(self.cache, self._journal)
+            elif self.claimed:
+                _unlink_if_there(f"{self.cache}/{JOURNAL_FILE}")
+            for folder in reversed(self._made):
+                if folder == self.cache:
+                    shutil.rmtree(folder, ignore_errors=True)
+                else:
+                    with suppress(OSError):
+                        os.rmdir(folder)
+        except OSError:
+            pass
+        finally:
+            self._lock.close()
+            self._lock = None
+
+    def finish(self, files: Mapping[str, OutputFile], *, tool_version: str, inputs: Mapping[str, str] = {},
+               progress: Progress = NO_PROGRESS, hashed: Mapping[str, StatRecord] = {},
+               written: Mapping[str, StatRecord] = {}) -> WriteReport:
+        """Make OUT hold `files` (see `write_output`); `written`: the claimed
+        paths written, each with its file's record."""
+        check_relpaths(files)
+        root, cache, manifest_path = self.root, self.cache, self.manifest_path
+        self._finishing = True
+        with _as_output_error(root):
+            self._open()
+            assert self._lock is not None
+            with self._lock:
+                manifest, stats, journal = read_manifest(manifest_path), read_stat_cache(cache), self._journal
+                retired = _retired(root, self.keep)
+                report, records = _compare(root, files, manifest, stats, journal, retired, {**hashed, **written})
+                made = [path for path in report.unchanged if path in written]  # as expected: created by this run
+                if made:
+                    records.update((path, written[path]) for path in made)
+                    report = replace(report, unchanged=tuple(path for path in report.unchanged if path not in written),
+                                     missing=tuple(sorted([*report.missing, *made])))
+                writes = [*report.stale, *(path for path in report.missing if path not in written)]
+                data = {path: _load(path, files[path]) for path in writes}
+                _check_in_the_way(root, report)
+                if writes or report.orphaned:
+                    _write_journal(cache, (journal or frozenset()) | self.claimed.keys() | set(writes))
+                for full in (manifest_path, f"{cache}/{STAT_FILE}", f"{cache}/{JOURNAL_FILE}",
+                             *(f"{root}/{path}" for path in journal or ())):  # a killed run's temporary files
+                    _unlink_if_there(_tmp_name(full))
+                counter = progress.counter()
+                progress.show("writing", len(writes), counter)
+                for path in writes:
+                    records[path] = (files[path].digest, *replace_atomically(f"{root}/{path}", data.pop(path)))
+                    counter.add()
+                _remove(root, [path for path in report.orphaned if path not in retired.bookkeeping])
+                if writes or made:
+                    _wait_past(cache, max(records[path][2] for path in [*writes, *made]))
+                if records != stats:
+                    _save(f"{cache}/{STAT_FILE}", stat_cache_bytes(records), best_effort=True)
+                new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()},
+                                        inputs=inputs)
+                if new_manifest != manifest:
+                    _save(manifest_path, manifest_bytes(new_manifest))
+                for path in retired.bookkeeping:  # last: until the new manifest is there, it names the orphans
+                    _remove_bookkeeping(f"{root}/{path}")
+                if journal is not None or writes or report.orphaned or self.claimed:
+                    os.unlink(f"{cache}/{JOURNAL_FILE}")
+            self._lock = None
+        return WriteReport(report.missing, report.stale, report.orphaned, len(report.unchanged))
 
 
 def _resolve(out: Path) -> str:
