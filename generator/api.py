@@ -27,12 +27,12 @@ from .templating import use_templates
 from .wirenames import POLICIES
 from .resolve import resolve, silence_overridden, spec_root_names
 from .summary import Resolved, Summary
-from .build import Build, build, parse_and_resolve, parse_summaries, save_cache, unparsed_paths
+from .build import Build, Claim, build, parse_and_resolve, parse_summaries, save_cache, unparsed_paths
 from .progress import NO_PROGRESS, Progress
 from .layout import Layout, plan
 from .manifest import Manifest, OutputError, StatRecord, read_manifest
 from .formatting import format_files, identity
-from .write import CheckReport, OutputFile, WriteReport, check_output, hash_ahead, write_output
+from .write import CheckReport, OutputFile, WriteReport, Writer, check_output, hash_ahead
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -70,7 +70,7 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
            overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
            strict: bool = False, wire_names: str = POLICIES[0], python_version: str = DEFAULT_PYTHON,
            code_format: str = "none", committed: Optional[Callable[[], Manifest]] = None,
-           idle: Callable[[], None] = lambda: None) -> Build:
+           idle: Callable[[], None] = lambda: None, claim: Optional[Claim] = None) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
@@ -83,7 +83,8 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     `python_version`: the oldest Python the code is written for, one of `PYTHON_VERSIONS`.
     `code_format`: the formatter the caller runs after (the manifest's inputs keys name it).
     `committed`: reads a manifest whose recorded outputs stand for the docs whose inputs it records.
-    `idle`: work to do while worker processes parse (see `build.build`)."""
+    `idle`: work to do while worker processes parse; `claim`: where the build may write files as it
+    renders them (see `build.build`)."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
@@ -97,7 +98,7 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     root, paths, _ = find_docs(specs, exclude)
     result = build(root, paths, package, cache_dir=cache_dir, jobs=jobs, overrides=source, target=target,
                    progress=progress, wire_names=wire_names, python_version=python_version,
-                   code_format=identity(code_format), committed=committed, idle=idle)
+                   code_format=identity(code_format), committed=committed, idle=idle, claim=claim)
     if strict and result.warnings:
         raise SpecError(replace(warning, severity="error") for warning in result.warnings)
     return result
@@ -134,12 +135,23 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
                           "they would overwrite the docs they are read from; choose another --docs-out (or --out)")
     cache = layout.keep.cache
     ahead = _Ahead(layout)
-    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
-                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
-                    python_version=python_version, code_format=format, idle=ahead)
-    formatted = format_files(result.files, format, cache, jobs)
-    report = write_output(layout.root, layout.place(formatted.files), tool_version=__version__,
-                          inputs=result.inputs(), progress=progress, keep=layout.keep, hashed=ahead.hashed)
+    writer = Writer(layout.root, layout.keep)
+
+    def claim(paths: Sequence[str]) -> dict[str, str]:  # keyed as the build keys files, both ways
+        placed = layout.place({path: path for path in paths})
+        return {placed[path]: full for path, full in writer.claim(placed).items()}
+
+    try:
+        result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
+                        overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
+                        python_version=python_version, code_format=format, idle=ahead,
+                        claim=claim if format == "none" else None)  # black rewrites the files after
+        formatted = format_files(result.files, format, cache, jobs)
+        report = writer.finish(layout.place(formatted.files), tool_version=__version__, inputs=result.inputs(),
+                               progress=progress, hashed=ahead.hashed, written=layout.place(result.written))
+    except BaseException:
+        writer.abort()
+        raise
     save_cache(cache, result)
     formatted.save()
     return report, result.warnings

@@ -54,7 +54,7 @@ from . import naming, unions, wirenames
 from .diagnostics import Diagnostic, DiagnosticData, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
-from .manifest import PACKAGE_INPUTS, Manifest, ensure_cache_dir, store_marshal
+from .manifest import PACKAGE_INPUTS, Manifest, StatRecord, ensure_cache_dir, store_marshal
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
 from .parse import parse_bytes, parse_files, read_doc
 from .progress import NO_PROGRESS, Counter, Progress
@@ -62,7 +62,7 @@ from .pyrender import DEFAULT_PYTHON, DEFAULT_TARGET, package_paths, render_modu
 from .resolve import resolve, silence_overridden, spec_root_names, summarize
 from .summary import Key, Link, Resolved, Summary
 from .templating import builtin_templates_dir, templates_digest
-from .write import OutputFile
+from .write import OutputFile, replace_atomically
 
 CACHE_FILE = "state.marshal"
 DELTA_FILE = "state-delta.marshal"
@@ -134,6 +134,8 @@ class Build:
     inputs_base: str = field(repr=False, default="")  # see `_inputs_base`
     # the output paths whose digests the committed manifest gave (as formatted, if it is)
     from_manifest: frozenset[str] = field(repr=False, default=frozenset())
+    # the output paths the build wrote where `claim` said, with their records
+    written: dict[str, StatRecord] = field(repr=False, default_factory=dict)
 
     def inputs(self) -> dict[str, str]:
         """Doc path -> key of what its outputs were rendered from, for the
@@ -172,7 +174,8 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
           overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET,
           progress: Progress = NO_PROGRESS, wire_names: str = wirenames.POLICIES[0],
           python_version: str = DEFAULT_PYTHON, code_format: str = "none",
-          committed: Optional[Callable[[], Manifest]] = None, idle: Callable[[], None] = lambda: None) -> Build:
+          committed: Optional[Callable[[], Manifest]] = None, idle: Callable[[], None] = lambda: None,
+          claim: Optional[Claim] = None) -> Build:
     """Render every output file of `paths` (docs below `specs`), with `overrides`
     applied, as output kind `target` (see `pyrender.TARGETS`) for Python
     `python_version` (see `pysyntax.Spelling`), fields named on the wire by
@@ -182,7 +185,9 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     docs whose inputs key it records (nothing cached): those are not
     rendered.  It is read only if some doc's outputs are not cached.
     `idle`: work that needs nothing of the build, done while worker
-    processes parse (not called if the docs are parsed in this process)."""
+    processes parse (not called if the docs are parsed in this process).
+    `claim`: the write stage's offer to take files as they are rendered
+    (see `Claim`); those written are in the result's `written`."""
     overrides_digest = overrides.digest if overrides is not None else ""
     inputs_base = _inputs_base(package, overrides_digest, target, wire_names, python_version, code_format)
     root = spec_root_names(str(specs))
@@ -217,7 +222,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     with _Workers(specs, jobs, len(changed), progress, idle) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
                         whole, cache_key, overrides, _Committed(committed, inputs_base), target, root, wire_names,
-                        python_version)
+                        python_version, claim)
     result.dirty.update(rel for rel, _, _ in stale)
     result.cache_base = base if same_paths else None
     return result
@@ -256,7 +261,8 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
            changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths: bool,
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile], committed: _Committed,
            target: str = DEFAULT_TARGET, root: tuple[str, ...] = (),
-           wire_names: str = wirenames.POLICIES[0], python_version: str = DEFAULT_PYTHON) -> Build:
+           wire_names: str = wirenames.POLICIES[0], python_version: str = DEFAULT_PYTHON,
+           claim: Optional[Claim] = None) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
     for rel, digest, summary_data, found in workers.parse(sorted(changed)):
         problems.extend(Diagnostic(*p) for p in found)
@@ -323,24 +329,31 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         if (rel in changed or key != record.module_key) and not committed.reuse(record, rel, key, package):
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
-    rendered = {rel: (module, module_digest, doc, doc_digest) for rel, module, module_digest, doc, doc_digest in
-                (workers.render(to_render, resolution(), (records[rel].summary_data for rel in paths), cycles, wired(),
-                                target, python_version) if to_render else ())}
+    # Where the rendered files go: the write stage takes those it can as they are rendered.
+    jobs = [(rel, with_doc, f"{package}/{records[rel].module}.py", f"docs/{rel}" if with_doc else "")
+            for rel, with_doc in to_render]
+    taken = claim([path for job in jobs for path in job[2:] if path]) if claim is not None and jobs else {}
+    rendered = {result[0]: result[1:] for result in (workers.render(
+        [(rel, with_doc, taken.get(module, ""), taken.get(doc, "")) for rel, with_doc, module, doc in jobs],
+        resolution(), (records[rel].summary_data for rel in paths), cycles, wired(), target, python_version)
+        if to_render else ())}
 
     files: dict[str, OutputFile] = {}
     sources: dict[str, str] = {}
+    written: dict[str, StatRecord] = {}
     again = _Renderer(specs, resolution, wired, target, python_version)
     for rel in paths:
         record = records[rel]
-        module_bytes, module_digest, doc_bytes, doc_digest = rendered.get(rel, _NOT_RENDERED)
-        module = (OutputFile.of(module_bytes, module_digest) if module_bytes is not None
-                  else OutputFile(record.module_digest, partial(again.module, rel)))
-        doc = (OutputFile.of(doc_bytes, doc_digest) if doc_bytes is not None
-               else OutputFile(record.doc_digest, partial(again.doc, rel)))
-        record.module_digest, record.doc_digest = module.digest, doc.digest
-        files[f"{package}/{record.module}.py"] = module
-        files[f"docs/{rel}"] = doc
-        sources[f"{package}/{record.module}.py"] = sources[f"docs/{rel}"] = rel
+        outputs = f"{package}/{record.module}.py", f"docs/{rel}"
+        made = rendered.get(rel, _NOT_RENDERED)
+        for path, (text, digest, at), old, render_again in zip(
+                outputs, (made[:3], made[3:]), (record.module_digest, record.doc_digest), (again.module, again.doc)):
+            if at is not None:
+                written[path] = (digest, *at)
+            files[path] = (OutputFile.of(text, digest) if text is not None
+                           else OutputFile(digest or old, partial(render_again, rel)))
+            sources[path] = rel
+        record.module_digest, record.doc_digest = files[outputs[0]].digest, files[outputs[1]].digest
     known = whole.package_files if whole is not None and whole.names_key == names_key else None
     if known is None:
         known = committed.package_files(names_key, package, (records[rel].module for rel in paths))
@@ -359,7 +372,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
     warnings = tuple(sorted(p for p in problems + reported if p.severity == "warning"))
     return Build(dict(sorted(files.items())), warnings, sources, records, new_whole, cache_key,
                  dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole,
-                 inputs_base=committed.base, from_manifest=frozenset(committed.used))
+                 inputs_base=committed.base, from_manifest=frozenset(committed.used), written=written)
 
 
 def _inputs_base(package: str, overrides_digest: str, target: str, wire_names: str, python_version: str,
@@ -528,17 +541,35 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
     return hashlib.sha256(repr((record.digest, facts, shapes, wire)).encode()).hexdigest()
 
 
-Rendered = tuple[str, bytes, str, Optional[bytes], str]  # (path, module, its digest, doc or None, its digest)
-_NOT_RENDERED = (None, "", None, "")
+# The write stage's offer (`write.Writer.claim`, keyed as the build keys
+# files): given output paths, the full paths of those the build may write
+# itself, as it renders them.
+Claim = Callable[[Sequence[str]], Mapping[str, str]]
+# A job: (doc path, its doc page too?, where to write the module, where the page: "" to send them back).
+Job = tuple[str, bool, str, str]
+# An output as rendered: (bytes, or None where written; digest, "" if not
+# rendered; (size, mtime_ns) where written, else None).
+Output = tuple[Optional[bytes], str, Optional[tuple[int, int]]]
+Rendered = tuple[str, Optional[bytes], str, Optional[tuple[int, int]], Optional[bytes], str,
+                 Optional[tuple[int, int]]]  # the doc path, then its module's and its page's Output
+_NOT_RENDERED = (None, "", None, None, "", None)
 
 
-def _render_one(rel: str, model: AnyModel, resolved: Resolved, with_doc: bool, overrides: Overrides,
+def _render_one(job: Job, model: AnyModel, resolved: Resolved, overrides: Overrides,
                 target: str, python_version: str, counter: Counter, slot: int = 0) -> Rendered:
-    module = render_module(model, resolved, overrides=overrides, target=target,
-                           python_version=python_version)[1].encode("utf-8")
-    doc = render_doc(model).encode("utf-8") if with_doc else None
+    rel, with_doc, module_to, doc_to = job
+    module = _output(render_module(model, resolved, overrides=overrides, target=target,
+                                   python_version=python_version)[1], module_to)
+    doc = _output(render_doc(model), doc_to) if with_doc else (None, "", None)
     counter.add(1, slot)
-    return rel, module, _sha256(module), doc, _sha256(doc) if doc is not None else ""
+    return (rel, *module, *doc)
+
+
+def _output(text: str, where: str) -> Output:
+    data = text.encode("utf-8")
+    if not where:
+        return data, _sha256(data), None
+    return None, _sha256(data), replace_atomically(where, data)
 
 
 class _Summaries(Mapping[Key, Summary]):
@@ -636,18 +667,18 @@ class _Workers:
         self.idle()
         return sorted(result for pipe in self.pipes for result in _receive(pipe))
 
-    def render(self, jobs: Sequence[tuple[str, bool]], resolved: Resolved, summaries: Iterable[tuple],  # type: ignore[type-arg]
+    def render(self, jobs: Sequence[Job], resolved: Resolved, summaries: Iterable[tuple],  # type: ignore[type-arg]
                cycles: Iterable[tuple[str, str, int]], overrides: Overrides = NO_OVERRIDES,
                target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON) -> list[Rendered]:
-        """Render `jobs` ((path, doc too?)); `summaries` (as plain tuples) and
-        `cycles` are `resolved`'s, for the workers."""
+        """Render `jobs`; `summaries` (as plain tuples) and `cycles` are
+        `resolved`'s, for the workers."""
         self.progress.show("rendering", len(jobs), self.rendered)
         if not self.count:
-            return [_render_one(rel, self.models.get(rel) or _load_model(self.specs, rel), resolved, with_doc,
-                                overrides, target, python_version, self.rendered) for rel, with_doc in jobs]
-        shares: list[list[tuple[str, bool]]] = [[] for _ in self.pipes]
-        for n, (rel, with_doc) in enumerate(jobs):
-            shares[self.owner.get(rel, n % self.count)].append((rel, with_doc))
+            return [_render_one(job, self.models.get(job[0]) or _load_model(self.specs, job[0]), resolved,
+                                overrides, target, python_version, self.rendered) for job in jobs]
+        shares: list[list[Job]] = [[] for _ in self.pipes]
+        for n, job in enumerate(jobs):
+            shares[self.owner.get(job[0], n % self.count)].append(job)
         # What a worker needs of every model to render any: its summary bar
         # links and fields, as marshal bytes (a tenth of pickling Resolved).
         index = marshal.dumps(([(*row[:6], (), (), (), *row[9:]) for row in summaries], tuple(cycles)))
@@ -752,8 +783,8 @@ def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter
         index, overrides, target, python_version = pickle.loads(common)
         rows, cycles = marshal.loads(index)
         resolved = Resolved(_Summaries(rows), {(ns, name): cycle for ns, name, cycle in cycles})
-        done = [_render_one(rel, models.get(rel) or _load_model(specs, rel), resolved, with_doc, overrides, target,
-                            python_version, rendered, slot) for rel, with_doc in pipe.recv()]
+        done = [_render_one(job, models.get(job[0]) or _load_model(specs, job[0]), resolved, overrides, target,
+                            python_version, rendered, slot) for job in pipe.recv()]
         pipe.send(marshal.dumps(done))
         pipe.recv_bytes()
     except Exception as exc:  # report to the main process, which raises it

@@ -297,6 +297,7 @@ class Writer:
         self.claimed: dict[str, str] = {}  # path -> its full path
         self._lock: Optional[ExitStack] = None
         self._journal: Optional[frozenset[str]] = None  # as found when the lock was taken
+        self._journal_bytes: Optional[bytes] = None
         self._made: list[str] = []  # what the claims made: OUT, the cache folder, folders (full paths; outer first)
         self._finishing = False
 
@@ -305,14 +306,19 @@ class Writer:
         if self._lock is not None:
             return
         if not os.path.isdir(self.root):
+            absent, folder = [], self.root
+            while not os.path.lexists(folder):
+                absent.append(folder)
+                folder = os.path.dirname(folder)
             os.makedirs(self.root)
-            self._made.append(self.root)
+            self._made.extend(reversed(absent))
         if not os.path.isdir(self.cache):
             self._made.append(self.cache)
         ensure_cache_dir(self.cache)
         self._lock = ExitStack()
         self._lock.enter_context(_exclusive(self.cache))
         self._journal = _read_journal(self.cache)
+        self._journal_bytes = read_if_file(f"{self.cache}/{JOURNAL_FILE}")  # to put back as it was
 
     def claim(self, paths: Iterable[str]) -> dict[str, str]:
         """The `paths` where nothing is on disk (nor in the way of their
@@ -324,14 +330,14 @@ class Writer:
             self._open()
             state: dict[str, str] = {"": "folder"}  # folder -> "folder", "absent" or "blocked"
             for folder in sorted(_ancestors(wanted), key=lambda folder: folder.count("/")):
-                above = state[folder.rpartition("/")[0]]
-                if above != "folder":
-                    state[folder] = above
-                    continue
-                try:
-                    state[folder] = "folder" if stat.S_ISDIR(os.lstat(f"{self.root}/{folder}").st_mode) else "blocked"
-                except FileNotFoundError:
-                    state[folder] = "absent"
+                state[folder] = state[folder.rpartition("/")[0]]
+                if state[folder] == "folder":
+                    try:
+                        if not stat.S_ISDIR(os.lstat(f"{self.root}/{folder}").st_mode):
+                            state[folder] = "blocked"
+                    except FileNotFoundError:
+                        state[folder] = "absent"
+                if state[folder] == "absent":
                     self._made.append(f"{self.root}/{folder}")
             free = {}
             for path in wanted:
@@ -355,8 +361,8 @@ class Writer:
             for full in self.claimed.values():
                 _unlink_if_there(full)
                 _unlink_if_there(_tmp_name(full))
-            if self._journal is not None:
-                _write_journal(self.cache, self._journal)
+            if self._journal_bytes is not None:
+                _save(f"{self.cache}/{JOURNAL_FILE}", self._journal_bytes)
             elif self.claimed:
                 _unlink_if_there(f"{self.cache}/{JOURNAL_FILE}")
             for folder in reversed(self._made):

@@ -11,6 +11,7 @@ import os
 import random
 import shutil
 import signal
+import stat
 import struct
 import subprocess
 import sys
@@ -21,7 +22,8 @@ from typing import Iterable, Mapping, Optional
 
 import pytest
 
-from generator import write
+from generator import api, build, write
+from generator.diagnostics import SpecError
 from generator.manifest import (
     CACHE_DIR,
     CACHE_GITIGNORE,
@@ -624,6 +626,123 @@ def test_one_changed_file_makes_events_only_for_it_the_manifest_and_the_cache(ou
         assert os.path.join("pkg", "models", "new.py") in {path for path, _ in watcher.events()}
     finally:
         watcher.close()
+
+
+# --- claims: files written as they are rendered ----------------------------------
+
+
+def test_claimed_files_written_by_the_caller_count_as_created_and_are_recorded(out: Path) -> None:
+    write_output(out, {"pkg/keep.py": STATE_A["pkg/__init__.py"]}, tool_version=VERSION)
+    (out / "pkg" / "hand.py").write_text("# hand-written, not ours\n")
+    writer = write.Writer(out)
+    claimed = writer.claim(["pkg/keep.py", "pkg/hand.py", "pkg/models/foo.py", "pkg/models/bar.py"])
+    # only where nothing is on disk; journaled before the caller writes anything
+    assert claimed == {path: f"{os.path.realpath(out)}/{path}" for path in ("pkg/models/foo.py", "pkg/models/bar.py")}
+    assert (out / JOURNAL).exists() and check_output(out, {}).interrupted
+    written = {path: (STATE_A[path].digest, *write.replace_atomically(full, STATE_A[path].load()))
+               for path, full in claimed.items() if path == "pkg/models/foo.py"}
+    files = {**STATE_A, "pkg/keep.py": STATE_A["pkg/__init__.py"], "pkg/hand.py": STATE_A["pkg/__init__.py"]}
+    report = writer.finish(files, tool_version=VERSION, written=written)
+    # the claimed file the caller did not write is written now; the hand-written one replaced as before
+    assert set(report.created) == set(STATE_A)
+    assert report.updated == ("pkg/hand.py",) and contents(out) == expected(files)
+    assert not (out / JOURNAL).exists()
+    assert set(read_stat_cache(str(out / CACHE_DIR))) == set(files)  # a no-op run next hashes nothing
+
+
+@pytest.mark.parametrize("before", ["no OUT", "an OUT", "an interrupted OUT"])
+def test_an_aborted_run_leaves_out_as_it_found_it(out: Path, before: str) -> None:
+    if before != "no OUT":
+        write_output(out, STATE_A, tool_version=VERSION)
+    if before == "an interrupted OUT":
+        (out / JOURNAL).write_bytes(b"damaged: still means interrupted")
+    snap = snapshot(out.parent)
+    writer = write.Writer(out)
+    claimed = writer.claim(["pkg/new/deep/one.py", "docs/new.md", "pkg/models/foo.py"])
+    assert "pkg/models/foo.py" not in claimed or before == "no OUT"
+    for full in claimed.values():
+        write.replace_atomically(full, b"half of a run\n")
+    writer.abort()
+    # the same tree, bar the mtimes of the folders the files were written in and removed from, and the
+    # journal (in the cache) put back as it was
+    after = snapshot(out.parent)
+    assert after.keys() == snap.keys()
+    assert {path: info if not stat.S_ISDIR(int(info[0])) and not path.endswith(JOURNAL_FILE) else info[-1]
+            for path, info in after.items()} == {
+        path: info if not stat.S_ISDIR(int(info[0])) and not path.endswith(JOURNAL_FILE) else info[-1]
+        for path, info in snap.items()}
+
+
+def test_a_claim_never_writes_through_something_in_the_way(out: Path) -> None:
+    write_output(out, STATE_A, tool_version=VERSION)
+    (out / "guides").write_text("a file where a folder goes\n")
+    assert write.Writer(out).claim(["guides/models/foo.md", "pkg/models/new.py"]) == {
+        "pkg/models/new.py": f"{os.path.realpath(out)}/pkg/models/new.py"}
+
+
+SMALL_SPEC = {
+    f"{name.lower()}.md": f"""# {name}
+
+## Fields
+
+| Field | Type | Required | Description |
+| ----- | ---- | -------- | ----------- |
+| `id` | *str* | :heavy_check_mark: | N/A |
+| `next` | [Optional[models.{other}]](../models/{other.lower()}.md) | :heavy_minus_sign: | N/A |
+"""
+    for name, other in (("Alpha", "Beta"), ("Beta", "Gamma"), ("Gamma", "Alpha"))
+}
+
+
+def small_spec(tmp_path: Path) -> Path:
+    specs = tmp_path / "specs"
+    (specs / "models").mkdir(parents=True)
+    for name, text in SMALL_SPEC.items():
+        (specs / "models" / name).write_text(text)
+    return specs
+
+
+def test_a_cold_generate_writes_as_it_renders_and_records_every_file(
+        out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = small_spec(tmp_path)
+    by_build: list[str] = []
+    real = build.replace_atomically
+    monkeypatch.setattr(build, "replace_atomically", lambda full, data: by_build.append(full) or real(full, data))
+    report, _ = api.generate(specs, out, "pkg")
+    produced = {f"pkg/models/{name[:-3]}.py" for name in SMALL_SPEC} | {f"docs/models/{name}" for name in SMALL_SPEC}
+    assert {os.path.relpath(full, os.path.realpath(out)) for full in by_build} == produced
+    assert produced <= set(report.created) and not report.updated and report.unchanged == 0
+    assert set(read_stat_cache(str(out / CACHE_DIR))) == set(report.created)
+    assert api.check(specs, out, "pkg")[0].up_to_date
+    monkeypatch.setattr(write, "_hash_file", lambda path: pytest.fail(f"hashed {path}"))
+    assert api.generate(specs, out, "pkg")[0].summary() == f"up to date: {len(report.created)} files"
+
+
+@pytest.mark.parametrize("failure", [SpecError, KeyboardInterrupt])
+@pytest.mark.parametrize("before", ["no OUT", "an older OUT"])
+def test_a_generate_that_fails_while_rendering_leaves_out_as_it_found_it(
+        out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException], before: str) -> None:
+    specs = small_spec(tmp_path)
+    if before == "an older OUT":
+        api.generate(specs, out, "pkg")
+        (specs / "models" / "delta.md").write_text(SMALL_SPEC["alpha.md"].replace("Alpha", "Delta"))
+        shutil.rmtree(out / CACHE_DIR)  # as on a fresh clone: every doc is rendered again
+    snap = snapshot(tmp_path)
+    real, calls = build.render_module, []
+
+    def fails_on_the_third(*args: object, **kwargs: object) -> tuple[str, str]:
+        calls.append(1)
+        if len(calls) == 3:  # two modules (and their pages) already written
+            raise failure([]) if failure is SpecError else failure()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "render_module", fails_on_the_third)
+    with pytest.raises(failure):
+        api.generate(specs, out, "pkg")
+    after = snapshot(tmp_path)
+    assert after.keys() == snap.keys()
+    assert {path: info for path, info in after.items() if not stat.S_ISDIR(int(info[0]))} == {
+        path: info for path, info in snap.items() if not stat.S_ISDIR(int(info[0]))}
 
 
 # --- the stat cache ------------------------------------------------------------
