@@ -50,9 +50,10 @@ def templates_digest() -> str:
 class _Environment(jinja2.Environment):
     """Jinja's environment, with each template's globals a plain dict.
 
-    Every render copies them into its context: a dict at C speed, Jinja's
-    default ChainMap (which shows later changes to the environment's
-    globals, and nothing here makes any) key by key in Python."""
+    Every render copies a template's globals into its context: a dict in
+    one C call, where Jinja's default ChainMap (there so that later changes
+    to the environment's globals show; nothing here makes any) is walked
+    key by key in Python."""
 
     def make_globals(self, d: Optional[MutableMapping[str, Any]]) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
