@@ -4,7 +4,8 @@ Byte-faithful to the format (`FORMAT.md`, "Whole-document shapes"): a doc
 parsed into the IR and rendered back comes out identical.  The shape of each
 doc lives in `templates/docs/{object,enum,union}.md.j2` (with the shared
 pieces in `_macros.md.j2`); this module holds the decisions: the text of each
-cell from the type tree, the escapes, and the table-wide width.
+cell from the type tree, the escapes, and the table-wide width the cells are
+padded to (the templates call no filter per cell).
 
     render_docs(spec)  -> {"docs/<model.path>": text} for every model
     render_doc(model)  -> the text of one doc
@@ -12,6 +13,7 @@ cell from the type tree, the escapes, and the table-wide width.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Union
 
 from .ir import (
@@ -112,32 +114,9 @@ def escape_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br/>")
 
 
-
-class _Cell(str):
-    """A cell as written, with the width the table-wide width counts for it."""
-
-    width: int
-
-    def __new__(cls, written: str, width: int) -> "_Cell":
-        cell = super().__new__(cls, written)
-        cell.width = width
-        return cell
-
-
-def _text_cell(text: str) -> _Cell:
-    """A cell from spec text: escaped, measured before escaping.  A literal
-    `<br/>` kept in the text (not a newline) counts five, as it did."""
-    return _Cell(escape_cell(text), len(text))
-
-
-def _written_cell(written: str) -> _Cell:
-    """A cell already in its written form (enum values keep theirs)."""
-    return _Cell(written, cell_width(written))
-
-
+# Filters for a user's templates written when the cells came unpadded: the
+# built-in ones call neither, and padding a padded cell changes nothing.
 def _pad(cell: str, width: int) -> str:
-    # The width counts `<br/>` as one, the padding does not: a cell with
-    # `<br/>` in it comes out shorter than the others, or sticks out.
     return cell.ljust(width)
 
 
@@ -145,12 +124,21 @@ def _dashes(cell: str, width: int) -> str:
     return "-" * width
 
 
-def _table_width(header: tuple[str, ...], rows: list[tuple[_Cell, ...]]) -> int:
-    """W: the longest cell, header included."""
-    return max([len(cell) for cell in header] + [cell.width for row in rows for cell in row])
-
-
 _FILTERS = (("pad", _pad), ("dashes", _dashes))
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], longest: int) -> dict[str, object]:
+    """The variables of a table (`header`, `rows`, `width`) from its escaped
+    cells and the longest of them as the format counts it: every cell comes
+    padded to the table-wide width W, the longest cell, header included.
+    The width counts `<br/>` as one, the padding does not: a cell with
+    `<br/>` in it comes out shorter than the others, or sticks out."""
+    width = max(longest, *map(len, header))
+    return {
+        "header": [title.ljust(width) for title in header],
+        "rows": [[cell.ljust(width) for cell in row] for row in rows],
+        "width": width,
+    }
 
 
 def _description_text(field: Field) -> str:
@@ -162,15 +150,18 @@ def _description_text(field: Field) -> str:
     return field.description or NO_DESCRIPTION
 
 
-def _field_row(field: Field, with_example: bool) -> tuple[_Cell, ...]:
+def _field_texts(field: Field, with_example: bool) -> tuple[str, ...]:
+    """A fields-table row as spec text, before escaping."""
     name = f"~~`{field.name}`~~" if field.deprecated else f"`{field.name}`"
-    row = (
-        _text_cell(name),
-        _text_cell(type_cell(field.type)),
-        _text_cell(REQUIRED if field.required else OPTIONAL),
-        _text_cell(_description_text(field)),
-    )
-    return row + (_text_cell(field.example),) if with_example else row
+    row = (name, type_cell(field.type), REQUIRED if field.required else OPTIONAL, _description_text(field))
+    return row + (field.example,) if with_example else row
+
+
+def _longest_text(rows: list[tuple[str, ...]]) -> int:
+    """The longest cell of rows of spec text: a cell counts as long as its
+    text before escaping, so a literal `<br/>` kept in the text (not a
+    newline) counts five, as it did."""
+    return max(map(len, chain.from_iterable(rows)), default=0)
 
 
 def _enum_list_value(value: EnumValue) -> str:
@@ -185,27 +176,24 @@ def _enum_list_value(value: EnumValue) -> str:
 def _render_object(model: ObjectModel) -> str:
     with_example = any(f.example for f in model.fields)
     header = FIELD_HEADER + ((EXAMPLE_HEADER,) if with_example else ())
-    rows = [_field_row(f, with_example) for f in model.fields]
-    context = {"model": model, "header": header, "rows": rows, "width": _table_width(header, rows)}
-    return render("docs/object.md.j2", context, _FILTERS)
+    texts = [_field_texts(f, with_example) for f in model.fields]
+    rows = [tuple(map(escape_cell, row)) for row in texts]
+    return render("docs/object.md.j2", {"model": model, **_table(header, rows, _longest_text(texts))}, _FILTERS)
 
 
 def _render_enum(model: EnumModel) -> str:
-    header = ENUM_HEADER
-    rows: list[tuple[_Cell, ...]] = []
+    rows: list[tuple[str, ...]] = []
+    longest = 0
     values: list[str] = []
     if model.form == "table":
-        rows = [(_text_cell(f"`{v.member}`"), _written_cell(v.raw)) for v in model.values]
+        names = [f"`{v.member}`" for v in model.values]
+        # The values keep their written form, and count as written.
+        rows = [(escape_cell(name), v.raw) for name, v in zip(names, model.values)]
+        longest = max([*map(len, names), *(cell_width(v.raw) for v in model.values)], default=0)
     else:
         values = [_enum_list_value(v) for v in model.values]
-    context = {
-        "model": model,
-        "header": header,
-        "rows": rows,
-        "width": _table_width(header, rows),
-        "values": values,
-    }
-    return render("docs/enum.md.j2", context, _FILTERS)
+    return render("docs/enum.md.j2", {"model": model, **_table(ENUM_HEADER, rows, longest), "values": values},
+                  _FILTERS)
 
 
 def _render_union(model: UnionModel) -> str:

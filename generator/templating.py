@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Mapping, MutableMapping, Optional, Sequence, Union
 
 import jinja2
 
@@ -47,22 +47,38 @@ def templates_digest() -> str:
     return digest.hexdigest()
 
 
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with each template's globals a plain dict.
+
+    Every render copies a template's globals into its context: a dict in
+    one C call, where Jinja's default ChainMap (there so that later changes
+    to the environment's globals show; nothing here makes any) is walked
+    key by key in Python."""
+
+    def make_globals(self, d: Optional[MutableMapping[str, Any]]) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 @lru_cache(maxsize=None)
 def environment(filters: Filters = ()) -> jinja2.Environment:
     """An environment over the user's and the built-in templates.
 
     Undefined variables fail loudly; nothing is HTML-escaped (the renderers
-    escape for their own target language through the filters they pass)."""
+    escape for their own target language through the filters they pass).
+    Only a user's templates are checked for edits before each render (a
+    `stat` per template): they may change while a watch or a script runs,
+    the built-in ones are part of md2models."""
     folders = [str(builtin_templates_dir())]
     if _user_templates is not None:
         folders.insert(0, str(_user_templates))
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(folders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=_user_templates is not None,
     )
     env.filters.update(dict(filters))
     return env
