@@ -264,13 +264,13 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
            wire_names: str = wirenames.POLICIES[0], python_version: str = DEFAULT_PYTHON,
            claim: Optional[Claim] = None) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
-    for rel, digest, summary_data, found in workers.parse(sorted(changed)):
+    for rel, digest, summary_data, found, module in workers.parse(sorted(changed)):
         problems.extend(Diagnostic(*p) for p in found)
         if summary_data is not None:
             stat, previous = changed[rel]
             same_summaries = same_summaries and previous == summary_data
             records[rel] = DocRecord(stat.st_size, stat.st_mtime_ns, digest, summary_data,
-                                     tuple(p for p in found if p[3] == "warning"), naming.module_path(rel))
+                                     tuple(p for p in found if p[3] == "warning"), module)
     unparsed = frozenset(rel for rel in paths if rel not in records)
     if unparsed:  # report what resolve finds among the rest too, then stop
         raise SpecError(problems + resolve([r.summary for r in records.values()], unparsed=unparsed, root=root)[1])
@@ -321,22 +321,44 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         return with_wire_names(overrides, wire_names, showing, resolution, wirenames.kept(clashes))
 
     to_render: list[tuple[str, bool]] = []  # (path, doc too?)
+    unkeyed: list[DocRecord] = []  # rendered whatever their keys: keyed while the workers render
     for rel in paths:
         record = records[rel]
         if same_structure and rel not in changed and record.module_digest:  # nothing it depends on changed
+            continue
+        if rel in changed and committed.read is None:
+            to_render.append((rel, True))
+            unkeyed.append(record)
             continue
         key = _module_key(record, resolution(), wired())
         if (rel in changed or key != record.module_key) and not committed.reuse(record, rel, key, package):
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
+    own: dict[str, OutputFile] = {}  # the package's own files
+
+    def meanwhile() -> None:
+        for record in unkeyed:
+            record.module_key = _module_key(record, resolution(), wired())
+        known = whole.package_files if whole is not None and whole.names_key == names_key else None
+        if known is None:
+            known = committed.package_files(names_key, package, (records[rel].module for rel in paths))
+        if known is None:
+            own.update((rel, OutputFile.from_bytes(text.encode("utf-8"))) for rel, text in
+                       render_package(ordered(), package, overrides, target, python_version).items())
+        else:
+            own.update((rel, OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides, target,
+                                                                 python_version))) for rel, digest in known)
+
     # Where the rendered files go: the write stage takes those it can as they are rendered.
     jobs = [(rel, with_doc, f"{package}/{records[rel].module}.py", f"docs/{rel}" if with_doc else "")
             for rel, with_doc in to_render]
     taken = claim([path for job in jobs for path in job[2:] if path]) if claim is not None and jobs else {}
     rendered = {result[0]: result[1:] for result in (workers.render(
         [(rel, with_doc, taken.get(module, ""), taken.get(doc, "")) for rel, with_doc, module, doc in jobs],
-        resolution(), (records[rel].summary_data for rel in paths), cycles, wired(), target, python_version)
-        if to_render else ())}
+        resolution(), (records[rel].summary_data for rel in paths), cycles, wired(), target, python_version,
+        meanwhile) if to_render else ())}
+    if not to_render:
+        meanwhile()
 
     files: dict[str, OutputFile] = {}
     sources: dict[str, str] = {}
@@ -354,19 +376,8 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
                            else OutputFile(digest or old, partial(render_again, rel)))
             sources[path] = rel
         record.module_digest, record.doc_digest = files[outputs[0]].digest, files[outputs[1]].digest
-    known = whole.package_files if whole is not None and whole.names_key == names_key else None
-    if known is None:
-        known = committed.package_files(names_key, package, (records[rel].module for rel in paths))
-    if known is not None:
-        package_files = known
-        files.update((f"{package}/{rel}", OutputFile(digest, _LazyPackageFile(ordered, package, rel, overrides, target,
-                                                                           python_version)))
-                     for rel, digest in package_files)
-    else:
-        fresh = {rel: OutputFile.from_bytes(text.encode("utf-8"))
-                 for rel, text in render_package(ordered(), package, overrides, target, python_version).items()}
-        package_files = tuple((rel, file.digest) for rel, file in sorted(fresh.items()))
-        files.update((f"{package}/{rel}", file) for rel, file in fresh.items())
+    files.update((f"{package}/{rel}", file) for rel, file in own.items())
+    package_files = tuple((rel, file.digest) for rel, file in sorted(own.items()))
     new_whole = WholeSpec(tuple(w.data() for w in resolve_warnings),
                           cycles, names_key, package_files)
     warnings = tuple(sorted(p for p in problems + reported if p.severity == "warning"))
@@ -446,8 +457,8 @@ def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[
     """Parse every doc (in parallel when many) into summaries, with problems."""
     with _Workers(specs, jobs, len(paths)) as workers:
         results = workers.parse(sorted(paths))
-    problems = [Diagnostic(*p) for _, _, _, found in results for p in found]
-    return [_summary(data) for _, _, data, _ in results if data is not None], problems
+    problems = [Diagnostic(*p) for _, _, _, found, _ in results for p in found]
+    return [_summary(data) for _, _, data, _, _ in results if data is not None], problems
 
 
 def parse_and_resolve(specs: Path, paths: Sequence[str]) -> tuple[list[AnyModel], Resolved, list[Diagnostic]]:
@@ -669,11 +680,14 @@ class _Workers:
 
     def render(self, jobs: Sequence[Job], resolved: Resolved, summaries: Iterable[tuple],  # type: ignore[type-arg]
                cycles: Iterable[tuple[str, str, int]], overrides: Overrides = NO_OVERRIDES,
-               target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON) -> list[Rendered]:
+               target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON,
+               meanwhile: Callable[[], None] = lambda: None) -> list[Rendered]:
         """Render `jobs`; `summaries` (as plain tuples) and `cycles` are
-        `resolved`'s, for the workers."""
+        `resolved`'s, for the workers; `meanwhile`: work for this process
+        while they render (done first, if it renders itself)."""
         self.progress.show("rendering", len(jobs), self.rendered)
         if not self.count:
+            meanwhile()
             return [_render_one(job, self.models.get(job[0]) or _load_model(self.specs, job[0]), resolved,
                                 overrides, target, python_version, self.rendered) for job in jobs]
         shares: list[list[Job]] = [[] for _ in self.pipes]
@@ -686,6 +700,7 @@ class _Workers:
         for pipe, share in zip(self.pipes, shares):
             pipe.send_bytes(common)
             pipe.send(share)
+        meanwhile()
         return [result for pipe in self.pipes for result in _receive(pipe)]
 
     def __enter__(self) -> _Workers:
@@ -706,8 +721,9 @@ def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
 
 
 # (path, digest of the bytes parsed or "" when unreadable, summary as plain
-# tuples or None, problems as plain tuples): what marshal passes fast.
-Parsed = tuple[str, str, Optional[tuple], tuple[DiagnosticData, ...]]  # type: ignore[type-arg]
+# tuples or None, problems as plain tuples, the module's path in the
+# package): what marshal passes fast.
+Parsed = tuple[str, str, Optional[tuple], tuple[DiagnosticData, ...], str]  # type: ignore[type-arg]
 
 
 def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel], counter: Counter, slot: int = 0) -> Parsed:
@@ -721,7 +737,7 @@ def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel], counter: Coun
             models[rel] = model
             summary = _summary_data(summarize(model))
     counter.add(1, slot)
-    return rel, digest, summary, tuple(p.data() for p in problems)
+    return rel, digest, summary, tuple(p.data() for p in problems), naming.module_path(rel)
 
 
 def stop_workers(pipes: Iterable[Connection], procs: Iterable[multiprocessing.process.BaseProcess],
