@@ -32,7 +32,7 @@ from .progress import NO_PROGRESS, Progress
 from .layout import Layout, plan
 from .manifest import Manifest, OutputError, StatRecord, read_manifest
 from .formatting import format_files, identity
-from .write import CheckReport, OutputFile, WriteReport, Writer, check_output, hash_ahead
+from .write import CheckReport, OutputFile, WriteReport, Writer, check_output, to_hash
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -70,7 +70,7 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
            overrides: Optional[Path] = None, target: str = DEFAULT_TARGET, progress: Progress = NO_PROGRESS,
            strict: bool = False, wire_names: str = POLICIES[0], python_version: str = DEFAULT_PYTHON,
            code_format: str = "none", committed: Optional[Callable[[], Manifest]] = None,
-           idle: Callable[[], None] = lambda: None, claim: Optional[Claim] = None) -> Build:
+           idle: Callable[[], Sequence[str]] = lambda: (), claim: Optional[Claim] = None) -> Build:
     """Every output file, in memory ({path relative to OUT: file}), and warnings.
 
     `templates`: a folder whose templates replace the built-in ones of the same name.
@@ -83,8 +83,8 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     `python_version`: the oldest Python the code is written for, one of `PYTHON_VERSIONS`.
     `code_format`: the formatter the caller runs after (the manifest's inputs keys name it).
     `committed`: reads a manifest whose recorded outputs stand for the docs whose inputs it records.
-    `idle`: work to do while worker processes parse; `claim`: where the build may write files as it
-    renders them (see `build.build`)."""
+    `idle`: work to do while worker processes parse (it returns files for them to hash after);
+    `claim`: where the build may write files as it renders them (see `build.build`)."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
@@ -148,7 +148,8 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
                         claim=claim if format == "none" else None)  # black rewrites the files after
         formatted = format_files(result.files, format, cache, jobs)
         report = writer.finish(layout.place(formatted.files), tool_version=__version__, inputs=result.inputs(),
-                               progress=progress, hashed=ahead.hashed, written=layout.place(result.written))
+                               progress=progress, hashed=ahead.take(result.hashed),
+                               written=layout.place(result.written))
     except BaseException:
         writer.abort()
         raise
@@ -178,29 +179,34 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
                     python_version=python_version, code_format=format, committed=ahead.committed if committed else None,
                     idle=ahead)
     files = layout.place(format_files(result.files, format, cache, jobs, final=result.from_manifest).files)
-    report = check_output(layout.root, files, layout.keep, trust_stats=not full, hashed=ahead.hashed)
+    report = check_output(layout.root, files, layout.keep, trust_stats=not full, hashed=ahead.take(result.hashed))
     return replace(report, sources=layout.place(result.sources)), files, result.warnings
 
 
 class _Ahead:
-    """What the main process does while the build's workers parse: read the
-    committed manifest (and, `for_build`, key its files as the build keys
-    them), and hash the output files the write stage would hash (on a fresh
-    clone, all of them)."""
+    """Work ahead for a build's idle moments: while its workers parse, read
+    the committed manifest (and, `for_build`, key its files as the build
+    keys them) and list the output files the write stage would hash (on a
+    fresh clone, all of them), for the workers to hash while the main
+    process resolves.  `take` turns their records into the compare's `hashed`."""
 
     def __init__(self, layout: Layout, *, trust_stats: bool = True, for_build: bool = False):
         self.layout, self.trust_stats, self.for_build = layout, trust_stats, for_build
-        self.hashed: Mapping[str, StatRecord] = {}
         self.read: Optional[Manifest] = None
 
-    def __call__(self) -> None:
+    def __call__(self) -> list[str]:
         try:
             manifest = read_manifest(str(self.layout.keep.manifest))
         except OutputError:  # met again, and reported, where it is needed
-            return
-        self.hashed = hash_ahead(self.layout.root, manifest, self.layout.keep, trust_stats=self.trust_stats)
+            return []
         if self.for_build:
             self.committed(manifest)
+        return to_hash(self.layout.root, manifest, self.layout.keep, trust_stats=self.trust_stats)
+
+    def take(self, hashed: Mapping[str, StatRecord]) -> dict[str, StatRecord]:
+        """Records by full path, by path relative to the root."""
+        prefix = f"{os.path.realpath(self.layout.root)}/"
+        return {path[len(prefix):]: record for path, record in hashed.items() if path.startswith(prefix)}
 
     def committed(self, manifest: Optional[Manifest] = None) -> Manifest:
         """The committed manifest, its files keyed as the build keys them."""

@@ -62,7 +62,7 @@ from .pyrender import DEFAULT_PYTHON, DEFAULT_TARGET, package_paths, render_modu
 from .resolve import resolve, silence_overridden, spec_root_names, summarize
 from .summary import Key, Link, Resolved, Summary
 from .templating import builtin_templates_dir, templates_digest
-from .write import OutputFile, replace_atomically
+from .write import OutputFile, hash_files, replace_atomically
 
 CACHE_FILE = "state.marshal"
 DELTA_FILE = "state-delta.marshal"
@@ -136,6 +136,7 @@ class Build:
     from_manifest: frozenset[str] = field(repr=False, default=frozenset())
     # the output paths the build wrote where `claim` said, with their records
     written: dict[str, StatRecord] = field(repr=False, default_factory=dict)
+    hashed: dict[str, StatRecord] = field(repr=False, default_factory=dict)  # what `idle` asked, by full path
 
     def inputs(self) -> dict[str, str]:
         """Doc path -> key of what its outputs were rendered from, for the
@@ -174,7 +175,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
           overrides: Optional[OverridesFile] = None, target: str = DEFAULT_TARGET,
           progress: Progress = NO_PROGRESS, wire_names: str = wirenames.POLICIES[0],
           python_version: str = DEFAULT_PYTHON, code_format: str = "none",
-          committed: Optional[Callable[[], Manifest]] = None, idle: Callable[[], None] = lambda: None,
+          committed: Optional[Callable[[], Manifest]] = None, idle: Callable[[], Sequence[str]] = lambda: (),
           claim: Optional[Claim] = None) -> Build:
     """Render every output file of `paths` (docs below `specs`), with `overrides`
     applied, as output kind `target` (see `pyrender.TARGETS`) for Python
@@ -185,7 +186,9 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     docs whose inputs key it records (nothing cached): those are not
     rendered.  It is read only if some doc's outputs are not cached.
     `idle`: work that needs nothing of the build, done while worker
-    processes parse (not called if the docs are parsed in this process).
+    processes parse (not called if the docs are parsed in this process);
+    it returns files (full paths) for the workers to hash once they have
+    parsed, while this process resolves: the result's `hashed`.
     `claim`: the write stage's offer to take files as they are rendered
     (see `Claim`); those written are in the result's `written`."""
     overrides_digest = overrides.digest if overrides is not None else ""
@@ -334,6 +337,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
         if (rel in changed or key != record.module_key) and not committed.reuse(record, rel, key, package):
             to_render.append((rel, rel in changed or not record.doc_digest))
         record.module_key = key
+    hashed = workers.hashed()  # before any render: the workers send those first
     own: dict[str, OutputFile] = {}  # the package's own files
 
     def meanwhile() -> None:
@@ -383,7 +387,8 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
     warnings = tuple(sorted(p for p in problems + reported if p.severity == "warning"))
     return Build(dict(sorted(files.items())), warnings, sources, records, new_whole, cache_key,
                  dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole,
-                 inputs_base=committed.base, from_manifest=frozenset(committed.used), written=written)
+                 inputs_base=committed.base, from_manifest=frozenset(committed.used), written=written,
+                 hashed=hashed)
 
 
 def _inputs_base(package: str, overrides_digest: str, target: str, wire_names: str, python_version: str,
@@ -646,7 +651,7 @@ class _Workers:
     """Parse, then render, each doc in the same process (see module docstring)."""
 
     def __init__(self, specs: Path, jobs: int, work: int, progress: Progress = NO_PROGRESS,
-                 idle: Callable[[], None] = lambda: None):
+                 idle: Callable[[], Sequence[str]] = lambda: ()):
         count = jobs or os.cpu_count() or 1
         fork = "fork" in multiprocessing.get_all_start_methods()
         self.count = count if (fork and count > 1 and work >= PARALLEL_THRESHOLD) else 0
@@ -657,6 +662,7 @@ class _Workers:
         self.pipes: list[Connection] = []
         self.procs: list[multiprocessing.process.BaseProcess] = []
         self.owner: dict[str, int] = {}
+        self.hashing = False  # the workers were given files to hash, and have not sent the records
 
     def parse(self, paths: Sequence[str]) -> list[Parsed]:
         """Read and parse the docs at `paths` (sorted); results in that order."""
@@ -675,8 +681,19 @@ class _Workers:
                 child.close()
                 self.pipes.append(parent)
                 self.procs.append(proc)
-        self.idle()
-        return sorted(result for pipe in self.pipes for result in _receive(pipe))
+        to_hash = self.idle()
+        results = sorted(result for pipe in self.pipes for result in _receive(pipe))
+        for index, pipe in enumerate(self.pipes):
+            pipe.send_bytes(marshal.dumps(list(to_hash[index :: self.count])))
+        self.hashing = True
+        return results
+
+    def hashed(self) -> dict[str, StatRecord]:
+        """The records of the files the workers were given to hash after parsing."""
+        if not self.hashing:
+            return {}
+        self.hashing = False
+        return {path: record for pipe in self.pipes for path, record in _receive(pipe)}
 
     def render(self, jobs: Sequence[Job], resolved: Resolved, summaries: Iterable[tuple],  # type: ignore[type-arg]
                cycles: Iterable[tuple[str, str, int]], overrides: Overrides = NO_OVERRIDES,
@@ -708,6 +725,8 @@ class _Workers:
 
     def __exit__(self, failed: Optional[type[BaseException]], *_: object) -> None:
         """Stop the workers (see `stop_workers`)."""
+        if self.hashing and failed is None:  # they are sending the records: take them first
+            self.hashed()
         stop_workers(self.pipes, self.procs, lambda pipe: pipe.send_bytes(b""), failed is not None)
         self.pipes, self.procs = [], []
 
@@ -793,6 +812,10 @@ def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter
     try:
         models: dict[str, AnyModel] = {}
         pipe.send(marshal.dumps([_parse_one(specs, rel, models, parsed, slot) for rel in share]))
+        to_hash = pipe.recv_bytes()
+        if not to_hash:
+            return
+        pipe.send(marshal.dumps(list(hash_files(marshal.loads(to_hash)).items())))
         common = pipe.recv_bytes()
         if not common:
             return

@@ -51,7 +51,7 @@ except ImportError:  # Windows: no run lock
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["CheckReport", "OutputError", "OutputFile", "WriteReport", "check_output", "check_report_json",
-           "format_check", "hash_ahead", "write_output", "Writer"]
+           "format_check", "hash_files", "to_hash", "write_output", "Writer"]
 
 _JOURNAL_FORMAT = 1
 
@@ -124,7 +124,7 @@ def check_output(out: Path, files: Mapping[str, OutputFile], keep: Optional[Book
     """Compare OUT (the root the paths are relative to) with the new files;
     never writes anything (not even the stat cache).  `keep`: where the
     bookkeeping is (default: in OUT); `trust_stats`: False hashes every
-    file, whatever the stat cache says; `hashed`: what `hash_ahead` found."""
+    file, whatever the stat cache says; `hashed`: records found ahead (see `to_hash`)."""
     check_relpaths(files)
     root = _resolve(out)
     keep = keep or Bookkeeping.in_output(Path(root))
@@ -166,7 +166,7 @@ def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, sta
     """The report, and the stat records of the unchanged files fit to keep.
     A record vouches for a file's digest if its size and mtime_ns match and
     its digest is the manifest's (else it is from another state of OUT,
-    e.g. a checkout); a file hashed now (or by `hash_ahead` in this run:
+    e.g. a checkout); a file hashed now (or ahead in this run, see `to_hash`:
     `hashed`, if size and mtime_ns still match) is recorded only if its
     mtime is older than `_RACY_NS`."""
     known = manifest.files
@@ -214,25 +214,36 @@ def _hash_file(path: str) -> str:
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def hash_ahead(out: Path, manifest: Manifest, keep: Optional[Bookkeeping] = None, *,
-               trust_stats: bool = True) -> dict[str, StatRecord]:
-    """The records of the files OUT's `manifest` lists that a compare would
-    hash (no stat record vouches for them; `trust_stats`: as for
-    `check_output`), hashed now: work for a process that waits anyway (the
-    build's, while its workers parse).  Pass the result to the compare as
-    `hashed`.  Problems pass: the compare meets them again."""
+def to_hash(out: Path, manifest: Manifest, keep: Optional[Bookkeeping] = None, *,
+            trust_stats: bool = True) -> list[str]:
+    """The full paths of the files OUT's `manifest` lists that a compare
+    would hash (no stat record vouches for them; `trust_stats`: as for
+    `check_output`): work to hand out ahead (to the build's workers, while
+    the main process resolves), with `hash_files`; pass what it finds to
+    the compare as `hashed`, keyed by path relative to OUT."""
     root = os.path.realpath(out)
     stats = read_stat_cache(str((keep or Bookkeeping.in_output(Path(root))).cache)) if trust_stats else {}
-    found: dict[str, StatRecord] = {}
+    found: list[str] = []
     for path, digest in manifest.files.items():
-        full = f"{root}/{path}"
+        record = stats.get(path)
         try:
-            st = os.lstat(full)
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            record = stats.get(path)
-            if record is None or record != (digest, st.st_size, st.st_mtime_ns):
-                found[path] = (_hash_file(full), st.st_size, st.st_mtime_ns)
+            st = os.lstat(f"{root}/{path}")
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and (record is None or record != (digest, st.st_size, st.st_mtime_ns)):
+            found.append(f"{root}/{path}")
+    return found
+
+
+def hash_files(paths: Iterable[str]) -> dict[str, StatRecord]:
+    """{path: its record} of the regular files at `paths`; problems pass
+    (the compare meets them again)."""
+    found: dict[str, StatRecord] = {}
+    for path in paths:
+        try:
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode):
+                found[path] = (_hash_file(path), st.st_size, st.st_mtime_ns)
         except OSError:
             continue
     return found
@@ -274,8 +285,8 @@ def write_output(out: Path, files: Mapping[str, OutputFile], *, tool_version: st
                  keep: Optional[Bookkeeping] = None, hashed: Mapping[str, StatRecord] = {}) -> WriteReport:
     """Make OUT (the root the paths are relative to) hold `files`; `keep`:
     where the bookkeeping is (default: in OUT).  `inputs`: the manifest's
-    keys of what each doc's outputs were rendered from; `hashed`: what
-    `hash_ahead` found.  See the module docstring."""
+    keys of what each doc's outputs were rendered from; `hashed`: records
+    found ahead (see `to_hash`).  See the module docstring."""
     return Writer(out, keep).finish(files, tool_version=tool_version, inputs=inputs, progress=progress,
                                     hashed=hashed)
 

@@ -369,3 +369,22 @@ def test_the_cli_diff_of_a_hand_edited_file_renders_it_then(tmp_path: Path) -> N
     result = cli("check", specs, "--out", out, "--package", "pkg")
     assert result.code == 1 and "\n-# hand-edited\n" in result.stdout
     assert result.stdout.endswith("1 stale: run `md2models generate` to update\n")
+
+
+def test_a_fresh_clone_of_a_real_sdk(tmp_path: Path) -> None:
+    """orq 3.4.0's 1,430 docs: parsed in worker processes, which also hash
+    the committed output files (while the main process resolves) and, in
+    the cold generate, write the files as they render them."""
+    from .support import corpus_docs
+
+    docs = corpus_docs("orq-python-3.4.0")
+    report, _ = api.generate(docs, tmp_path / "out", "pkg")
+    assert len(report.created) > 2800 and not report.updated
+    specs, out = clone(docs, tmp_path / "out", tmp_path / "clone")
+    assert api.check(specs, out, "pkg")[0].up_to_date
+    assert api.check(specs, out, "pkg", full=True)[0].up_to_date  # every file rendered and hashed: the same
+    module, page = sorted((out / "pkg" / "models").glob("*.py"))[1], sorted((out / "docs" / "models").glob("*.md"))[1]
+    module.write_text(module.read_text() + "# hand-edited\n")
+    page.unlink()
+    report = api.check(specs, out, "pkg")[0]
+    assert report.stale == (str(module.relative_to(out)),) and report.missing == (str(page.relative_to(out)),)

@@ -833,16 +833,18 @@ def test_a_changed_file_with_the_old_stat_is_still_compared_by_content(out: Path
 
 def test_files_hashed_ahead_are_not_read_again_unless_changed_since(
         out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`hash_ahead` (run while the build's workers parse) hashes what the
-    compare would; the compare takes those digests only for files whose
-    size and mtime have not changed since."""
+    """The files a compare would hash can be hashed ahead (by the build's
+    workers, while the main process resolves); the compare takes those
+    digests only for files whose size and mtime have not changed since."""
     write_output(out, STATE_A, tool_version=VERSION)
     clone = tmp_path / "clone"
     for path in [*STATE_A, MANIFEST_NAME]:  # a fresh clone: nothing vouches for any file
         (clone / path).parent.mkdir(parents=True, exist_ok=True)
         (clone / path).write_bytes((out / path).read_bytes())
-    hashed = write.hash_ahead(clone, read_manifest(str(clone / MANIFEST_NAME)))
-    assert set(hashed) == set(STATE_A)
+    listed = write.to_hash(clone, read_manifest(str(clone / MANIFEST_NAME)))
+    root = os.path.realpath(clone)
+    assert sorted(listed) == sorted(f"{root}/{path}" for path in STATE_A)
+    hashed = {path[len(root) + 1:]: record for path, record in write.hash_files(listed).items()}
     target = clone / "pkg/models/foo.py"
     target.write_text("class Foo: !!\n")  # edited after it was hashed ahead
     read: list[str] = []
@@ -855,7 +857,7 @@ def test_files_hashed_ahead_are_not_read_again_unless_changed_since(
     # the stat cache vouches for all of them now: nothing to hash ahead
     age(clone, STATE_A)
     write_output(clone, STATE_A, tool_version=VERSION)
-    assert write.hash_ahead(clone, read_manifest(str(clone / MANIFEST_NAME))) == {}
+    assert write.to_hash(clone, read_manifest(str(clone / MANIFEST_NAME))) == []
 
 
 def test_generate_and_check_leave_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
