@@ -161,14 +161,15 @@ def _retired(root: str, keep: Bookkeeping) -> _Retired:
 
 
 def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, stats: Mapping[str, StatRecord],
-             journal: Optional[frozenset[str]], retired: _Retired, hashed: Mapping[str, StatRecord] = {}
-             ) -> tuple[CheckReport, dict[str, StatRecord]]:
+             journal: Optional[frozenset[str]], retired: _Retired, hashed: Mapping[str, StatRecord] = {},
+             written: Mapping[str, StatRecord] = {}) -> tuple[CheckReport, dict[str, StatRecord]]:
     """The report, and the stat records of the unchanged files fit to keep.
     A record vouches for a file's digest if its size and mtime_ns match and
     its digest is the manifest's (else it is from another state of OUT,
     e.g. a checkout); a file hashed now (or ahead in this run, see `to_hash`:
     `hashed`, if size and mtime_ns still match) is recorded only if its
-    mtime is older than `_RACY_NS`."""
+    mtime is older than `_RACY_NS`.  `written`: files this run wrote, under
+    its lock, with their records: unchanged, and recorded."""
     known = manifest.files
     settled = time.time_ns() - _RACY_NS
     unchanged: list[str] = []
@@ -177,6 +178,11 @@ def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, sta
     missing: list[str] = []
     lstat, is_file = os.lstat, stat.S_ISREG
     for path, new in files.items():
+        record = written.get(path)
+        if record is not None and record[0] == new.digest:
+            unchanged.append(path)
+            records[path] = record
+            continue
         record = stats.get(path)
         full = f"{root}/{path}"  # os.path.join costs a third of a no-op run
         try:
@@ -402,10 +408,9 @@ class Writer:
             with self._lock:
                 manifest, stats, journal = read_manifest(manifest_path), read_stat_cache(cache), self._journal
                 retired = _retired(root, self.keep)
-                report, records = _compare(root, files, manifest, stats, journal, retired, {**hashed, **written})
-                made = [path for path in report.unchanged if path in written]  # as expected: created by this run
+                report, records = _compare(root, files, manifest, stats, journal, retired, hashed, written)
+                made = [path for path in report.unchanged if path in written]  # created by this run
                 if made:
-                    records.update((path, written[path]) for path in made)
                     report = replace(report, unchanged=tuple(path for path in report.unchanged if path not in written),
                                      missing=tuple(sorted([*report.missing, *made])))
                 writes = [*report.stale, *(path for path in report.missing if path not in written)]
