@@ -152,7 +152,12 @@ def render_package(summaries: Iterable[Summary], package: str, overrides: Overri
 def package_paths(modules: Iterable[str]) -> list[str]:
     """The paths of the package's own files (see `render_package`), given
     the paths of its modules ("models/foo")."""
-    folders = {module[:end] for module in modules for end, char in enumerate(module) if char == "/"}
+    folders: set[str] = set()
+    for module in modules:
+        folder = module.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
     return ["_runtime.py", "py.typed", "__init__.py", *(f"{folder}/__init__.py" for folder in sorted(folders))]
 
 
