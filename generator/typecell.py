@@ -106,6 +106,11 @@ def _cell(cell: str, pos: int, depth: int) -> tuple[TypeNode, int]:
 
 def _matching_close(cell: str, pos: int, close: str) -> int:
     """Index of `close` ending a span that starts at pos, skipping brackets."""
+    # Most spans (`[models.Name]`, `*str*`) hold no bracket or string: the
+    # first `close` ends them, found without a loop over the characters.
+    first = cell.find(close, pos)
+    if first >= 0 and not any(char in cell[pos:first] for char in '[]"'):
+        return first
     depth = 0
     in_string = escaped = False
     for i in range(pos, len(cell)):
