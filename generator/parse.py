@@ -14,6 +14,7 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
 
@@ -167,7 +168,7 @@ def _sections(tokens: Sequence[AnyToken]) -> list[tuple[str, int]]:
     """The structural `## ` headings at top level, from the first one on."""
     found: list[tuple[str, int]] = []
     for i, token in enumerate(tokens):
-        if _is_heading(token, "h2"):
+        if token.type == "heading_open" and token.tag == "h2" and token.level == 0:  # (_is_heading, inline: every token)
             text = tokens[i + 1].content.strip()
             if text in STRUCTURAL:
                 found.append((text, i))
@@ -219,32 +220,36 @@ class _Row(NamedTuple):
         return 1 + index + sum(map(len, self.pieces[:index])) + len(piece) - len(piece.lstrip(" "))
 
 
-def _table_rows(doc: _Doc, tokens: Sequence[AnyToken], index: int, columns: Sequence[str], section: str,
-                optional_last: Sequence[str] = ()) -> Optional[list[_Row]]:
-    """The header and body rows of the table under the heading at `index`."""
+class _Table(NamedTuple):
+    header: tuple[str, ...]  # the column names
+    width: int  # of the separator row's first cell
+    body: list[_Row]  # without the rows reported as malformed
+
+
+def _table(doc: _Doc, tokens: Sequence[AnyToken], index: int, columns: Sequence[str], section: str,
+           optional_last: Sequence[str] = ()) -> Optional[_Table]:
+    """The table under the heading at `index`."""
     heading_line = _line(tokens[index])
     block = _block_after(tokens, index)
     if block is None or block.type != "paragraph_open" or not block.map:
         doc.error("missing-table", heading_line, 0, f"'## {section}' has no table")
         return None
     first, last = block.map
-    header = _split(doc.lines[first], first, doc.only_spaces)
-    names = tuple(header.cells) if header else ()
-    if header is None or (names != tuple(columns) and names != tuple(columns) + tuple(optional_last)):
+    names = _layout_cells(doc.lines[first], doc.only_spaces)
+    if names is None or (names != tuple(columns) and names != tuple(columns) + tuple(optional_last)):
         expected = " | ".join(columns)
         doc.error("table-header", first, 0, f"table header must be '| {expected} |'" + (
             f" (optionally '| {' | '.join(optional_last)} |' last)" if optional_last else ""
         ) + f", found {doc.lines[first].strip()[:80]!r}")
         return None
-    separator = _split(doc.lines[first + 1], first + 1, doc.only_spaces) if first + 1 < last else None
-    if separator is None or not all(SEPARATOR_CELL.fullmatch(cell) for cell in separator.cells):
+    separator = _layout_cells(doc.lines[first + 1], doc.only_spaces) if first + 1 < last else None
+    if separator is None or not all(SEPARATOR_CELL.fullmatch(cell) for cell in separator):
         doc.error("table-separator", first + 1, 0, "table has no '| --- |' separator row under its header")
         return None
-    if len(separator.cells) != len(names):
-        doc.error("table-separator", first + 1, 0,
-                  f"separator row has {len(separator.cells)} cells, the header {len(names)}")
+    if len(separator) != len(names):
+        doc.error("table-separator", first + 1, 0, f"separator row has {len(separator)} cells, the header {len(names)}")
         return None
-    rows = [header]
+    body: list[_Row] = []
     for line in range(first + 2, last):
         row = _split(doc.lines[line], line, doc.only_spaces)
         if row is None:
@@ -253,11 +258,11 @@ def _table_rows(doc: _Doc, tokens: Sequence[AnyToken], index: int, columns: Sequ
             word = "missing" if len(row.cells) < len(names) else "extra"
             doc.error("table-row", line, 0, f"{word} columns: row has {len(row.cells)} cells, the header {len(names)}")
         else:
-            rows.append(row)
+            body.append(row)
     trailing = next((n for n in range(last, len(doc.lines)) if doc.lines[n].strip()), None)
     if trailing is not None:
         doc.error("text-after-table", trailing, 0, f"unexpected text after the '## {section}' table")
-    return rows
+    return _Table(names, len(separator[0]), body)
 
 
 def split_row(line: str) -> Optional[list[tuple[str, int]]]:
@@ -273,15 +278,23 @@ def _split(text: str, line: int, only_spaces: bool) -> Optional[_Row]:
     stripped = text.rstrip(" ")
     if not stripped.startswith("|") or not stripped.endswith("|") or stripped.endswith("\\|") or len(stripped) < 2:
         return None
-    inside = stripped[1:-1]
-    # Most rows hold no escaped pipe: str.split is ten times faster than the
-    # regex on rows that average 900 characters.
-    pieces = CELL_SEPARATOR.split(inside) if "\\|" in inside else inside.split("|")
+    # Most rows hold no backslash, so no escaped pipe: str.split is ten times
+    # faster than the regex on rows that average 900 characters.
+    pieces = (CELL_SEPARATOR.split(stripped) if "\\" in stripped else stripped.split("|"))[1:-1]
     # str.strip() skips a cell's padding much faster than str.strip(" "),
     # and strips the same where " " is the only whitespace.
     if only_spaces:
         return _Row(line, [piece.strip() for piece in pieces], pieces)
     return _Row(line, [piece.strip(" ") for piece in pieces], pieces)
+
+
+# Speakeasy pads the header and separator rows of a table alike: thousands
+# of tables share a few hundred, split once.
+@lru_cache(maxsize=1024)
+def _layout_cells(text: str, only_spaces: bool) -> Optional[tuple[str, ...]]:
+    """The cells of a header or separator row (`_split`)."""
+    row = _split(text, 0, only_spaces)
+    return None if row is None else tuple(row.cells)
 
 
 # The whitespace of str.strip() besides " " in ASCII text (a line holds no "\n").
@@ -304,7 +317,7 @@ def cell_width(cell: str) -> int:
     return len(cell) - 4 * cell.count("<br/>") - cell.count("\\|")
 
 
-def _kept_cells(doc: _Doc, rows: list[_Row], free: Sequence[int], joined: int) -> dict[tuple[int, int], str]:
+def _kept_cells(doc: _Doc, table: _Table, free: Sequence[int], joined: int) -> dict[tuple[int, int], str]:
     """{(line, column): text} for the one free-text cell (`free` columns)
     whose source form the table's width W needs, when the stripped cells
     fall short of W.  The cell's text then keeps what the width counted:
@@ -312,15 +325,15 @@ def _kept_cells(doc: _Doc, rows: list[_Row], free: Sequence[int], joined: int) -
     column, its `<br/>`s as literal text (Speakeasy joins several examples
     with a literal `<br/>`, five characters wide).  Other cells lose their
     padding as usual."""
-    if len(rows) < 2:
+    if not table.body:
         return {}
-    separator = _split(doc.lines[rows[0].line + 1], rows[0].line + 1, doc.only_spaces)
-    width = len(separator.cells[0]) if separator else 0
-    # A cell is no wider than its length: only the longest few are measured.
-    if any(cell_width(text) >= width for row in rows for text in row.cells if len(text) >= width):
+    width = table.width
+    # A cell is no wider than its length: only rows with a cell that long are measured.
+    if any(max(map(len, cells)) >= width and any(cell_width(text) >= width for text in cells)
+           for cells in [table.header, *(row.cells for row in table.body)]):
         return {}
     best: Optional[tuple[int, tuple[int, int], str]] = None
-    for row in rows[1:]:
+    for row in table.body:
         for column in free:
             if column >= len(row.cells) or row.cells[column] in ("", "N/A"):
                 continue
@@ -338,12 +351,12 @@ def _kept_cells(doc: _Doc, rows: list[_Row], free: Sequence[int], joined: int) -
 
 
 def _fields(doc: _Doc, tokens: Sequence[AnyToken], index: int) -> tuple[Field, ...]:
-    rows = _table_rows(doc, tokens, index, FIELD_COLUMNS, "Fields", ("Example",))
-    if rows is None:
+    table = _table(doc, tokens, index, FIELD_COLUMNS, "Fields", ("Example",))
+    if table is None:
         return ()
     fields: list[Field] = []
-    kept = _kept_cells(doc, rows, (3, 4), joined=4)
-    for row in rows[1:]:
+    kept = _kept_cells(doc, table, (3, 4), joined=4)
+    for row in table.body:
         line, cells = row.line, row.cells
         name_cell, type_cell, req_cell, desc_cell = cells[:4]
         example = kept.get((line, 4), _unescape(cells[4])) if len(cells) > 4 else ""
@@ -397,8 +410,8 @@ def _enum(doc: _Doc, tokens: Sequence[AnyToken], index: int, example: str, commo
     values: list[EnumValue] = []
     if block is not None and block.type == "paragraph_open" and block.map and doc.lines[block.map[0]].startswith("|"):
         form = "table"
-        rows = _table_rows(doc, tokens, index, ENUM_COLUMNS, "Values")
-        for row in (rows or [])[1:]:
+        table = _table(doc, tokens, index, ENUM_COLUMNS, "Values")
+        for row in table.body if table else ():
             (member, raw), line, col = row.cells, row.line, row.col(0)
             if not (len(member) > 2 and member[0] == member[-1] == "`" and IDENTIFIER.fullmatch(member[1:-1])):
                 doc.error("enum-member", line, col,
@@ -500,12 +513,20 @@ def exclude_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
 def read_doc(root: Path, rel: str) -> tuple[Optional[bytes], list[Diagnostic]]:
     """The bytes of the doc at spec-root-relative `rel`, or why not."""
     try:
-        with open(os.path.join(root, rel), "rb") as file:
-            size = os.fstat(file.fileno()).st_size
+        # os.read, not a file object: making one costs more than reading a doc.
+        fd = os.open(os.path.join(root, rel), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            size = os.fstat(fd).st_size
             if size > MAX_DOC_BYTES:
                 return None, [Diagnostic(rel, 1, 1, "error", f"file is {size} bytes; a model doc is at most {MAX_DOC_BYTES}",
                                          "doc-too-large")]
-            return file.read(), []
+            # A byte more than the size: a shorter read reached the end.
+            data = os.read(fd, size + 1)
+            if len(data) > size:  # it grew since, or is no regular file
+                data += b"".join(iter(lambda: os.read(fd, 1 << 16), b""))
+            return data, []
+        finally:
+            os.close(fd)
     except OSError as exc:
         return None, [Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}", "unreadable-doc")]
 
