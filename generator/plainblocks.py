@@ -39,7 +39,8 @@ class Block(NamedTuple):
 
 # What a paragraph, a heading and a list end with: the same token every time.
 _PARAGRAPH_CLOSE = Block("paragraph_close", "p", 0)
-_HEADING_CLOSE = {f"h{level}": Block("heading_close", f"h{level}", 0) for level in range(1, 7)}
+_HEADING_TAGS = {"#" * level: f"h{level}" for level in range(1, 7)}
+_HEADING_CLOSE = {tag: Block("heading_close", tag, 0) for tag in _HEADING_TAGS.values()}
 _LIST_CLOSE = Block("bullet_list_close", "ul", 0)
 # The first characters of a paragraph's line besides a table's pipe (a backtick: not three).
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -85,7 +86,7 @@ def plain_blocks(lines: list[str]) -> Optional[list[Block]]:
             match = _HEADING.fullmatch(line)
             if match is None:
                 return None
-            tag = f"h{len(match.group(1))}"
+            tag = _HEADING_TAGS[match.group(1)]
             tokens += (Block("heading_open", tag, 0, [n, n + 1]),
                        Block("inline", "", 1, [n, n + 1], match.group(2).strip()), _HEADING_CLOSE[tag])
         elif first == "`":  # a fence: ``` and more

@@ -34,18 +34,14 @@ Report = Callable[[Union[Summary, tuple[Summary, int, int]], str, Severity, str]
 
 
 def type_refs(node: TypeNode, link: str = "") -> list[tuple[Ref, str]]:
-    """Every reference in a type tree, in order, with the link target around it."""
-    found: list[tuple[Ref, str]] = []
-    pending = [(node, link)]  # a stack, not recursive generators: a summary walks every field's type
-    while pending:
-        node, link = pending.pop()
-        if isinstance(node, Ref):
-            found.append((node, link))
-        elif isinstance(node, Markup):
-            pending.append((node.inner, node.target if node.style == "link" else ""))
-        elif isinstance(node, Generic):
-            pending += [(arg, link) for arg in reversed(node.args)]
-    return found
+    """Every reference in a type tree, with the link target around it."""
+    if isinstance(node, Ref):
+        return [(node, link)]
+    if isinstance(node, Markup):
+        return type_refs(node.inner, node.target if node.style == "link" else "")
+    if isinstance(node, Generic):  # (lists, not generators: a summary walks every field's type)
+        return [found for arg in node.args for found in type_refs(arg, link)]
+    return []
 
 
 def summarize(model: AnyModel) -> Summary:

@@ -29,6 +29,7 @@ ATOMS = frozenset(
 WRAPPERS = frozenset({"List", "Dict", "Optional", "Nullable", "OptionalNullable", "Union"})
 # The SDKs' server-sent-event streams, seen as union members of responses.
 STREAMS = frozenset({"eventstreaming.EventStream", "eventstreaming.EventStreamAsync"})
+_ONE_TYPE_WRAPPERS = (WRAPPERS | STREAMS) - {"Dict"}  # (Dict takes `str, ` first)
 # Deeper than this is no real type; it also keeps the recursion bounded.
 MAX_DEPTH = 24
 
@@ -69,10 +70,9 @@ def parse_cell(cell: str) -> TypeNode:
 @lru_cache(maxsize=1 << 15)
 def parse_pytext(text: str, offset: int = 0) -> TypeNode:
     """Parse plain Python type text (union members, the inside of markup)."""
-    if _NAME.fullmatch(text):  # most texts are one name (`str`, `models.Pet`): no tokens needed
-        node = _named(text)
-        if node is not None:
-            return node
+    node = _simple(text)
+    if node is not None:
+        return node
     parser = _PyText(text, offset)
     node = parser.type(0)
     parser.expect_end()
@@ -146,6 +146,19 @@ def _plain_end(cell: str, pos: int) -> int:
                 return i
             depth -= 1
     return len(cell)
+
+
+def _simple(text: str) -> Optional[TypeNode]:
+    """The type of a text that is a name or a wrapper of one name
+    (`models.Pet`, `Optional[models.Pet]`: most texts), read without the
+    tokenizer; None for any other text (or a wrong one)."""
+    wrapper, bracket, rest = text.partition("[")
+    if not bracket:
+        return _named(text) if _NAME.fullmatch(text) else None
+    if wrapper in _ONE_TYPE_WRAPPERS and rest.endswith("]") and _NAME.fullmatch(rest[:-1]):
+        inner = _named(rest[:-1])
+        return Generic(wrapper, (inner,)) if inner is not None else None  # type: ignore[arg-type]
+    return None
 
 
 def _named(name: str) -> Optional[TypeNode]:
