@@ -218,7 +218,8 @@ class _Row(NamedTuple):
     def col(self, index: int) -> int:
         """The 0-based column of cell `index` in the line."""
         piece = self.pieces[index]
-        return 1 + index + sum(map(len, self.pieces[:index])) + len(piece) - len(piece.lstrip(" "))
+        start = 1 + index + sum(map(len, self.pieces[:index])) if index else 1  # (the name column: every row)
+        return start + len(piece) - len(piece.lstrip(" "))
 
 
 class _Table(NamedTuple):
