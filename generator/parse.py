@@ -14,8 +14,9 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -49,6 +50,10 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
 MEMBER_CODE = re.compile(r"(?P<var>[A-Za-z_][A-Za-z0-9_]*): (?P<type>.+?) = /\* values here \*/\s*")
 LIST_VALUE = re.compile(r'- `(?:"(?P<string>.*)"|(?P<int>-?[0-9]+))`')
+SEPARATOR_CELL = re.compile(r":?-+:?")
+INTEGER = re.compile(r"-?[0-9]+")
+LITERAL_STYLE = re.compile(r"^value: \w+ = ", re.M)
+ENUM_STYLE = re.compile(r"^value = \w+\.\w+", re.M)
 
 # A block token: markdown-it's, or the plain-doc scan's (`plainblocks`).
 AnyToken = Union[Token, Block]
@@ -67,6 +72,7 @@ class _Doc:
     text: str
     lines: list[str]
     problems: list[Diagnostic] = field(default_factory=list)
+    only_spaces: bool = False  # " " is its only whitespace but "\n" (`_only_spaces`)
 
     def error(self, rule: str, line: int, col: int, message: str) -> None:
         self.problems.append(Diagnostic(self.path, line + 1, col + 1, "error", message, rule))
@@ -93,20 +99,21 @@ def decode(data: bytes, path: str) -> tuple[Optional[str], list[Diagnostic]]:
         return None, [Diagnostic(path, line, col, "error", message, "not-utf8")]
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "\r\n" in text and text.count("\r\n") == text.count("\n"):
+    # "\r" first: one character is found ten times faster than two, and most docs hold none.
+    if "\r" in text and "\r\n" in text and text.count("\r\n") == text.count("\n"):
         text = text.replace("\r\n", "\n")
     return text, []
 
 
 def parse_doc(text: str, path: str) -> tuple[Optional[AnyModel], list[Diagnostic]]:
     """Parse one doc; `path` is its spec-root-relative POSIX path."""
-    doc = _Doc(path, text, text.split("\n"))
+    doc = _Doc(path, text, text.split("\n"), only_spaces=_only_spaces(text))
     model = _parse(doc)
     return (model if not any(p.severity == "error" for p in doc.problems) else None), doc.problems
 
 
 def _parse(doc: _Doc) -> Optional[AnyModel]:
-    if not doc.text.strip():
+    if not doc.text or doc.text.isspace():  # (not a copy of the text as strip() is)
         doc.error("empty-doc", 0, 0,
                   "empty file: expected a '# Title' and a '## Fields', '## Values' or '## Supported Types' section")
         return None
@@ -162,7 +169,7 @@ def _sections(tokens: Sequence[AnyToken]) -> list[tuple[str, int]]:
     """The structural `## ` headings at top level, from the first one on."""
     found: list[tuple[str, int]] = []
     for i, token in enumerate(tokens):
-        if _is_heading(token, "h2"):
+        if token.type == "heading_open" and token.tag == "h2" and token.level == 0:  # (_is_heading, inline: every token)
             text = tokens[i + 1].content.strip()
             if text in STRUCTURAL:
                 found.append((text, i))
@@ -199,75 +206,112 @@ def _block_after(tokens: Sequence[AnyToken], index: int) -> Optional[AnyToken]:
     return None
 
 
-def _table_rows(doc: _Doc, tokens: Sequence[AnyToken], index: int, columns: Sequence[str], section: str,
-                optional_last: Sequence[str] = ()) -> Optional[list[tuple[int, list[tuple[str, int]]]]]:
-    """Rows of the table under the heading at `index`: [(line, [(cell, col)])]."""
+class _Row(NamedTuple):
+    """A table row: its line, its cells (stripped of spaces) and the text
+    between its pipes as written, from which a cell's column is found
+    when it is needed (a few cells of a row are ever reported)."""
+
+    line: int
+    cells: list[str]
+    pieces: list[str]
+
+    def col(self, index: int) -> int:
+        """The 0-based column of cell `index` in the line."""
+        piece = self.pieces[index]
+        start = 1 + index + sum(map(len, self.pieces[:index])) if index else 1  # (the name column: every row)
+        return start + len(piece) - len(piece.lstrip(" "))
+
+
+class _Table(NamedTuple):
+    header: tuple[str, ...]  # the column names
+    width: int  # of the separator row's first cell
+    body: list[_Row]  # without the rows reported as malformed
+
+
+def _table(doc: _Doc, tokens: Sequence[AnyToken], index: int, columns: Sequence[str], section: str,
+           optional_last: Sequence[str] = ()) -> Optional[_Table]:
+    """The table under the heading at `index`."""
     heading_line = _line(tokens[index])
     block = _block_after(tokens, index)
     if block is None or block.type != "paragraph_open" or not block.map:
         doc.error("missing-table", heading_line, 0, f"'## {section}' has no table")
         return None
     first, last = block.map
-    rows = [(n, split_row(doc.lines[n])) for n in range(first, last)]
-    header_line, header = rows[0]
-    names = tuple(cell for cell, _ in header or [])
-    allowed = [tuple(columns), tuple(columns) + tuple(optional_last)]
-    if header is None or names not in allowed:
+    names = _layout_cells(doc.lines[first], doc.only_spaces)
+    if names is None or (names != tuple(columns) and names != tuple(columns) + tuple(optional_last)):
         expected = " | ".join(columns)
-        doc.error("table-header", header_line, 0, f"table header must be '| {expected} |'" + (
+        doc.error("table-header", first, 0, f"table header must be '| {expected} |'" + (
             f" (optionally '| {' | '.join(optional_last)} |' last)" if optional_last else ""
-        ) + f", found {doc.lines[header_line].strip()[:80]!r}")
+        ) + f", found {doc.lines[first].strip()[:80]!r}")
         return None
-    if len(rows) < 2 or rows[1][1] is None or not all(re.fullmatch(r":?-+:?", c) for c, _ in rows[1][1] or []):
+    separator = _layout_cells(doc.lines[first + 1], doc.only_spaces) if first + 1 < last else None
+    if separator is None or not all(SEPARATOR_CELL.fullmatch(cell) for cell in separator):
         doc.error("table-separator", first + 1, 0, "table has no '| --- |' separator row under its header")
         return None
-    if len(rows[1][1] or []) != len(names):
-        doc.error("table-separator", first + 1, 0,
-                  f"separator row has {len(rows[1][1] or [])} cells, the header {len(names)}")
+    if len(separator) != len(names):
+        doc.error("table-separator", first + 1, 0, f"separator row has {len(separator)} cells, the header {len(names)}")
         return None
-    body: list[tuple[int, list[tuple[str, int]]]] = []
-    for line, cells in rows[2:]:
-        if cells is None:
+    body: list[_Row] = []
+    lines, only_spaces = doc.lines, doc.only_spaces
+    for line in range(first + 2, last):
+        row = _split(lines[line], line, only_spaces)
+        if row is None:
             doc.error("table-row", line, 0, "table row must start and end with '|'")
-        elif len(cells) != len(names):
-            word = "missing" if len(cells) < len(names) else "extra"
-            doc.error("table-row", line, 0, f"{word} columns: row has {len(cells)} cells, the header {len(names)}")
+        elif len(row.cells) != len(names):
+            word = "missing" if len(row.cells) < len(names) else "extra"
+            doc.error("table-row", line, 0, f"{word} columns: row has {len(row.cells)} cells, the header {len(names)}")
         else:
-            body.append((line, cells))
+            body.append(row)
     trailing = next((n for n in range(last, len(doc.lines)) if doc.lines[n].strip()), None)
     if trailing is not None:
         doc.error("text-after-table", trailing, 0, f"unexpected text after the '## {section}' table")
-    return [(header_line, list(header or []))] + body
+    return _Table(names, len(separator[0]), body)
 
 
 def split_row(line: str) -> Optional[list[tuple[str, int]]]:
     """`| a | b |` -> [(a, col), (b, col)], splitting on unescaped pipes."""
-    stripped = line.rstrip(" ")
+    row = _split(line, 0, _only_spaces(line))
+    return None if row is None else [(cell, row.col(index)) for index, cell in enumerate(row.cells)]
+
+
+def _split(text: str, line: int, only_spaces: bool) -> Optional[_Row]:
+    """The row at `line` whose text is `text` (`| a | b |`, split on
+    unescaped pipes), or None when it is no row.  `only_spaces`: `text`
+    holds no whitespace but " " (`_only_spaces`)."""
+    stripped = text.rstrip(" ")
     if not stripped.startswith("|") or not stripped.endswith("|") or stripped.endswith("\\|") or len(stripped) < 2:
         return None
-    if "\\|" in stripped:
-        return _split_escaped(stripped)
-    # No escaped pipe (most rows): every pipe separates, and str.split is
-    # ten times faster than the regex on rows that average 900 characters.
-    cells: list[tuple[str, int]] = []
-    start = 1
-    for raw in stripped[1:-1].split("|"):
-        cell = raw.lstrip(" ")
-        cells.append((cell.rstrip(" "), start + len(raw) - len(cell)))
-        start += len(raw) + 1
-    return cells
+    # Most rows hold no backslash, so no escaped pipe: str.split is ten times
+    # faster than the regex on rows that average 900 characters.
+    pieces = (CELL_SEPARATOR.split(stripped) if "\\" in stripped else stripped.split("|"))[1:-1]
+    # str.strip() skips a cell's padding much faster than str.strip(" "),
+    # and strips the same where " " is the only whitespace.
+    if only_spaces:
+        return _Row(line, [piece.strip() for piece in pieces], pieces)
+    return _Row(line, [piece.strip(" ") for piece in pieces], pieces)
 
 
-def _split_escaped(stripped: str) -> list[tuple[str, int]]:
-    """`split_row` of a row that starts and ends with a pipe, whatever it holds."""
-    cells: list[tuple[str, int]] = []
-    start = 1
-    for match in CELL_SEPARATOR.finditer(stripped, 1):
-        raw = stripped[start : match.start()]
-        lead = len(raw) - len(raw.lstrip(" "))
-        cells.append((raw.strip(" "), start + lead))
-        start = match.end()
-    return cells
+# Speakeasy pads the header and separator rows of a table alike: thousands
+# of tables share a few hundred, split once.
+@lru_cache(maxsize=1024)
+def _layout_cells(text: str, only_spaces: bool) -> Optional[tuple[str, ...]]:
+    """The cells of a header or separator row (`_split`)."""
+    row = _split(text, 0, only_spaces)
+    return None if row is None else tuple(row.cells)
+
+
+# The whitespace of str.strip() besides " " in ASCII text (a line holds no "\n").
+_OTHER_ASCII_WHITESPACE = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
+def _only_spaces(text: str) -> bool:
+    """Whether " " is the only whitespace (of `str.isspace`) in `text` but "\\n"."""
+    if not text.isascii():
+        return False
+    for char in _OTHER_ASCII_WHITESPACE:  # (a loop, not any(): this runs once a doc)
+        if char in text:
+            return False
+    return True
 
 
 def _unescape(cell: str) -> str:
@@ -281,8 +325,7 @@ def cell_width(cell: str) -> int:
     return len(cell) - 4 * cell.count("<br/>") - cell.count("\\|")
 
 
-def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: Sequence[int],
-                joined: int) -> dict[tuple[int, int], str]:
+def _kept_cells(doc: _Doc, table: _Table, free: Sequence[int], joined: int) -> dict[tuple[int, int], str]:
     """{(line, column): text} for the one free-text cell (`free` columns)
     whose source form the table's width W needs, when the stripped cells
     fall short of W.  The cell's text then keeps what the width counted:
@@ -290,65 +333,70 @@ def _kept_cells(doc: _Doc, rows: list[tuple[int, list[tuple[str, int]]]], free: 
     column, its `<br/>`s as literal text (Speakeasy joins several examples
     with a literal `<br/>`, five characters wide).  Other cells lose their
     padding as usual."""
-    if len(rows) < 2:
+    if not table.body:
         return {}
-    separator = split_row(doc.lines[rows[0][0] + 1]) or []
-    width = len(separator[0][0]) if separator else 0
-    if max(cell_width(text) for _, cells in rows for text, _ in cells) >= width:
+    width = table.width
+    # A cell is no wider than its length: only rows with a cell that long are measured.
+    if any(max(map(len, cells)) >= width and any(cell_width(text) >= width for text in cells)
+           for cells in [table.header, *(row.cells for row in table.body)]):
         return {}
     best: Optional[tuple[int, tuple[int, int], str]] = None
-    for line, cells in rows[1:]:
+    for row in table.body:
         for column in free:
-            if column >= len(cells) or cells[column][0] in ("", "N/A"):
+            if column >= len(row.cells) or row.cells[column] in ("", "N/A"):
                 continue
-            text, col = cells[column]
+            text = row.cells[column]
             literal = text.replace("\\|", "|")
             if column == joined and "<br/>" in text and len(literal) == width:
-                return {(line, column): literal}
+                return {(row.line, column): literal}
             own = cell_width(text)
-            source = doc.lines[line]
-            end = col + len(text)
+            source = doc.lines[row.line]
+            end = row.col(column) + len(text)
             spaces = len(source) - end - len(source[end:].lstrip(" "))
             if width - own <= spaces - 1 and (best is None or own > best[0]):
-                best = (own, (line, column), _unescape(text) + " " * (width - own))
+                best = (own, (row.line, column), _unescape(text) + " " * (width - own))
     return {best[1]: best[2]} if best else {}
 
 
 def _fields(doc: _Doc, tokens: Sequence[AnyToken], index: int) -> tuple[Field, ...]:
-    rows = _table_rows(doc, tokens, index, FIELD_COLUMNS, "Fields", ("Example",))
-    if rows is None:
+    table = _table(doc, tokens, index, FIELD_COLUMNS, "Fields", ("Example",))
+    if table is None:
         return ()
     fields: list[Field] = []
-    kept = _kept_cells(doc, rows, (3, 4), joined=4)
-    for line, cells in rows[1:]:
-        (name_cell, name_col), (type_cell, type_col), (req_cell, req_col), (desc_cell, _) = cells[:4]
-        example = kept.get((line, 4), _unescape(cells[4][0])) if len(cells) > 4 else ""
+    kept = _kept_cells(doc, table, (3, 4), joined=4)
+    for row in table.body:
+        line, cells = row.line, row.cells
+        name_cell, type_cell, req_cell, desc_cell = cells[:4]
+        example = _unescape(cells[4]) if len(cells) > 4 else ""
         struck = name_cell.startswith("~~") and name_cell.endswith("~~") and len(name_cell) > 4
         bare = name_cell[2:-2] if struck else name_cell
         if not (len(bare) > 2 and bare[0] == bare[-1] == "`"):
-            doc.error("field-name", line, name_col, f"field cell must be `name` in backticks, found {name_cell[:60]!r}")
+            doc.error("field-name", line, row.col(0), f"field cell must be `name` in backticks, found {name_cell[:60]!r}")
             continue
         name = bare[1:-1]  # any text: naming turns it into a safe attribute
         if "`" in name or not name.strip():
-            doc.error("field-name", line, name_col + 1, f"field name {name!r} is empty or holds a backtick")
+            doc.error("field-name", line, row.col(0) + 1, f"field name {name!r} is empty or holds a backtick")
             continue
         try:
             type_node = parse_cell(type_cell)
         except TypeCellError as exc:
-            doc.error("invalid-type", line, type_col + exc.offset, f"bad type {type_cell[:80]!r}: {exc}")
+            doc.error("invalid-type", line, row.col(1) + exc.offset, f"bad type {type_cell[:80]!r}: {exc}")
             continue
         if req_cell not in REQUIRED:
-            doc.error("required-cell", line, req_col,
+            doc.error("required-cell", line, row.col(2),
                       f"Required must be ':heavy_check_mark:' or ':heavy_minus_sign:', found {req_cell[:40]!r}")
             continue
-        description = "" if desc_cell == "N/A" else kept.get((line, 3), _unescape(desc_cell))
+        description = "" if desc_cell == "N/A" else _unescape(desc_cell)
+        if kept:  # (rarely: most tables keep no cell)
+            example, description = kept.get((line, 4), example), kept.get((line, 3), description)
         deprecated, has_body = "", False
         if struck or description.startswith(FIELD_DEPRECATION):
             note, sep, rest = description.partition("\n\n")
             if note.startswith(FIELD_DEPRECATION):
                 deprecated, description, has_body = note[len(FIELD_DEPRECATION):], rest, bool(sep)
             deprecated = deprecated or "deprecated"
-        fields.append(Field(name, type_node, REQUIRED[req_cell], description, example, deprecated, has_body, doc.pos(line, name_col)))
+        fields.append(Field(name, type_node, REQUIRED[req_cell], description, example, deprecated, has_body,
+                            doc.pos(line, row.col(0))))
     return tuple(fields)
 
 
@@ -363,23 +411,23 @@ def _example(doc: _Doc, tokens: Sequence[AnyToken], index: int) -> str:
 def _enum(doc: _Doc, tokens: Sequence[AnyToken], index: int, example: str, common: dict[str, Any]
           ) -> Optional[EnumModel]:
     style = ""
-    if re.search(r"^value: \w+ = ", example, re.M):
+    if LITERAL_STYLE.search(example):
         style = "literal"
-    elif re.search(r"^value = \w+\.\w+", example, re.M):
+    elif ENUM_STYLE.search(example):
         style = "enum"
     is_open = "# Open enum" in example
     block = _block_after(tokens, index)
     values: list[EnumValue] = []
     if block is not None and block.type == "paragraph_open" and block.map and doc.lines[block.map[0]].startswith("|"):
         form = "table"
-        rows = _table_rows(doc, tokens, index, ENUM_COLUMNS, "Values")
-        for line, cells in (rows or [])[1:]:
-            (member, col), (raw, _) = cells
+        table = _table(doc, tokens, index, ENUM_COLUMNS, "Values")
+        for row in table.body if table else ():
+            (member, raw), line, col = row.cells, row.line, row.col(0)
             if not (len(member) > 2 and member[0] == member[-1] == "`" and IDENTIFIER.fullmatch(member[1:-1])):
                 doc.error("enum-member", line, col,
                           f"enum member name must be `NAME` in backticks, found {member[:60]!r}")
                 continue
-            value: Union[str, int] = int(raw) if re.fullmatch(r"-?[0-9]+", raw) else _unescape(raw)
+            value: Union[str, int] = int(raw) if INTEGER.fullmatch(raw) else _unescape(raw)
             values.append(EnumValue(value, member[1:-1], raw, doc.pos(line, col)))
     else:
         form = "list"
@@ -475,12 +523,20 @@ def exclude_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
 def read_doc(root: Path, rel: str) -> tuple[Optional[bytes], list[Diagnostic]]:
     """The bytes of the doc at spec-root-relative `rel`, or why not."""
     try:
-        with open(os.path.join(root, rel), "rb") as file:
-            size = os.fstat(file.fileno()).st_size
+        # os.read, not a file object: making one costs more than reading a doc.
+        fd = os.open(os.path.join(root, rel), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            size = os.fstat(fd).st_size
             if size > MAX_DOC_BYTES:
                 return None, [Diagnostic(rel, 1, 1, "error", f"file is {size} bytes; a model doc is at most {MAX_DOC_BYTES}",
                                          "doc-too-large")]
-            return file.read(), []
+            # A byte more than the size: a shorter read reached the end.
+            data = os.read(fd, size + 1)
+            if len(data) > size:  # it grew since, or is no regular file
+                data += b"".join(iter(lambda: os.read(fd, 1 << 16), b""))
+            return data, []
+        finally:
+            os.close(fd)
     except OSError as exc:
         return None, [Diagnostic(rel, 1, 1, "error", f"cannot read: {exc.strerror or exc}", "unreadable-doc")]
 

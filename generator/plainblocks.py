@@ -37,6 +37,15 @@ class Block(NamedTuple):
     info: str = ""
 
 
+# What a paragraph, a heading and a list end with: the same token every time.
+_PARAGRAPH_CLOSE = Block("paragraph_close", "p", 0)
+_HEADING_TAGS = {"#" * level: f"h{level}" for level in range(1, 7)}
+_HEADING_CLOSE = {tag: Block("heading_close", tag, 0) for tag in _HEADING_TAGS.values()}
+_LIST_CLOSE = Block("bullet_list_close", "ul", 0)
+# The first characters of a paragraph's line besides a table's pipe (a backtick: not three).
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
 def _is_blank(line: str) -> bool:
     return not line.strip(" \t")
 
@@ -46,12 +55,8 @@ def _is_item(line: str) -> bool:
     return line.startswith("- `") and not line.startswith("- ```")
 
 
-def _is_text(line: str) -> bool:
-    """A line that can only open or continue a paragraph: led by an ASCII
-    letter or a code span's backtick (not three); a table's pipe is
-    checked first."""
-    first = line[0]
-    return (first.isascii() and first.isalpha()) or (first == "`" and not line.startswith("```"))
+def _paragraph(first: int, end: int) -> tuple[Block, Block, Block]:
+    return Block("paragraph_open", "p", 0, [first, end]), Block("inline", "", 1, [first, end]), _PARAGRAPH_CLOSE
 
 
 def plain_blocks(lines: list[str]) -> Optional[list[Block]]:
@@ -59,49 +64,44 @@ def plain_blocks(lines: list[str]) -> Optional[list[Block]]:
     as markdown-it gives them at level 0 (list items' insides left out,
     which the parse never reads), or None when the doc is not plain."""
     tokens: list[Block] = []
-    paragraph: Optional[int] = None  # the first line of the open paragraph
-
-    def close_paragraph(end: int) -> None:
-        nonlocal paragraph
-        if paragraph is not None:
-            tokens.append(Block("paragraph_open", "p", 0, [paragraph, end]))
-            tokens.append(Block("inline", "", 1, [paragraph, end]))
-            tokens.append(Block("paragraph_close", "p", 0))
-            paragraph = None
-
+    paragraph = -1  # the first line of the open paragraph, -1 when none is open
     n, count = 0, len(lines)
+    # One test of the first character sorts most lines: this loop sees every line of every doc.
     while n < count:
         line = lines[n]
-        if line[:1] == "|":  # a table row (most lines): paragraph text
-            if paragraph is None:
+        first = line[:1]
+        if first == "|" or first in _LETTERS or (first == "`" and not line.startswith("```")):  # paragraph text
+            if paragraph < 0:
                 paragraph = n
-        elif _is_blank(line):
-            close_paragraph(n)
-        elif line[0] == "#":
+            n += 1
+            continue
+        if paragraph >= 0:  # any other line ends the paragraph
+            if _is_item(line):  # a list interrupting a paragraph: markdown-it decides
+                return None
+            tokens += _paragraph(paragraph, n)
+            paragraph = -1
+        if first == "" or (first in " \t" and _is_blank(line)):
+            pass
+        elif first == "#":
             match = _HEADING.fullmatch(line)
             if match is None:
                 return None
-            close_paragraph(n)
-            tag = f"h{len(match.group(1))}"
-            tokens.append(Block("heading_open", tag, 0, [n, n + 1]))
-            tokens.append(Block("inline", "", 1, [n, n + 1], match.group(2).strip()))
-            tokens.append(Block("heading_close", tag, 0))
-        elif line.startswith("```"):
+            tag = _HEADING_TAGS[match.group(1)]
+            tokens += (Block("heading_open", tag, 0, [n, n + 1]),
+                       Block("inline", "", 1, [n, n + 1], match.group(2).strip()), _HEADING_CLOSE[tag])
+        elif first == "`":  # a fence: ``` and more
             try:
                 end = lines.index(_FENCE_END, n + 1)
             except ValueError:  # not closed
                 return None
             body = lines[n + 1 : end]
+            content = "\n".join(body) + "\n" if body else ""
             # another fence-like line inside (```` or an indented ```) may close it first
-            if not _FENCE.fullmatch(line) or any(text.lstrip().startswith("```") for text in body):
+            if not _FENCE.fullmatch(line) or ("```" in content and any(text.lstrip().startswith("```") for text in body)):
                 return None
-            close_paragraph(n)
-            content = "".join(f"{text}\n" for text in body)
             tokens.append(Block("fence", "code", 0, [n, end + 1], content, line[3:]))
             n = end
         elif _is_item(line):
-            if paragraph is not None:  # a list interrupting a paragraph: markdown-it decides
-                return None
             last = n
             while last + 1 < count and (_is_item(lines[last + 1]) or _is_blank(lines[last + 1])):
                 last += 1
@@ -114,14 +114,11 @@ def plain_blocks(lines: list[str]) -> Optional[list[Block]]:
                 after += 1
             # markdown-it has no line after a final "\n"
             end = after if after < count or lines[-1] != "" else count - 1
-            tokens.append(Block("bullet_list_open", "ul", 0, [n, end]))
-            tokens.append(Block("bullet_list_close", "ul", 0))
+            tokens += (Block("bullet_list_open", "ul", 0, [n, end]), _LIST_CLOSE)
             n = last
-        elif _is_text(line):
-            if paragraph is None:
-                paragraph = n
         else:
             return None
         n += 1
-    close_paragraph(count)
+    if paragraph >= 0:
+        tokens += _paragraph(paragraph, count)
     return tokens

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from typing import Callable, Iterable, Iterator, Mapping, Optional, Union
+from typing import Callable, Iterable, Mapping, Optional, Union
 
 from . import naming, wirenames
 from .diagnostics import Diagnostic, Severity
@@ -33,15 +33,15 @@ from .unions import shape
 Report = Callable[[Union[Summary, tuple[Summary, int, int]], str, Severity, str], None]  # (at, rule, severity, message)
 
 
-def type_refs(node: TypeNode, link: str = "") -> Iterator[tuple[Ref, str]]:
+def type_refs(node: TypeNode, link: str = "") -> list[tuple[Ref, str]]:
     """Every reference in a type tree, with the link target around it."""
     if isinstance(node, Ref):
-        yield node, link
-    elif isinstance(node, Markup):
-        yield from type_refs(node.inner, node.target if node.style == "link" else "")
-    elif isinstance(node, Generic):
-        for arg in node.args:
-            yield from type_refs(arg, link)
+        return [(node, link)]
+    if isinstance(node, Markup):
+        return type_refs(node.inner, node.target if node.style == "link" else "")
+    if isinstance(node, Generic):  # (lists, not generators: a summary walks every field's type)
+        return [found for arg in node.args for found in type_refs(arg, link)]
+    return []
 
 
 def summarize(model: AnyModel) -> Summary:
@@ -223,43 +223,55 @@ def _lint(ordered: list[Summary], referenced: Optional[set[Key]], report: Report
 
 
 def _cycles(ordered: list[Summary], by_key: Mapping[Key, Summary]) -> dict[Key, int]:
-    """Tarjan's SCCs over model references (iterative: specs can be deep)."""
-    graph = {s.key: sorted({(link.namespace, link.name) for link in s.links} & by_key.keys()) for s in ordered}
-    index: dict[Key, int] = {}
-    low: dict[Key, int] = {}
-    on_stack: set[Key] = set()
-    stack: list[Key] = []
+    """Tarjan's SCCs over model references (iterative: specs can be deep).
+
+    The models are numbered in key order and the walk runs on the numbers
+    (lists, not dicts of keys); it visits them and their references in key
+    order, so a cycle's id is its first model's visit number."""
+    keys = sorted(by_key)
+    number = {key: n for n, key in enumerate(keys)}
+    graph: list[list[int]] = [[] for _ in keys]
+    for s in ordered:  # a later duplicate's references count, as a dict by key would keep them
+        graph[number[s.key]] = sorted({number[target] for target in ((link.namespace, link.name) for link in s.links)
+                                      if target in number})
+    unvisited = -1
+    index = [unvisited] * len(keys)
+    low = [0] * len(keys)
+    on_stack = [False] * len(keys)
+    stack: list[int] = []
     cycle_of: dict[Key, int] = {}
-    for start in sorted(graph):
-        if start in index:
+    visited = 0
+    for start in range(len(keys)):
+        if index[start] != unvisited:
             continue
         work = [(start, 0)]
         while work:
             node, child = work.pop()
             if child == 0:
-                index[node] = low[node] = len(index)
+                index[node] = low[node] = visited
+                visited += 1
                 stack.append(node)
-                on_stack.add(node)
+                on_stack[node] = True
             edges = graph[node]
             if child < len(edges):
                 work.append((node, child + 1))
                 successor = edges[child]
-                if successor not in index:
+                if index[successor] == unvisited:
                     work.append((successor, 0))
-                elif successor in on_stack:
+                elif on_stack[successor]:
                     low[node] = min(low[node], index[successor])
                 continue
             if low[node] == index[node]:
                 component = []
                 while True:
                     member = stack.pop()
-                    on_stack.discard(member)
+                    on_stack[member] = False
                     component.append(member)
                     if member == node:
                         break
-                if len(component) > 1 or node in graph[node]:
+                if len(component) > 1 or node in edges:
                     for member in component:
-                        cycle_of[member] = index[node]
+                        cycle_of[keys[member]] = index[node]
             if work:  # the parent's continuation is on top: pass low up
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Callable, TypeVar, Union
+from typing import Callable, Optional, TypeVar, Union
 
 _Item = TypeVar("_Item")
 
@@ -29,6 +29,7 @@ ATOMS = frozenset(
 WRAPPERS = frozenset({"List", "Dict", "Optional", "Nullable", "OptionalNullable", "Union"})
 # The SDKs' server-sent-event streams, seen as union members of responses.
 STREAMS = frozenset({"eventstreaming.EventStream", "eventstreaming.EventStreamAsync"})
+_ONE_TYPE_WRAPPERS = (WRAPPERS | STREAMS) - {"Dict"}  # (Dict takes `str, ` first)
 # Deeper than this is no real type; it also keeps the recursion bounded.
 MAX_DEPTH = 24
 
@@ -41,6 +42,12 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*")  # as _TOKEN's
+
+
+# What ends a markup span (`*...*`, `[...]`) and what it skips: a string
+# literal (whole, unterminated to the end), a bracket, the closing character.
+_SPAN_MARKS = {close: re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]' + re.escape(close) + "]", re.S) for close in "*]"}
 
 
 class TypeCellError(ValueError):
@@ -63,6 +70,9 @@ def parse_cell(cell: str) -> TypeNode:
 @lru_cache(maxsize=1 << 15)
 def parse_pytext(text: str, offset: int = 0) -> TypeNode:
     """Parse plain Python type text (union members, the inside of markup)."""
+    node = _simple(text)
+    if node is not None:
+        return node
     parser = _PyText(text, offset)
     node = parser.type(0)
     parser.expect_end()
@@ -106,20 +116,21 @@ def _cell(cell: str, pos: int, depth: int) -> tuple[TypeNode, int]:
 
 def _matching_close(cell: str, pos: int, close: str) -> int:
     """Index of `close` ending a span that starts at pos, skipping brackets."""
+    if '"' not in cell:  # no string literal (most cells): the first `close` after balanced brackets
+        end = cell.find(close, pos)
+        while end >= 0 and cell.count("[", pos, end) != cell.count("]", pos, end):
+            end = cell.find(close, end + 1)
+        if end < 0:
+            raise TypeCellError(f"unbalanced markup: missing {close!r}", pos - 1)
+        return end
     depth = 0
-    in_string = escaped = False
-    for i in range(pos, len(cell)):
-        ch = cell[i]
-        if in_string:
-            in_string = escaped or ch != '"'
-            escaped = not escaped and ch == "\\"
-        elif ch == '"':
-            in_string = True
-        elif ch == close and depth == 0:
-            return i
-        elif ch == "[":
+    for match in _SPAN_MARKS[close].finditer(cell, pos):
+        mark = match.group()
+        if mark == close and depth == 0:
+            return match.start()
+        if mark == "[":
             depth += 1
-        elif ch == "]":
+        elif mark == "]":
             depth -= 1
     raise TypeCellError(f"unbalanced markup: missing {close!r}", pos - 1)
 
@@ -137,20 +148,43 @@ def _plain_end(cell: str, pos: int) -> int:
     return len(cell)
 
 
+def _simple(text: str) -> Optional[TypeNode]:
+    """The type of a text that is a name or a wrapper of one name
+    (`models.Pet`, `Optional[models.Pet]`: most texts), read without the
+    tokenizer; None for any other text (or a wrong one)."""
+    wrapper, bracket, rest = text.partition("[")
+    if not bracket:
+        return _named(text) if _NAME.fullmatch(text) else None
+    if wrapper in _ONE_TYPE_WRAPPERS and rest.endswith("]") and _NAME.fullmatch(rest[:-1]):
+        inner = _named(rest[:-1])
+        return Generic(wrapper, (inner,)) if inner is not None else None  # type: ignore[arg-type]
+    return None
+
+
+def _named(name: str) -> Optional[TypeNode]:
+    """The type a name stands for alone: an atom or a `namespace.Title`
+    reference (None: a wrapper, which takes brackets, or unknown)."""
+    if name in ATOMS:
+        return Primitive(name)
+    namespace, _, title = name.rpartition(".")
+    if namespace and "." not in namespace and name not in STREAMS:
+        return Ref(namespace, title)
+    return None
+
+
 class _PyText:
     def __init__(self, text: str, offset: int):
         self.offset = offset
         self.tokens: list[tuple[str, str, int]] = []
         pos = 0
-        while pos < len(text):
-            if text[pos:].isspace():
+        for match in _TOKEN.finditer(text):  # tokens must follow each other: a gap is an unexpected character
+            if match.start() != pos:
                 break
-            match = _TOKEN.match(text, pos)
-            if not match or match.end() == pos:
-                raise TypeCellError(f"unexpected character {text[pos]!r} in type", offset + pos)
             kind = match.lastgroup or ""
             self.tokens.append((kind, match.group(kind), offset + match.start(kind)))
             pos = match.end()
+        if pos < len(text) and not text[pos:].isspace():
+            raise TypeCellError(f"unexpected character {text[pos]!r} in type", offset + pos)
         self.index = 0
         self.end_offset = offset + len(text)
 
@@ -201,12 +235,10 @@ class _PyText:
             if name != "Union" and len(args) != 1:
                 raise TypeCellError(f"{name}[...] takes one type, got {len(args)}", at)
             return Generic(name, tuple(args))  # type: ignore[arg-type]
-        if name in ATOMS:
-            return Primitive(name)
-        namespace, _, title = name.rpartition(".")
-        if namespace and "." not in namespace:
-            return Ref(namespace, title)
-        raise TypeCellError(f"unknown type {name!r}", at)
+        node = _named(name)
+        if node is None:
+            raise TypeCellError(f"unknown type {name!r}", at)
+        return node
 
     def expect_name(self, value: str) -> None:
         kind, text, at = self.take()
