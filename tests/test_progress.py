@@ -88,4 +88,5 @@ def test_every_stage_of_a_parallel_run_counts_to_its_total(tmp_path: Path) -> No
     api.generate(specs, tmp_path / "out", "pkg", jobs=2, progress=recorder)
     recorder.close()
     seen = [(label, total, counter.done) for label, total, counter in recorder.stages]
-    assert seen == [("parsing", 320, 320), ("rendering", 320, 320), ("writing", 644, 644)]
+    # the 640 modules and pages are written as they are rendered; the write stage writes the package's own files
+    assert seen == [("parsing", 320, 320), ("rendering", 320, 320), ("writing", 4, 4)]
