@@ -47,6 +47,10 @@ class FieldView:
     doc: str  # laid-out docstring statement or ""
     has_default: bool
 
+    def __str__(self) -> str:
+        """The statement and its docstring, as the module writes them."""
+        return self.stmt + "    " + self.doc if self.doc else self.stmt
+
 
 @dataclass
 class ClassView:
@@ -66,6 +70,9 @@ class BlockView:
     cls: Optional[ClassView] = None
     stmt: str = ""
     doc: str = ""
+
+
+NO_FIELD_FIX = FieldFix()
 
 
 def _field_text(f: Field) -> str:
@@ -224,7 +231,7 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
     attr, alias = naming.attribute(f.name)
     rule = convention(ctx.model.name, f)
     wrapper, node, swap, doc_default = _shape(replace(f, required=False) if rule and rule.optional else f)
-    fix = fix or FieldFix()
+    fix = fix or NO_FIELD_FIX
     if fix.name is not None:  # renamed in the code: the wire name stays the doc's
         wire = alias if alias is not None else f.name
         attr, alias = fix.name, (wire if wire != fix.name else None)

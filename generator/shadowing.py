@@ -32,13 +32,14 @@ class Shadows:
     def rebind(self, toks: list[L.Tok], libs: Mapping[str, set[str]], taken: Mapping[str, object]) -> list[L.Tok]:
         """Rewrite, in place, the names in `toks` (an annotation or a default)
         that a field shadows; keyword-argument names (`alias=`) stay."""
+        fields = self.fields
         for i, tok in enumerate(toks):
             if tok.kind != L.NAME:
                 continue
-            if i + 1 < len(toks) and toks[i + 1].kind == L.EQUAL and not toks[i + 1].prefix:
-                continue
             head, dot, rest = tok.value.partition(".")
-            if head not in self.fields:
+            if head not in fields:
+                continue
+            if i + 1 < len(toks) and toks[i + 1].kind == L.EQUAL and not toks[i + 1].prefix:
                 continue
             tok.value = self._alias(head, libs, taken) + dot + rest
         return toks
@@ -61,6 +62,8 @@ class Shadows:
     def names(self, source: str, names: Iterable[str], plain: frozenset[str]) -> list[str]:
         """What `from source import ...` lists: `n`, `n as _n` for an aliased
         name, both when a module-level statement (in `plain`) uses `n` too."""
+        if not self.sources:  # nothing shadowed (most modules)
+            return sorted(set(names))
         out: list[str] = []
         for n in sorted(set(names) | {k for k, src in self.sources.items() if src == source}):
             alias = self.aliases.get(n) if self.sources.get(n) == source else None
