@@ -96,6 +96,7 @@ class Spelling:
     version: tuple[int, int]
 
     @classmethod
+    @lru_cache(maxsize=None)
     def of(cls, version: str) -> Spelling:
         major, minor = version.split(".")
         return cls((int(major), int(minor)))
@@ -212,11 +213,12 @@ class Ctx:
         self.model = model
         self.parts = parts
         self.libs: dict[str, set[str]] = {}
+        self.used: list[tuple[str, str]] = []  # each `use`, in order (for `pyblocks` to replay a field's)
         self.top: dict[str, dict[str, str]] = {}  # module -> {name: local}
         self.bottom: dict[str, dict[str, str]] = {}
         self.taken: dict[str, tuple[tuple[str, str], bool]] = {n: (model.key, False) for n in own}
         self.locals: dict[tuple[tuple[str, str], bool], str] = {}
-        self.places: dict[tuple[str, str], tuple[str, bool]] = {}  # model -> (module to import, on our cycle?)
+        self.places: dict[tuple[str, str], tuple[str, bool, str, bool]] = {}  # model -> `_place`
         self.cycle = resolved.cycle_of.get(model.key)
         # Models only an override refers to: the import-cycle analysis never
         # saw these references, so they are imported late (at the bottom) and
@@ -244,27 +246,22 @@ class Ctx:
 
     def use(self, source: str, name: str) -> None:
         self.libs.setdefault(_import_source(self.spelling.version, source, name), set()).add(name)
+        self.used.append((source, name))
 
     def ref(self, ref: Ref, twin: bool, runtime: bool = True) -> tuple[str, bool]:
         """(local name, quote it?) for a reference; records the import.
         `runtime`: the reference is evaluated at import time (not an annotation)."""
         key = (ref.namespace, ref.name)
-        target = self.resolved.by_key[key]
-        cls = self.overrides.class_name(key, target.name)
-        name = cls if (not twin or target.kind == "enum") else naming.twin_name(cls)
-        is_twin = name != cls
+        place = self.places.get(key)
+        if place is None:  # once per model referred to (a model and its twin share it)
+            place = self.places[key] = self._place(key)
+        cls, is_enum, mod, same_cycle = place
+        name = cls if (not twin or is_enum) else naming.twin_name(cls)
         # quoted where evaluated before the bottom imports ran (annotations are not, from 3.10 on)
         quote = runtime or not self.spelling.modern
         if key == self.model.key:
             return name, quote
-        place = self.places.get(key)
-        if place is None:  # (a model and its twin share it)
-            # an enum's module imports no model: importing it at the top never makes a cycle
-            same_cycle = (key in self.late and target.kind != "enum") or (
-                self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
-            place = self.places[key] = (rel_module(self.parts, naming.module_path(target.path).split("/")), same_cycle)
-        mod, same_cycle = place
-        ident = (key, is_twin)
+        ident = (key, name != cls)
         local = self.locals.get(ident)
         if local is None:
             local = name
@@ -277,6 +274,16 @@ class Ctx:
         (self.bottom if same_cycle else self.top).setdefault(mod, {})[name] = local
         return local, same_cycle and quote
 
+    def _place(self, key: tuple[str, str]) -> tuple[str, bool, str, bool]:
+        """(class name, an enum?, module to import, on this module's import cycle?) of a model."""
+        target = self.resolved.by_key[key]
+        is_enum = target.kind == "enum"
+        # an enum's module imports no model: importing it at the top never makes a cycle
+        same_cycle = (key in self.late and not is_enum) or (
+            self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
+        mod = rel_module(self.parts, naming.module_path(target.path).split("/"))
+        return self.overrides.class_name(key, target.name), is_enum, mod, same_cycle
+
     def import_lines(self) -> list[str]:
         if self.spelling.modern:
             return self._isort_import_lines()
@@ -288,10 +295,10 @@ class Ctx:
                 stmts.append(L.layout([L.name("import"), L.name(mod, " ")]))
         for mod, alias in shadows.module_aliases():
             stmts.append(L.layout([L.name("import"), L.name(mod, " "), L.name("as", " "), L.name(alias, " ")]))
+        wanted = set(libs) | set(shadows.sources.values())  # each lists a name
         for src in ("builtins", "datetime", "decimal", "enum", "typing", "typing_extensions"):
-            names = shadows.names(src, libs.get(src, ()), plain)
-            if names:
-                stmts.append(_from_import(src, names))
+            if src in wanted:
+                stmts.append(_from_import(src, shadows.names(src, libs.get(src, ()), plain)))
         for src in sorted(set(libs) - self.KNOWN):  # overrides' bases and decorators
             stmts.append(_from_import(src, shadows.names(src, libs[src], plain)))
         runtime = shadows.names("_runtime", libs.get("_runtime", ()), plain)
