@@ -20,8 +20,6 @@ from .ir import AnyModel, EnumModel, Field, Generic, LiteralType, ObjectModel, R
 from .overrides import DEFAULT_CALLS, Default, FieldFix
 from .pyescape import docstring, py_str
 from .pylayout import Tok
-from .resolve import type_refs
-from .shadowing import referenced
 from .pysyntax import (
     Ctx,
     annassign,
@@ -38,6 +36,8 @@ from .pysyntax import (
     type_alias,
     unwrap,
 )
+from .resolve import type_refs
+from .shadowing import referenced
 
 
 # --- views ------------------------------------------------------------------------
@@ -258,8 +258,9 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
         alias = ctx.overrides.wire.alias(ctx.model.key, f.name, attr, alias)
     text = _field_text(f)
     doc = docstring(text, 1) if text.strip() else ""
-    # Without a fix or a model, the statements depend on nothing else (and
-    # on the module's fields only through the names they shadow).
+    # Without a fix, and for a type that refers to no model, the statements
+    # depend on the key alone, and on the module's fields only through the
+    # names those would shadow.
     key = (f.type, f.required, attr, alias, rule, ctx.target, ctx.spelling.version, main, twin)
     made = _PLAIN_FIELDS.get(key) if fix is None else None
     if made is not None and made.names.isdisjoint(ctx.shadows.fields):
