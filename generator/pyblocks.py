@@ -15,7 +15,7 @@ from typing import Optional
 
 from . import naming, unions
 from . import pylayout as L
-from .conventions import convention
+from .conventions import Convention, convention
 from .ir import AnyModel, EnumModel, Field, Generic, LiteralType, ObjectModel, Ref, TypeNode, UnionModel
 from .overrides import DEFAULT_CALLS, Default, FieldFix
 from .pyescape import docstring, py_str
@@ -36,6 +36,8 @@ from .pysyntax import (
     type_alias,
     unwrap,
 )
+from .resolve import type_refs
+from .shadowing import referenced
 
 
 # --- views ------------------------------------------------------------------------
@@ -46,6 +48,10 @@ class FieldView:
     stmt: str
     doc: str  # laid-out docstring statement or ""
     has_default: bool
+
+    def __str__(self) -> str:
+        """The statement and its docstring, as the module writes them."""
+        return self.stmt + "    " + self.doc if self.doc else self.stmt
 
 
 @dataclass
@@ -66,6 +72,9 @@ class BlockView:
     cls: Optional[ClassView] = None
     stmt: str = ""
     doc: str = ""
+
+
+NO_FIELD_FIX = FieldFix()
 
 
 def _field_text(f: Field) -> str:
@@ -216,6 +225,23 @@ def _field_views(f: Field, ctx: Ctx, fix: Optional[FieldFix] = None) -> tuple[Fi
     return main, twin
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """A field's statements in the model class and in the twin (None: not asked for)."""
+
+    main: Optional[str]
+    twin: Optional[str]
+    has_default: bool
+    names: frozenset[str]  # the module-level names they refer to (a field of such a name would shadow it)
+    uses: tuple[tuple[str, str], ...] = ()  # what they import, as told to `Ctx.use`
+
+
+# The statements of fields that no override fixes and whose type refers to
+# no model, by all they are made of (see `field_pair`): a spec's fields
+# repeat a few of them (orq 4.13.19: 1.4k for 24k such fields).
+_PLAIN_FIELDS: dict[tuple[object, ...], _Statements] = {}
+
+
 def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin: bool
                 ) -> tuple[Optional[FieldView], Optional[FieldView]]:
     """The field's statement in the model class (`main`; a pydantic field, or a
@@ -223,11 +249,35 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
     (`twin`).  Only what is asked for is rendered, so only its imports are used."""
     attr, alias = naming.attribute(f.name)
     rule = convention(ctx.model.name, f)
-    wrapper, node, swap, doc_default = _shape(replace(f, required=False) if rule and rule.optional else f)
-    fix = fix or FieldFix()
-    if fix.name is not None:  # renamed in the code: the wire name stays the doc's
+    if fix is not None and fix.name is not None:  # renamed in the code: the wire name stays the doc's
         wire = alias if alias is not None else f.name
         attr, alias = fix.name, (wire if wire != fix.name else None)
+    if fix is not None and fix.alias is not None:
+        alias = fix.alias
+    else:
+        alias = ctx.overrides.wire.alias(ctx.model.key, f.name, attr, alias)
+    text = _field_text(f)
+    doc = docstring(text, 1) if text.strip() else ""
+    # Without a fix, and for a type that refers to no model, the statements
+    # depend on the key alone, and on the module's fields only through the
+    # names those would shadow.
+    key = (f.type, f.required, attr, alias, rule, ctx.target, ctx.spelling.version, main, twin)
+    made = _PLAIN_FIELDS.get(key) if fix is None else None
+    if made is not None and made.names.isdisjoint(ctx.shadows.fields):
+        for source, name in made.uses:
+            ctx.use(source, name)
+    else:
+        start = len(ctx.used)
+        made = _statements(f, ctx, fix or NO_FIELD_FIX, attr, alias, rule, main, twin)
+        if fix is None and made.names.isdisjoint(ctx.shadows.fields) and next(type_refs(f.type), None) is None:
+            _PLAIN_FIELDS[key] = replace(made, uses=tuple(ctx.used[start:]))
+    return (FieldView(made.main, doc, made.has_default) if made.main is not None else None,
+            FieldView(made.twin, doc, made.has_default) if made.twin is not None else None)
+
+
+def _statements(f: Field, ctx: Ctx, fix: FieldFix, attr: str, alias: Optional[str], rule: Optional[Convention],
+                main: bool, twin: bool) -> _Statements:
+    wrapper, node, swap, doc_default = _shape(replace(f, required=False) if rule and rule.optional else f)
     default = fix.default or doc_default
     ann: list[Tok] = []
     tann: list[Tok] = []
@@ -252,10 +302,7 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
     if twin and default is not None:
         ctx.use("typing_extensions", "NotRequired")
         tann = subscript("NotRequired", [tann])
-    alias = fix.alias if fix.alias is not None else ctx.overrides.wire.alias(ctx.model.key, f.name, attr, alias)
-    text = _field_text(f)
-    doc = docstring(text, 1) if text.strip() else ""
-    main_view = twin_view = None
+    value = None
     if main:
         value = _default_toks(default, ctx) if default is not None else None
         if ctx.target == "dataclasses":
@@ -271,11 +318,11 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
             if rule and rule.exclude or _excluded(fix):  # never dumped: the raw HTTP exchange, what the SDK sets
                 options.append(("exclude", [L.name("True")]))
             ann = subscript("Annotated", [ann, call("pydantic.Field", [], options)])
-        main_view = FieldView(annassign(attr, ctx.body(ann), ctx.body(value) if value else value, 1),
-                              doc, default is not None)
-    if twin:
-        twin_view = FieldView(annassign(attr, ctx.body(tann), None, 1), doc, default is not None)
-    return main_view, twin_view
+    names = frozenset(name for toks in (ann, value or [], tann) for _, name in referenced(toks))
+    if not names.isdisjoint(ctx.shadows.fields):
+        ann, value, tann = ctx.body(ann), ctx.body(value) if value else value, ctx.body(tann)
+    return _Statements(annassign(attr, ann, value, 1) if main else None,
+                       annassign(attr, tann, None, 1) if twin else None, default is not None, names)
 
 
 def _excluded(fix: FieldFix) -> bool:

@@ -8,6 +8,7 @@ lowercase escapes, no trailing spaces), so the layout stays black-stable.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import pylayout as L
 
@@ -78,6 +79,8 @@ def doc_escape(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=None)
 def docstring(text: str, depth: int) -> str:
-    """A laid-out docstring statement at `depth` (no leading indent)."""
+    """A laid-out docstring statement at `depth` (no leading indent); once
+    per text (the docs of a spec repeat their field descriptions)."""
     return L.docstring(doc_escape(text), "    " * depth)

@@ -65,7 +65,7 @@ class CannotSplit(Exception):
     pass
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Tok:
     """One leaf: `kind`, `value` ("" for invisible parens) and the whitespace
     `prefix` before it.  `parent` is set on opening brackets only."""
@@ -85,6 +85,8 @@ class Tok:
 class _Tracker:
     """black's BracketTracker, reduced to comma and `|` delimiters."""
 
+    __slots__ = ("depth", "match", "delimiters", "invisible", "previous")
+
     def __init__(self) -> None:
         self.depth = 0
         self.match: dict[tuple[int, str], Tok] = {}
@@ -93,22 +95,24 @@ class _Tracker:
         self.previous: Optional[Tok] = None
 
     def mark(self, tok: Tok) -> None:
-        if tok.kind in CLOSING:
-            self.depth -= 1
-            tok.opening = self.match.pop((self.depth, OPENER[tok.kind]))
+        kind, depth = tok.kind, self.depth
+        if kind in CLOSING:
+            depth -= 1
+            tok.opening = self.match.pop((depth, OPENER[kind]))
             if not tok.value:
                 self.invisible.append(tok)
-        tok.depth = self.depth
-        if self.depth == 0 and tok.kind == COMMA:
+        tok.depth = depth
+        if depth == 0 and kind == COMMA:
             self.delimiters[id(tok)] = COMMA_PRIORITY
-        if self.depth == 0 and tok.kind == OP and tok.value == "|" and self.previous is not None:
+        elif depth == 0 and kind == OP and tok.value == "|" and self.previous is not None:
             self.delimiters[id(self.previous)] = VBAR_PRIORITY
         self.previous = tok
-        if tok.kind in OPENING:
-            self.match[(self.depth, tok.kind)] = tok
-            self.depth += 1
+        if kind in OPENING:
+            self.match[(depth, kind)] = tok
+            depth += 1
             if not tok.value:
                 self.invisible.append(tok)
+        self.depth = depth
 
     def max_priority(self, exclude: Iterable[int] = ()) -> int:
         ex = set(exclude)
@@ -118,7 +122,7 @@ class _Tracker:
         return sum(1 for p in self.delimiters.values() if p == priority)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Line:
     depth: int = 0
     inside_brackets: bool = False
@@ -138,7 +142,7 @@ class Line:
         if not self.leaves:
             return ""
         first = self.leaves[0]
-        return first.prefix + "    " * self.depth + first.value + "".join(str(t) for t in self.leaves[1:])
+        return first.prefix + "    " * self.depth + first.value + "".join([t.prefix + t.value for t in self.leaves[1:]])
 
     @property
     def is_import(self) -> bool:
@@ -162,9 +166,9 @@ def _new_line(tokens: Sequence[Tok], depth: int) -> Line:
 # --- black's linegen, reduced -----------------------------------------------
 
 
-def _transform_line(line: Line, force_oop: bool = False) -> Iterator[Line]:
-    line_str = str(line)
-    if not line.should_split_rhs and line.short():
+def _transform_line(line: Line, force_oop: bool = False, line_str: str = "") -> Iterator[Line]:
+    line_str = line_str or str(line)
+    if not line.should_split_rhs and len(line_str) <= LINE_LENGTH:
         yield line
         return
     transformers = [_delimiter_split, _rhs] if line.inside_brackets else [_rhs]
@@ -182,9 +186,10 @@ def _run_transformer(line: Line, transform, force_oop: bool, line_str: str) -> l
     optional_parens = [b for b in line.tracker.invisible if b.depth == 0]
     result: list[Line] = []
     for transformed in transform(line, force_oop):
-        if str(transformed) == line_str:
+        transformed_str = str(transformed)
+        if transformed_str == line_str:
             raise CannotSplit("unchanged")
-        result.extend(_transform_line(transformed, force_oop))
+        result.extend(_transform_line(transformed, force_oop, transformed_str))
     if (
         force_oop
         or transform is not _rhs
@@ -266,14 +271,15 @@ def _generate_trailers_to_omit(line: Line) -> Iterator[set[int]]:
 
 def _rhs(line: Line, force_oop: bool) -> Iterator[Line]:
     """black's right_hand_split_with_omits."""
-    prefix_lengths: dict[int, int] = {}
-    cur = 4 * line.depth
-    for tok in line.leaves:
-        prefix_lengths[id(tok)] = cur
-        cur += len(tok.prefix) + len(tok.value)
+    prefix_lengths: dict[int, int] = {}  # filled on the first omit
     first_lines: Optional[list[Line]] = None
     for omit in _generate_trailers_to_omit(line):
         if omit:
+            if not prefix_lengths:
+                cur = 4 * line.depth
+                for tok in line.leaves:
+                    prefix_lengths[id(tok)] = cur
+                    cur += len(tok.prefix) + len(tok.value)
             target = None
             for tok in reversed(line.leaves):
                 if tok.kind in CLOSING and id(tok) not in omit:
@@ -344,11 +350,17 @@ def _build_line(leaves: list[Tok], original: Line, opening: Tok, component: str)
         result.depth += 1
         if leaves and original.is_import and leaves[-1].kind != COMMA:
             leaves = leaves + [Tok(COMMA, ",")]
-    track: set[int] = set()
-    if component == "head":
+    # what `Line.append(tok, preformatted=True, track=...)` does, leaf by leaf
+    mark = result.tracker.mark
+    if result.inside_brackets:
+        for tok in leaves:
+            mark(tok)
+    elif component == "head":
         track = _inside_matching_brackets(leaves)
-    for tok in leaves:
-        result.append(tok, preformatted=True, track=id(tok) in track)
+        for tok in leaves:
+            if id(tok) in track:
+                mark(tok)
+    result.leaves = leaves
     if component == "body" and _should_split_line(result, opening):
         result.should_split_rhs = True
     return result
@@ -526,37 +538,40 @@ def layout(tokens: Sequence[Tok], depth: int = 0) -> str:
     recipe = _RECIPES.get(key)
     if recipe is None:
         _check(tokens)
-        recipe = _RECIPES[key] = _recipe(tokens, depth)
-    values = [t.value for t in tokens]
-    return "".join(
-        "".join([prefix + (values[index] if text is None else text) for index, prefix, text in line])
-        for line in recipe
-    )
+        # Each decision compares a sum of lengths with at most the line
+        # length, so a token longer than that decides as one just over it:
+        # shapes that differ only there share a split (~2.5k shapes, not ~3.4k).
+        longest = LINE_LENGTH + 1
+        clamped = (*key[:2], tuple([(*shape[:3], min(shape[3], longest)) for shape in key[2]]))
+        recipe = _RECIPES.get(clamped)
+        if recipe is None:
+            recipe = _RECIPES[clamped] = _recipe(tokens, depth)
+        _RECIPES[key] = recipe
+    return recipe.format(*[t.value for t in tokens])
 
 
-_Recipe = tuple[tuple[tuple[int, str, Optional[str]], ...], ...]
-_RECIPES: dict[tuple[int, bool, tuple[tuple[str, str, str, int], ...]], _Recipe] = {}
+# a split's text as a `str.format` template of the token values (`{index}`)
+_RECIPES: dict[tuple[int, bool, tuple[tuple[str, str, str, int], ...]], str] = {}
 
 
-def _recipe(tokens: Sequence[Tok], depth: int) -> _Recipe:
-    """How `_transform_line` lays out `tokens`: per output line, per leaf,
-    (token index or -1 for an added comma, prefix with the line's indent,
-    the leaf's value if the split changed it, else None); then a newline."""
+def _recipe(tokens: Sequence[Tok], depth: int) -> str:
+    """How `_transform_line` lays out `tokens`, as a template: per output
+    line, per leaf, its prefix (the first with the line's indent), then
+    `{index}` of its token, or its text if the split added or changed it;
+    then a newline."""
     originals = [tok.value for tok in tokens]
     for index, tok in enumerate(tokens):
         tok.index = index
-    lines = []
+    out = []
     for line in _transform_line(_new_line(tokens, depth)):
-        leaves = [
-            (
-                tok.index,
-                tok.prefix + "    " * line.depth if n == 0 else tok.prefix,
-                tok.value if tok.index < 0 or tok.value != originals[tok.index] else None,
-            )
-            for n, tok in enumerate(line.leaves)
-        ]
-        lines.append((*leaves, (-1, "", "\n")))
-    return tuple(lines)
+        for n, tok in enumerate(line.leaves):
+            out.append(tok.prefix + "    " * line.depth if n == 0 else tok.prefix)
+            if tok.index < 0 or tok.value != originals[tok.index]:
+                out.append(tok.value.replace("{", "{{").replace("}", "}}"))
+            else:
+                out.append(f"{{{tok.index}}}")
+        out.append("\n")
+    return "".join(out)
 
 
 def _check(tokens: Sequence[Tok]) -> None:
@@ -573,6 +588,23 @@ def _check(tokens: Sequence[Tok]) -> None:
             raise LayoutError("non-ASCII string literal (black measures display width)")
     if stack:
         raise LayoutError("unbalanced brackets")
+
+
+def text(tokens: Sequence[Tok]) -> str:
+    """The tokens on one line, without the first one's prefix (as inside
+    invisible parentheses)."""
+    return tokens[0].value + "".join([t.prefix + t.value for t in tokens[1:]])
+
+
+def kept(line: str, depth: int = 0) -> Optional[str]:
+    """`line` (a statement's text on one line) at `depth`, with its newline,
+    when `layout` would keep it as it is: it fits, in ASCII, on one line.
+    None otherwise: lay out its tokens.  Spares the tokens that most
+    statements do not need."""
+    line = "    " * depth + line
+    if len(line) <= LINE_LENGTH and line.isascii() and "\n" not in line:
+        return line + "\n"
+    return None
 
 
 # --- token builders used by the renderer --------------------------------------

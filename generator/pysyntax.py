@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
@@ -95,6 +96,7 @@ class Spelling:
     version: tuple[int, int]
 
     @classmethod
+    @lru_cache(maxsize=None)
     def of(cls, version: str) -> Spelling:
         major, minor = version.split(".")
         return cls((int(major), int(minor)))
@@ -114,10 +116,7 @@ class Spelling:
 
     def source(self, source: str, name: str) -> str:
         """Where `name`, which `source` has, is imported from."""
-        if source == "typing" and name in ABC_NAMES and self.modern:
-            return "collections.abc"
-        stdlib = STDLIB_SINCE.get(name) if source == "typing_extensions" and self.modern else None
-        return stdlib[0] if stdlib is not None and self.version >= stdlib[1] else source
+        return _import_source(self.version, source, name)
 
     def generic_alias(self, name: str, value: str) -> str:
         """The hand-written runtime's alias generic in `T`: `X = ...` (3.9),
@@ -155,6 +154,16 @@ class Spelling:
         return " | ".join(members) if self.modern else f"Union[{', '.join(members)}]"
 
 
+@lru_cache(maxsize=None)
+def _import_source(version: tuple[int, int], source: str, name: str) -> str:
+    """`Spelling.source`, once per name and version (modules use the same few names)."""
+    modern = version >= (3, 10)
+    if source == "typing" and name in ABC_NAMES and modern:
+        return "collections.abc"
+    stdlib = STDLIB_SINCE.get(name) if source == "typing_extensions" and modern else None
+    return stdlib[0] if stdlib is not None and version >= stdlib[1] else source
+
+
 def natural(text: str, fold: bool = True) -> tuple[Union[str, int], ...]:
     """isort's natural order: digit runs as numbers (`a2` < `a10`);
     case-insensitive unless not `fold`."""
@@ -182,6 +191,8 @@ def rel_module(src_parts: Sequence[str], dst_parts: Sequence[str]) -> str:
     """Relative import path from module `src_parts` to module `dst_parts`."""
     src_pkg = list(src_parts[:-1])
     dst_pkg = list(dst_parts[:-1])
+    if src_pkg == dst_pkg:  # the common case
+        return "." + dst_parts[-1]
     common = 0
     while common < min(len(src_pkg), len(dst_pkg)) and src_pkg[common] == dst_pkg[common]:
         common += 1
@@ -202,20 +213,25 @@ class Ctx:
         self.model = model
         self.parts = parts
         self.libs: dict[str, set[str]] = {}
+        self.used: list[tuple[str, str]] = []  # each `use`, in order (for `pyblocks` to replay a field's)
         self.top: dict[str, dict[str, str]] = {}  # module -> {name: local}
         self.bottom: dict[str, dict[str, str]] = {}
         self.taken: dict[str, tuple[tuple[str, str], bool]] = {n: (model.key, False) for n in own}
         self.locals: dict[tuple[tuple[str, str], bool], str] = {}
+        self.places: dict[tuple[str, str], tuple[str, bool, str, bool]] = {}  # model -> `_place`
         self.cycle = resolved.cycle_of.get(model.key)
         # Models only an override refers to: the import-cycle analysis never
         # saw these references, so they are imported late (at the bottom) and
         # quoted, which is safe whatever the cycles.
-        linked = {(r.namespace, r.name) for f in getattr(model, "fields", ()) for r, _ in type_refs(f.type)}
-        self.late = set(overrides.model(model.key).refs) - linked
+        fix = overrides.model(model.key)
+        self.late: set[tuple[str, str]] = set()
+        if fix.refs:
+            linked = {(r.namespace, r.name) for f in getattr(model, "fields", ()) for r, _ in type_refs(f.type)}
+            self.late = set(fix.refs) - linked
         # Fields keep the docs' names; class bodies reach the module-level
         # names they shadow through aliases, references avoid them.
         fields = [naming.attribute(f.name)[0] for f in getattr(model, "fields", ()) if not f.is_extra]
-        fields += [str(added.name) for added in overrides.model(model.key).added]
+        fields += [str(added.name) for added in fix.added]
         self.shadows = Shadows(fields)
         for n in fields:
             self.taken.setdefault(n, (("", n), False))
@@ -229,25 +245,23 @@ class Ctx:
         return self.shadows.rebind(toks, self.libs, self.taken)
 
     def use(self, source: str, name: str) -> None:
-        self.libs.setdefault(self.spelling.source(source, name), set()).add(name)
+        self.libs.setdefault(_import_source(self.spelling.version, source, name), set()).add(name)
+        self.used.append((source, name))
 
     def ref(self, ref: Ref, twin: bool, runtime: bool = True) -> tuple[str, bool]:
         """(local name, quote it?) for a reference; records the import.
         `runtime`: the reference is evaluated at import time (not an annotation)."""
         key = (ref.namespace, ref.name)
-        target = self.resolved.by_key[key]
-        cls = self.overrides.class_name(key, target.name)
-        name = cls if (not twin or target.kind == "enum") else naming.twin_name(cls)
-        is_twin = name != cls
+        place = self.places.get(key)
+        if place is None:  # once per model referred to (a model and its twin share it)
+            place = self.places[key] = self._place(key)
+        cls, is_enum, mod, same_cycle = place
+        name = cls if (not twin or is_enum) else naming.twin_name(cls)
         # quoted where evaluated before the bottom imports ran (annotations are not, from 3.10 on)
         quote = runtime or not self.spelling.modern
         if key == self.model.key:
             return name, quote
-        # an enum's module imports no model: importing it at the top never makes a cycle
-        same_cycle = (key in self.late and target.kind != "enum") or (
-            self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
-        mod = rel_module(self.parts, naming.module_path(target.path).split("/"))
-        ident = (key, is_twin)
+        ident = (key, name != cls)
         local = self.locals.get(ident)
         if local is None:
             local = name
@@ -260,6 +274,16 @@ class Ctx:
         (self.bottom if same_cycle else self.top).setdefault(mod, {})[name] = local
         return local, same_cycle and quote
 
+    def _place(self, key: tuple[str, str]) -> tuple[str, bool, str, bool]:
+        """(class name, an enum?, module to import, on this module's import cycle?) of a model."""
+        target = self.resolved.by_key[key]
+        is_enum = target.kind == "enum"
+        # an enum's module imports no model: importing it at the top never makes a cycle
+        same_cycle = (key in self.late and not is_enum) or (
+            self.cycle is not None and self.resolved.cycle_of.get(key) == self.cycle)
+        mod = rel_module(self.parts, naming.module_path(target.path).split("/"))
+        return self.overrides.class_name(key, target.name), is_enum, mod, same_cycle
+
     def import_lines(self) -> list[str]:
         if self.spelling.modern:
             return self._isort_import_lines()
@@ -271,10 +295,10 @@ class Ctx:
                 stmts.append(L.layout([L.name("import"), L.name(mod, " ")]))
         for mod, alias in shadows.module_aliases():
             stmts.append(L.layout([L.name("import"), L.name(mod, " "), L.name("as", " "), L.name(alias, " ")]))
+        wanted = set(libs) | set(shadows.sources.values())  # each lists a name
         for src in ("builtins", "datetime", "decimal", "enum", "typing", "typing_extensions"):
-            names = shadows.names(src, libs.get(src, ()), plain)
-            if names:
-                stmts.append(_from_import(src, names))
+            if src in wanted:
+                stmts.append(_from_import(src, shadows.names(src, libs.get(src, ()), plain)))
         for src in sorted(set(libs) - self.KNOWN):  # overrides' bases and decorators
             stmts.append(_from_import(src, shadows.names(src, libs[src], plain)))
         runtime = shadows.names("_runtime", libs.get("_runtime", ()), plain)
@@ -361,13 +385,22 @@ def _pairs(names: Mapping[str, str]) -> list[str]:
     return [n if n == local else f"{n} as {local}" for n, local in sorted(names.items())]
 
 
-def _from_import(module: str, names: Iterable[str]) -> str:
-    toks: list[Tok] = []
-    for i, n in enumerate(names):
-        if i:
-            toks.append(L.op(L.COMMA, ","))
-        toks.append(L.name(n, " " if i else ""))
-    return L.layout([L.name("from"), L.name(module, " "), L.name("import", " "), *L.invisible_parens(toks, " ", L.IMPORT)])
+def _from_import(module: str, names: Sequence[str]) -> str:
+    """`from module import names` as black writes it: on one line if it
+    fits, else one name a line with a trailing comma (all `layout` can make
+    of an import: black never omits its parentheses, and it has no others)."""
+    line = f"from {module} import {', '.join(names)}"
+    if not (names and line.isascii()) or "\n" in line:  # `layout` refuses it
+        toks: list[Tok] = []
+        for i, n in enumerate(names):
+            if i:
+                toks.append(L.op(L.COMMA, ","))
+            toks.append(L.name(n, " " if i else ""))
+        return L.layout([L.name("from"), L.name(module, " "), L.name("import", " "),
+                         *L.invisible_parens(toks, " ", L.IMPORT)])
+    if len(line) <= L.LINE_LENGTH:
+        return line + "\n"
+    return f"from {module} import (\n" + "".join([f"    {n},\n" for n in names]) + ")\n"
 
 
 # --- type annotations -----------------------------------------------------------
@@ -485,6 +518,9 @@ def unwrap(node: TypeNode, swap: bool = False) -> tuple[TypeNode, bool]:
 
 
 def assign(target: str, value: list[Tok], depth: int) -> str:
+    line = L.kept(f"{target} = {L.text(value)}", depth)
+    if line is not None:
+        return line
     return L.layout([L.name(target), Tok(L.EQUAL, "=", " "), *L.invisible_parens(value)], depth)
 
 
@@ -502,6 +538,10 @@ def type_alias(name: str, value: list[Tok], ctx: Ctx) -> str:
 
 
 def annassign(target: str, ann: list[Tok], default: Optional[list[Tok]], depth: int) -> str:
+    flat = f"{target}: {L.text(ann)}" if default is None else f"{target}: {L.text(ann)} = {L.text(default)}"
+    line = L.kept(flat, depth)
+    if line is not None:
+        return line
     toks = [L.name(target), Tok(L.COLON, ":"), *L.invisible_parens(ann)]
     if default is not None:
         toks += [Tok(L.EQUAL, "=", " "), *L.invisible_parens(default)]
@@ -544,6 +584,9 @@ def call(func: str, args: list[list[Tok]], kwargs: Sequence[tuple[str, list[Tok]
 
 
 def class_header(name: str, bases: Sequence[str]) -> str:
+    line = L.kept(f"class {name}({', '.join(bases)}):" if bases else f"class {name}:")
+    if line is not None:
+        return line
     if not bases:
         return L.layout([L.name("class"), L.name(name, " "), Tok(L.COLON, ":")])
     return L.layout([L.name("class"), L.name(name, " "), Tok(L.LPAR, "(", parent=L.CLASSDEF),

@@ -14,11 +14,23 @@ aliases cannot be shadowed in turn.
 from __future__ import annotations
 
 import builtins
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from . import pylayout as L
 
 _BUILTINS = frozenset(dir(builtins))
+
+
+def referenced(toks: Sequence[L.Tok]) -> Iterator[tuple[L.Tok, str]]:
+    """Each name of `toks` (an annotation or a default) with the module-level
+    name it refers to (`pydantic` of `pydantic.Field`); keyword-argument
+    names (`alias=`) refer to none."""
+    for i, tok in enumerate(toks):
+        if tok.kind != L.NAME:
+            continue
+        if i + 1 < len(toks) and toks[i + 1].kind == L.EQUAL and not toks[i + 1].prefix:
+            continue
+        yield tok, tok.value.partition(".")[0]
 
 
 class Shadows:
@@ -31,16 +43,10 @@ class Shadows:
 
     def rebind(self, toks: list[L.Tok], libs: Mapping[str, set[str]], taken: Mapping[str, object]) -> list[L.Tok]:
         """Rewrite, in place, the names in `toks` (an annotation or a default)
-        that a field shadows; keyword-argument names (`alias=`) stay."""
-        for i, tok in enumerate(toks):
-            if tok.kind != L.NAME:
-                continue
-            if i + 1 < len(toks) and toks[i + 1].kind == L.EQUAL and not toks[i + 1].prefix:
-                continue
-            head, dot, rest = tok.value.partition(".")
-            if head not in self.fields:
-                continue
-            tok.value = self._alias(head, libs, taken) + dot + rest
+        that a field shadows."""
+        for tok, name in referenced(toks):
+            if name in self.fields:
+                tok.value = self._alias(name, libs, taken) + tok.value[len(name):]
         return toks
 
     def _alias(self, name: str, libs: Mapping[str, set[str]], taken: Mapping[str, object]) -> str:
@@ -61,6 +67,8 @@ class Shadows:
     def names(self, source: str, names: Iterable[str], plain: frozenset[str]) -> list[str]:
         """What `from source import ...` lists: `n`, `n as _n` for an aliased
         name, both when a module-level statement (in `plain`) uses `n` too."""
+        if not self.sources:  # nothing shadowed (most modules)
+            return sorted(set(names))
         out: list[str] = []
         for n in sorted(set(names) | {k for k, src in self.sources.items() if src == source}):
             alias = self.aliases.get(n) if self.sources.get(n) == source else None
