@@ -269,7 +269,7 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
     else:
         start = len(ctx.used)
         made = _statements(f, ctx, fix or NO_FIELD_FIX, attr, alias, rule, main, twin)
-        if fix is None and made.names.isdisjoint(ctx.shadows.fields) and next(type_refs(f.type), None) is None:
+        if fix is None and made.names.isdisjoint(ctx.shadows.fields) and not type_refs(f.type):
             _PLAIN_FIELDS[key] = replace(made, uses=tuple(ctx.used[start:]))
     return (FieldView(made.main, doc, made.has_default) if made.main is not None else None,
             FieldView(made.twin, doc, made.has_default) if made.twin is not None else None)
