@@ -585,7 +585,7 @@ def _output(text: str, where: str) -> Output:
     data = text.encode("utf-8")
     if not where:
         return data, _sha256(data), None
-    return None, _sha256(data), replace_atomically(where, data)
+    return None, _sha256(data), replace_atomically(where, data, claimed=True)
 
 
 class _Summaries(Mapping[Key, Summary]):

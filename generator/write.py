@@ -529,13 +529,17 @@ def _tmp_name(full: str) -> str:
     return f"{folder}/.{name}{TMP_SUFFIX}"
 
 
-def replace_atomically(full: str, data: bytes) -> tuple[int, int]:
-    """Put `data` at `full` atomically, keeping the mode of the file it replaces; its size and mtime."""
+def replace_atomically(full: str, data: bytes, *, claimed: bool = False) -> tuple[int, int]:
+    """Put `data` at `full` atomically, keeping the mode of the file it
+    replaces; its size and mtime.  `claimed`: `full` is a path `Writer.claim`
+    gave, where nothing is (no mode to look up: a tenth of a cold run's writing)."""
+    mode = None
     try:
-        st = os.lstat(full)
-        mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
+        st = None if claimed else os.lstat(full)
+        if st is not None and stat.S_ISREG(st.st_mode):
+            mode = stat.S_IMODE(st.st_mode)
     except (FileNotFoundError, NotADirectoryError):
-        mode = None
+        pass
     tmp = _tmp_name(full)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
     try:  # the open too: Ctrl-C lands just after a system call returns (the name is ours alone, under the lock)

@@ -707,7 +707,8 @@ def test_a_cold_generate_writes_as_it_renders_and_records_every_file(
     specs = small_spec(tmp_path)
     by_build: list[str] = []
     real = build.replace_atomically
-    monkeypatch.setattr(build, "replace_atomically", lambda full, data: by_build.append(full) or real(full, data))
+    monkeypatch.setattr(build, "replace_atomically",
+                        lambda full, data, **how: by_build.append(full) or real(full, data, **how))
     report, _ = api.generate(specs, out, "pkg")
     produced = {f"pkg/models/{name[:-3]}.py" for name in SMALL_SPEC} | {f"docs/models/{name}" for name in SMALL_SPEC}
     assert {os.path.relpath(full, os.path.realpath(out)) for full in by_build} == produced
