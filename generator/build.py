@@ -36,6 +36,7 @@ import hashlib
 import marshal
 import sys
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.pool
 import os
 import pickle
@@ -45,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache, partial
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, cast
 
 import jinja2
 import markdown_it
@@ -682,11 +683,15 @@ class _Workers:
                 self.pipes.append(parent)
                 self.procs.append(proc)
         to_hash = self.idle()
-        results = sorted(result for pipe in self.pipes for result in _receive(pipe))
-        for index, pipe in enumerate(self.pipes):
-            pipe.send_bytes(marshal.dumps(list(to_hash[index :: self.count])))
+        results: list[Parsed] = []
+        waiting = dict(zip(self.pipes, range(self.count)))
+        while waiting:  # each worker hashes its share as soon as it has parsed
+            for ready in multiprocessing.connection.wait(list(waiting)):
+                pipe = cast(Connection, ready)  # wait() gives back the pipes it was given
+                results += _receive(pipe)
+                pipe.send_bytes(marshal.dumps(list(to_hash[waiting.pop(pipe) :: self.count])))
         self.hashing = True
-        return results
+        return sorted(results)
 
     def hashed(self) -> dict[str, StatRecord]:
         """The records of the files the workers were given to hash after parsing."""
