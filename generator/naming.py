@@ -219,3 +219,14 @@ def enum_members(values: Iterable[tuple[str, object]]) -> list[str]:
         seen.add(member)
         out.append(member)
     return out
+
+
+def ancestors(paths: Iterable[str]) -> set[str]:
+    """Every folder above the POSIX paths: "a", "a/b" for "a/b/c"."""
+    found: set[str] = set()
+    for path in paths:
+        parent = path.rpartition("/")[0]
+        while parent and parent not in found:
+            found.add(parent)
+            parent = parent.rpartition("/")[0]
+    return found

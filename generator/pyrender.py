@@ -152,13 +152,8 @@ def render_package(summaries: Iterable[Summary], package: str, overrides: Overri
 def package_paths(modules: Iterable[str]) -> list[str]:
     """The paths of the package's own files (see `render_package`), given
     the paths of its modules ("models/foo")."""
-    folders: set[str] = set()
-    for module in modules:
-        folder = module.rpartition("/")[0]
-        while folder and folder not in folders:
-            folders.add(folder)
-            folder = folder.rpartition("/")[0]
-    return ["_runtime.py", "py.typed", "__init__.py", *(f"{folder}/__init__.py" for folder in sorted(folders))]
+    folders = sorted(naming.ancestors(modules))
+    return ["_runtime.py", "py.typed", "__init__.py", *(f"{folder}/__init__.py" for folder in folders)]
 
 
 def render_python(models: Sequence[AnyModel], resolved: Resolved, package: str, *, enum_style: str = "literal",

@@ -42,6 +42,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 from generator.manifest import (CACHE_DIR, JOURNAL_FILE, MANIFEST_NAME, STAT_FILE, TMP_SUFFIX, Bookkeeping, Manifest,
                                 OutputError, StatRecord, check_relpaths, ensure_cache_dir, manifest_bytes,
                                 read_manifest, read_stat_cache, stat_cache_bytes)
+from generator.naming import ancestors
 from generator.progress import NO_PROGRESS, Progress
 from generator.terminal import BOLD, CYAN, GREEN, RED, paint
 
@@ -346,7 +347,7 @@ class Writer:
         with _as_output_error(self.root):
             self._open()
             state: dict[str, str] = {"": "folder"}  # folder -> "folder", "absent" or "blocked"
-            for folder in sorted(_ancestors(wanted), key=lambda folder: folder.count("/")):
+            for folder in sorted(ancestors(wanted), key=lambda folder: folder.count("/")):
                 state[folder] = state[folder.rpartition("/")[0]]
                 if state[folder] == "folder":
                     try:
@@ -495,7 +496,7 @@ def _check_in_the_way(root: str, report: CheckReport) -> None:
     for path in report.stale:
         if stat.S_ISDIR(os.lstat(f"{root}/{path}").st_mode):
             raise OutputError(f"cannot write {path}: a directory is in the way")
-    folders = sorted(_ancestors([*report.stale, *report.missing]), key=lambda folder: folder.count("/"))
+    folders = sorted(ancestors([*report.stale, *report.missing]), key=lambda folder: folder.count("/"))
     absent: set[str] = set()
     for folder in folders:
         if folder.rpartition("/")[0] in absent:
@@ -506,17 +507,6 @@ def _check_in_the_way(root: str, report: CheckReport) -> None:
                 raise OutputError(f"cannot create directory {folder}: a file or link is in the way")
         except FileNotFoundError:
             absent.add(folder)
-
-
-def _ancestors(paths: Iterable[str]) -> set[str]:
-    """Every folder above the paths: "a", "a/b" for "a/b/c"."""
-    found: set[str] = set()
-    for path in paths:
-        parent = path.rpartition("/")[0]
-        while parent and parent not in found:
-            found.add(parent)
-            parent = parent.rpartition("/")[0]
-    return found
 
 
 def _write_journal(cache: str, paths: Iterable[str]) -> None:
@@ -577,7 +567,7 @@ def _remove(root: str, orphans: Iterable[str]) -> None:
     """Delete the orphans, then the folders they leave empty (deepest first)."""
     for path in orphans:
         _unlink_if_there(f"{root}/{path}")
-    for folder in sorted(_ancestors(orphans), key=lambda folder: -folder.count("/")):
+    for folder in sorted(ancestors(orphans), key=lambda folder: -folder.count("/")):
         try:
             os.rmdir(f"{root}/{folder}")
         except OSError:  # not empty (hand-written files), or gone
