@@ -10,7 +10,8 @@ The floors are plain Python doing the same I/O, measured in the same run:
 The clone is a copy of a generated OUT without its cache folder (the
 committed files only).  Every cold run writes into a new, empty folder after
 `sync` (the page cache is kept: other work shares this machine).  Runs
-alternate (floor, this checkout, the baseline; the order turns each run);
+alternate (floor, this checkout, the baseline; the order turns each run),
+each after `sync` (no run pays for the writeback of the one before);
 the table gives medians, and the ratio of the medians to the floor (wall
 time, and CPU time: user + system, the steadier one on a loaded machine).
 
@@ -141,6 +142,7 @@ class Tool:
         self.cold.add(*run(self.command("generate", self.dir / f"cold-{self.runs}"), self.env, self.dir))
 
     def run_check(self) -> None:
+        os.sync()  # not paying for the writeback of a cold run before it
         self.check.add(*run(self.command("check", self.clone, "--quiet"), self.env, self.dir))
         if (self.clone / CACHE_DIR).exists():
             raise SystemExit(f"{self.name}: check wrote a cache into the clone")
@@ -182,9 +184,12 @@ def main(argv: list[str]) -> None:
             tool.prepare()
         files = sum(1 for path in tools[0].clone.rglob("*") if path.is_file())
         for n in range(args.runs):
-            steps = [lambda: check_floor.add(*run([sys.executable, "-c", FLOOR_CHECK, str(specs), str(tools[0].clone)],
-                                                  tools[0].env, tmp)),
-                     *(tool.run_check for tool in tools)]
+            def floor_check() -> None:
+                os.sync()
+                check_floor.add(*run([sys.executable, "-c", FLOOR_CHECK, str(specs), str(tools[0].clone)],
+                                     tools[0].env, tmp))
+
+            steps = [floor_check, *(tool.run_check for tool in tools)]
             for step in steps[::-1] if n % 2 else steps:
                 step()
 
@@ -201,8 +206,8 @@ def main(argv: list[str]) -> None:
     finally:
         rows = [(check_floor, [tool.check for tool in tools], 3.0), (cold_floor, [tool.cold for tool in tools], 2.5)]
         print(f"\n{files} output files\n")
-        print("| figure | wall | floor | ratio | budget | verdict | CPU (user + sys) | floor's CPU | CPU ratio |\n"
-              "|---|---|---|---|---|---|---|---|---|")
+        print("| figure | wall | floor | ratio | budget | verdict | CPU (user + sys) | floor's CPU | CPU ratio |"
+              " wall min-max | floor min-max |\n|---|---|---|---|---|---|---|---|---|---|---|")
         for floor, figures, budget in rows:
             for figure in figures:
                 if not figure.walls or not floor.walls:
@@ -210,7 +215,8 @@ def main(argv: list[str]) -> None:
                 ratio = figure.wall / floor.wall
                 print(f"| {figure.name} | {figure.wall:.2f} s | {floor.wall:.2f} s | {ratio:.2f}x | ≤ {budget:g}x | "
                       f"{'ok' if ratio <= budget else 'over'} | {figure.cpu:.2f} s | {floor.cpu:.2f} s | "
-                      f"{figure.cpu / floor.cpu:.2f}x |")
+                      f"{figure.cpu / floor.cpu:.2f}x | {min(figure.walls):.2f}-{max(figure.walls):.2f} s | "
+                      f"{min(floor.walls):.2f}-{max(floor.walls):.2f} s |")
         base = tools[1].cold if len(tools) > 1 else None
         if base is not None and base.users and tools[0].cold.users:
             print(f"\ncold generate user CPU, this checkout / baseline: {tools[0].cold.user:.2f} / {base.user:.2f} s"
