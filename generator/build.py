@@ -23,52 +23,44 @@ with the file on disk by the write stage.  Records stay
 plain tuples until needed, and a run that changed a few docs writes only
 their records, to a delta file beside the base (see `save_cache`).
 
-Parallel: docs are split between worker processes (fork) that parse their
-share, send back summaries, then render their share once the main process
-has resolved the spec, so parsed models never cross a process boundary.
-Both ways the data is plain tuples passed by marshal: pickling 18k
-summaries and the resolved spec cost more than parsing half the docs.
+Parallel: docs are split between worker processes (see `workers`) that
+parse their share, hash output files the main process names while it
+resolves, then render their share, writing the files where the write stage
+said (`claim`); meanwhile the main process keys the docs and renders the
+package's own files.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
-import sys
-import multiprocessing
-import multiprocessing.connection
-import multiprocessing.pool
 import os
-import pickle
-import signal
-from contextlib import contextmanager
+import sys
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache, partial
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, cast
+from typing import Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 import jinja2
 import markdown_it
 
-from . import naming, unions, wirenames
+from . import unions, wirenames
 from .diagnostics import Diagnostic, DiagnosticData, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
 from .manifest import PACKAGE_INPUTS, Manifest, StatRecord, ensure_cache_dir, store_marshal
 from .overrides import NO_OVERRIDES, Overrides, OverridesFile
-from .parse import parse_bytes, parse_files, read_doc
-from .progress import NO_PROGRESS, Counter, Progress
+from .parse import parse_files, read_doc
+from .progress import NO_PROGRESS, Progress
 from .pyrender import DEFAULT_PYTHON, DEFAULT_TARGET, package_paths, render_module, render_package
 from .resolve import resolve, silence_overridden, spec_root_names, summarize
-from .summary import Key, Link, Resolved, Summary
+from .summary import Key, Resolved, Summary
 from .templating import builtin_templates_dir, templates_digest
-from .write import OutputFile, hash_files, replace_atomically
+from .workers import NOT_RENDERED, Summaries, Workers, load_model, sha256_hex, summary_of
+from .write import OutputFile
 
 CACHE_FILE = "state.marshal"
 DELTA_FILE = "state-delta.marshal"
-# Below this many docs to parse or render, worker processes cost more than they save.
-PARALLEL_THRESHOLD = 300
 
 
 @dataclass
@@ -89,7 +81,7 @@ class DocRecord:
 
     @cached_property
     def summary(self) -> Summary:
-        return _summary(self.summary_data)
+        return summary_of(self.summary_data)
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
@@ -105,17 +97,6 @@ class Changed(NamedTuple):
 
     stat: os.stat_result
     previous: Optional[tuple]  # type: ignore[type-arg]  # its summary_data in the cache, if it had one
-
-
-def _summary_data(summary: Summary) -> tuple:  # type: ignore[type-arg]
-    """A summary as plain tuples, which marshal stores and passes fast."""
-    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names, summary.evidence, summary.shape,
-            summary.enum)
-
-
-def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
-    kind, name, namespace, path, line, col, links, *rest = data  # rest: fields, evidence, shape, enum
-    return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), *rest)
 
 
 @dataclass
@@ -214,7 +195,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         else:
             stale.append((rel, stat, record))
     for rel, stat, record in stale:
-        if record is not None and _sha256(read_doc(specs, rel)[0] or b"") == record.digest:  # touched, not changed
+        if record is not None and sha256_hex(read_doc(specs, rel)[0] or b"") == record.digest:  # touched, not changed
             record.size, record.mtime_ns = stat.st_size, stat.st_mtime_ns
             records[rel] = record
         else:
@@ -223,7 +204,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         if record.warnings_data:
             problems.extend(record.warnings)
     same_paths = list(cached) == list(paths)
-    with _Workers(specs, jobs, len(changed), progress, idle) as workers:
+    with Workers(specs, jobs, len(changed), progress, idle) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
                         whole, cache_key, overrides, _Committed(committed, inputs_base), target, root, wire_names,
                         python_version, claim)
@@ -261,7 +242,7 @@ def cached_summaries(specs: Path, paths: Sequence[str], cache_dir: Path, cache_k
     return found
 
 
-def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, records: dict[str, DocRecord],
+def _build(specs: Path, paths: Sequence[str], package: str, workers: Workers, records: dict[str, DocRecord],
            changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths: bool,
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile], committed: _Committed,
            target: str = DEFAULT_TARGET, root: tuple[str, ...] = (),
@@ -285,7 +266,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
     if whole is not None and same_paths and same_summaries:  # every summary as cached: no need to read them
         names_key = whole.names_key
     else:
-        names_key = _sha256(repr([records[rel].summary_data[:4] for rel in paths]).encode())
+        names_key = sha256_hex(repr([records[rel].summary_data[:4] for rel in paths]).encode())
     # Same docs by name and place, and no changed doc refers or is referred
     # to differently: the whole-spec results of the last run still hold.
     same_structure = whole is not None and whole.names_key == names_key and same_summaries
@@ -294,7 +275,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
 
         @cache
         def resolution() -> Resolved:  # only when something is rendered
-            return Resolved(_Summaries(records[rel].summary_data for rel in paths),
+            return Resolved(Summaries(records[rel].summary_data for rel in paths),
                             {(ns, name): cycle for ns, name, cycle in cycles})
 
         resolve_warnings = [Diagnostic(*w) for w in whole.warnings]
@@ -372,7 +353,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: _Workers, r
     for rel in paths:
         record = records[rel]
         outputs = f"{package}/{record.module}.py", f"docs/{rel}"
-        made = rendered.get(rel, _NOT_RENDERED)
+        made = rendered.get(rel, NOT_RENDERED)
         for path, (text, digest, at), old, render_again in zip(
                 outputs, (made[:3], made[3:]), (record.module_digest, record.doc_digest), (again.module, again.doc)):
             if at is not None:
@@ -401,13 +382,13 @@ def _inputs_base(package: str, overrides_digest: str, target: str, wire_names: s
     version (its Unicode tables decide which characters a string literal
     keeps as they are) and the versions of the parser and template engine."""
     python = "%d.%d" % sys.version_info[:2]
-    return _sha256(f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{wire_names}\0"
+    return sha256_hex(f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{wire_names}\0"
                    f"{python_version}\0{code_format}\0{python}\0{markdown_it.__version__}\0{jinja2.__version__}".encode())
 
 
 def _inputs_key(base: str, module_key: str) -> str:
     """A doc's inputs key (32 hex digits: the manifest has one a doc)."""
-    return _sha256(f"{base}\0{module_key}".encode())[:32]
+    return sha256_hex(f"{base}\0{module_key}".encode())[:32]
 
 
 class _Committed:
@@ -461,10 +442,10 @@ def with_wire_names(overrides: Overrides, policy: str, summaries: Sequence[Summa
 
 def parse_summaries(specs: Path, paths: Sequence[str], jobs: int) -> tuple[list[Summary], list[Diagnostic]]:
     """Parse every doc (in parallel when many) into summaries, with problems."""
-    with _Workers(specs, jobs, len(paths)) as workers:
+    with Workers(specs, jobs, len(paths)) as workers:
         results = workers.parse(sorted(paths))
     problems = [Diagnostic(*p) for _, _, _, found, _ in results for p in found]
-    return [_summary(data) for _, _, data, _, _ in results if data is not None], problems
+    return [summary_of(data) for _, _, data, _, _ in results if data is not None], problems
 
 
 def parse_and_resolve(specs: Path, paths: Sequence[str]) -> tuple[list[AnyModel], Resolved, list[Diagnostic]]:
@@ -537,10 +518,6 @@ def _load_cache(cache_dir: Optional[Path], key: str
         return {}, None, None
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> str:
     """Digest of what the module of `record` is rendered from."""
     own = record.summary.key
@@ -562,63 +539,6 @@ def _module_key(record: DocRecord, resolved: Resolved, overrides: Overrides) -> 
 # files): given output paths, the full paths of those the build may write
 # itself, as it renders them.
 Claim = Callable[[Sequence[str]], Mapping[str, str]]
-# A job: (doc path, its doc page too?, where to write the module, where the page: "" to send them back).
-Job = tuple[str, bool, str, str]
-# An output as rendered: (bytes, or None where written; digest, "" if not
-# rendered; (size, mtime_ns) where written, else None).
-Output = tuple[Optional[bytes], str, Optional[tuple[int, int]]]
-Rendered = tuple[str, Optional[bytes], str, Optional[tuple[int, int]], Optional[bytes], str,
-                 Optional[tuple[int, int]]]  # the doc path, then its module's and its page's Output
-_NOT_RENDERED = (None, "", None, None, "", None)
-
-
-def _render_one(job: Job, model: AnyModel, resolved: Resolved, overrides: Overrides,
-                target: str, python_version: str, counter: Counter, slot: int = 0) -> Rendered:
-    rel, with_doc, module_to, doc_to = job
-    module = _output(render_module(model, resolved, overrides=overrides, target=target,
-                                   python_version=python_version)[1], module_to)
-    doc = _output(render_doc(model), doc_to) if with_doc else (None, "", None)
-    counter.add(1, slot)
-    return (rel, *module, *doc)
-
-
-def _output(text: str, where: str) -> Output:
-    data = text.encode("utf-8")
-    if not where:
-        return data, _sha256(data), None
-    return None, _sha256(data), replace_atomically(where, data, claimed=True)
-
-
-class _Summaries(Mapping[Key, Summary]):
-    """Summaries by key, each decoded from its plain tuple when first looked
-    up: rendering one changed module reads a handful of the 18k."""
-
-    def __init__(self, rows: Iterable[tuple]):  # type: ignore[type-arg]
-        self.rows = {(row[2], row[1]): row for row in rows}
-        self.decoded: dict[Key, Summary] = {}
-
-    def __getitem__(self, key: Key) -> Summary:
-        summary = self.decoded.get(key)
-        if summary is None:
-            summary = self.decoded[key] = _summary(self.rows[key])
-        return summary
-
-    def __iter__(self) -> Iterator[Key]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-
-def _load_model(specs: Path, rel: str) -> AnyModel:
-    """Parse one doc again (its model was not kept by this process)."""
-    data, problems = read_doc(specs, rel)
-    model, more = parse_bytes(data, rel) if data is not None else (None, [])
-    if model is None:  # the doc changed under us since the run read it
-        raise SpecError(problems + more)
-    return model
-
-
 class _Renderer:
     """Renders a doc's outputs again, only if the write stage asks."""
 
@@ -628,11 +548,11 @@ class _Renderer:
         self.python_version = python_version
 
     def module(self, rel: str) -> bytes:
-        return render_module(_load_model(self.specs, rel), self.resolution(), overrides=self.overrides(),
+        return render_module(load_model(self.specs, rel), self.resolution(), overrides=self.overrides(),
                              target=self.target, python_version=self.python_version)[1].encode("utf-8")
 
     def doc(self, rel: str) -> bytes:
-        return render_doc(_load_model(self.specs, rel)).encode("utf-8")
+        return render_doc(load_model(self.specs, rel)).encode("utf-8")
 
 
 class _LazyPackageFile:
@@ -646,193 +566,3 @@ class _LazyPackageFile:
     def __call__(self) -> bytes:
         return render_package(self.summaries(), self.package, self.overrides, self.target,
                               self.python_version)[self.rel].encode("utf-8")
-
-
-class _Workers:
-    """Parse, then render, each doc in the same process (see module docstring)."""
-
-    def __init__(self, specs: Path, jobs: int, work: int, progress: Progress = NO_PROGRESS,
-                 idle: Callable[[], Sequence[str]] = lambda: ()):
-        count = jobs or os.cpu_count() or 1
-        fork = "fork" in multiprocessing.get_all_start_methods()
-        self.count = count if (fork and count > 1 and work >= PARALLEL_THRESHOLD) else 0
-        self.specs, self.progress, self.idle = specs, progress, idle
-        # Made before the workers fork, so that they share them.
-        self.parsed, self.rendered = progress.counter(self.count), progress.counter(self.count)
-        self.models: dict[str, AnyModel] = {}  # serial mode only
-        self.pipes: list[Connection] = []
-        self.procs: list[multiprocessing.process.BaseProcess] = []
-        self.owner: dict[str, int] = {}
-        self.hashing = False  # the workers were given files to hash, and have not sent the records
-
-    def parse(self, paths: Sequence[str]) -> list[Parsed]:
-        """Read and parse the docs at `paths` (sorted); results in that order."""
-        self.progress.show("parsing", len(paths), self.parsed)
-        if not self.count:
-            return [_parse_one(self.specs, rel, self.models, self.parsed) for rel in paths]
-        context = multiprocessing.get_context("fork")
-        with interrupts_held():
-            for index in range(self.count):
-                share = paths[index :: self.count]
-                self.owner.update((rel, index) for rel in share)
-                parent, child = context.Pipe()
-                proc = context.Process(target=_worker, daemon=True,
-                                       args=(child, self.specs, share, self.parsed, self.rendered, index))
-                proc.start()
-                child.close()
-                self.pipes.append(parent)
-                self.procs.append(proc)
-        to_hash = self.idle()
-        results: list[Parsed] = []
-        waiting = dict(zip(self.pipes, range(self.count)))
-        while waiting:  # each worker hashes its share as soon as it has parsed
-            for ready in multiprocessing.connection.wait(list(waiting)):
-                pipe = cast(Connection, ready)  # wait() gives back the pipes it was given
-                results += _receive(pipe)
-                pipe.send_bytes(marshal.dumps(list(to_hash[waiting.pop(pipe) :: self.count])))
-        self.hashing = True
-        return sorted(results)
-
-    def hashed(self) -> dict[str, StatRecord]:
-        """The records of the files the workers were given to hash after parsing."""
-        if not self.hashing:
-            return {}
-        self.hashing = False
-        return {path: record for pipe in self.pipes for path, record in _receive(pipe)}
-
-    def render(self, jobs: Sequence[Job], resolved: Resolved, summaries: Iterable[tuple],  # type: ignore[type-arg]
-               cycles: Iterable[tuple[str, str, int]], overrides: Overrides = NO_OVERRIDES,
-               target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON,
-               meanwhile: Callable[[], None] = lambda: None) -> list[Rendered]:
-        """Render `jobs`; `summaries` (as plain tuples) and `cycles` are
-        `resolved`'s, for the workers; `meanwhile`: work for this process
-        while they render (done first, if it renders itself)."""
-        self.progress.show("rendering", len(jobs), self.rendered)
-        if not self.count:
-            meanwhile()
-            return [_render_one(job, self.models.get(job[0]) or _load_model(self.specs, job[0]), resolved,
-                                overrides, target, python_version, self.rendered) for job in jobs]
-        shares: list[list[Job]] = [[] for _ in self.pipes]
-        for n, job in enumerate(jobs):
-            shares[self.owner.get(job[0], n % self.count)].append(job)
-        # What a worker needs of every model to render any: its summary bar
-        # links and fields, as marshal bytes (a tenth of pickling Resolved).
-        index = marshal.dumps(([(*row[:6], (), (), (), *row[9:]) for row in summaries], tuple(cycles)))
-        common = pickle.dumps((index, overrides, target, python_version), pickle.HIGHEST_PROTOCOL)
-        for pipe, share in zip(self.pipes, shares):
-            pipe.send_bytes(common)
-            pipe.send(share)
-        meanwhile()
-        return [result for pipe in self.pipes for result in _receive(pipe)]
-
-    def __enter__(self) -> _Workers:
-        return self
-
-    def __exit__(self, failed: Optional[type[BaseException]], *_: object) -> None:
-        """Stop the workers (see `stop_workers`)."""
-        if self.hashing and failed is None:  # they are sending the records: take them first
-            self.hashed()
-        stop_workers(self.pipes, self.procs, lambda pipe: pipe.send_bytes(b""), failed is not None)
-        self.pipes, self.procs = [], []
-
-
-def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
-    """A worker's results (marshal bytes), or the exception it sent."""
-    message = pipe.recv()
-    if isinstance(message, BaseException):
-        raise message
-    return marshal.loads(message)  # type: ignore[no-any-return]
-
-
-# (path, digest of the bytes parsed or "" when unreadable, summary as plain
-# tuples or None, problems as plain tuples, the module's path in the
-# package): what marshal passes fast.
-Parsed = tuple[str, str, Optional[tuple], tuple[DiagnosticData, ...], str]  # type: ignore[type-arg]
-
-
-def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel], counter: Counter, slot: int = 0) -> Parsed:
-    """Read and parse one doc, keeping its model in `models` for the render."""
-    data, problems = read_doc(specs, rel)
-    digest, summary = "", None
-    if data is not None:
-        model, problems = parse_bytes(data, rel)
-        digest = _sha256(data)
-        if model is not None:
-            models[rel] = model
-            summary = _summary_data(summarize(model))
-    counter.add(1, slot)
-    return rel, digest, summary, tuple(p.data() for p in problems), naming.module_path(rel)
-
-
-def stop_workers(pipes: Iterable[Connection], procs: Iterable[multiprocessing.process.BaseProcess],
-                 stop: Callable[[Connection], None], failed: bool) -> None:
-    """Send each worker `stop` (its pipe closed after), then wait for them:
-    killed at once if the run `failed` (or was interrupted).  A second Ctrl-C
-    waits until they are gone, so none outlives the command."""
-    with interrupts_held():
-        for pipe in pipes:
-            try:
-                stop(pipe)
-            except OSError:
-                pass
-            pipe.close()
-        for proc in procs:
-            if failed:
-                proc.kill()
-            proc.join()
-
-
-@contextmanager
-def worker_pool(count: int) -> Iterator[multiprocessing.pool.Pool]:
-    """A pool of `count` forked workers that never see Ctrl-C and are gone
-    when the block is left, however it is left (see `interrupts_held`)."""
-    with interrupts_held():
-        pool = multiprocessing.get_context("fork").Pool(count)
-    try:
-        yield pool
-    finally:
-        with interrupts_held():
-            pool.terminate()
-            pool.join()
-
-
-@contextmanager
-def interrupts_held() -> Iterator[None]:
-    """Around forking worker processes.  Ctrl-C reaches the whole process
-    group: the workers inherit SIGINT blocked, so they never see it (no
-    traceback from them), and the main process gets it once they are all
-    started (not inside the fork machinery), then stops them."""
-    if not hasattr(signal, "pthread_sigmask"):  # no fork either
-        yield
-        return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-
-def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter, rendered: Counter,
-            slot: int) -> None:
-    try:
-        models: dict[str, AnyModel] = {}
-        pipe.send(marshal.dumps([_parse_one(specs, rel, models, parsed, slot) for rel in share]))
-        to_hash = pipe.recv_bytes()
-        if not to_hash:
-            return
-        pipe.send(marshal.dumps(list(hash_files(marshal.loads(to_hash)).items())))
-        common = pipe.recv_bytes()
-        if not common:
-            return
-        index, overrides, target, python_version = pickle.loads(common)
-        rows, cycles = marshal.loads(index)
-        resolved = Resolved(_Summaries(rows), {(ns, name): cycle for ns, name, cycle in cycles})
-        done = [_render_one(job, models.get(job[0]) or _load_model(specs, job[0]), resolved, overrides, target,
-                            python_version, rendered, slot) for job in pipe.recv()]
-        pipe.send(marshal.dumps(done))
-        pipe.recv_bytes()
-    except Exception as exc:  # report to the main process, which raises it
-        pipe.send(exc)
-    finally:
-        pipe.close()
-

@@ -27,7 +27,7 @@ from .config import FORMATS, PYTHON_VERSIONS, TARGETS, Config, ConfigError, load
 from .fmt import format_docs
 from .wirenames import POLICIES
 from .diagnostics import Diagnostic, SpecError
-from .build import interrupts_held
+from .workers import interrupts_held
 from .progress import NO_PROGRESS, Progress
 from .terminal import want_color
 from .write import OutputError, check_report_json, format_check, unified_diff

@@ -30,8 +30,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from . import naming
-from .build import (PARALLEL_THRESHOLD, _summary, _summary_data, _Summaries, tool_digest, worker_pool,
-                    unparsed_paths)
+from .build import tool_digest, unparsed_paths
 from .diagnostics import Diagnostic, SpecError
 from .discovery import find_docs
 from .ir import AnyModel, EnumModel, Generic, LiteralType, Markup, ObjectModel, Primitive, Ref, TypeNode
@@ -44,6 +43,7 @@ from .pyescape import py_str
 from .pyblocks import _field_text, _model_text, _shape
 from .pysyntax import GENERICS, PRIMITIVES
 from .diffrules import Norm, Rule, field_type_rule, rule_for
+from .workers import PARALLEL_THRESHOLD, Summaries, plain_summary, summary_of, worker_pool
 
 CACHE_FILE = "diff.marshal"
 VIEWS = ("constructor", "reader", "strict")
@@ -153,7 +153,7 @@ def _parse_entry(rel: str, data: bytes) -> Entry:
     found = tuple(p.data() for p in problems)
     if model is None:
         return None, b"", found, ""
-    summary = _summary_data(summarize(model))
+    summary = plain_summary(summarize(model))
     digest = hashlib.sha256(repr(summary).encode()).hexdigest()  # (marshal bytes vary with object sharing)
     return summary, marshal.dumps(_shape_data(shape_of(model))), found, digest
 
@@ -290,7 +290,7 @@ def _load_sides(roots: Sequence[tuple[str, Path]], exclude: Sequence[str], jobs:
             digests.append(summary_digest)
         digest = hashlib.sha256(" ".join(digests).encode()).hexdigest()
         if digest not in cache.clean | clean and not any(label == side_label for side_label, _ in errors):
-            summaries = [_summary(row) for row in side.rows]
+            summaries = [summary_of(row) for row in side.rows]
             problems.extend(resolve(summaries, unparsed=unparsed_paths(list(side.keys), summaries), root=names)[1])
         found_errors = [p for p in problems if p.severity == "error"]
         if found_errors:
@@ -595,7 +595,7 @@ def diff(old: Path, new: Path, *, view: str = "constructor", exclude: Sequence[s
         raise ValueError(f"unknown view {view!r}")
     cache = _Cache(cache_dir)
     (old_side, new_side), stamps, clean = _load_sides([("old", old), ("new", new)], exclude, jobs, cache)
-    bound = overrides.bind(Resolved(_Summaries(new_side.rows), {}))[0] if overrides is not None else NO_OVERRIDES
+    bound = overrides.bind(Resolved(Summaries(new_side.rows), {}))[0] if overrides is not None else NO_OVERRIDES
     changes = compare(old_side, new_side, cache.entries, bound)
     cache.save([*old_side.keys.values(), *new_side.keys.values()], stamps, clean)
     return Diff(tuple(changes), view)

@@ -18,13 +18,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from .config import ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .discovery import find_docs, spec_root
 from .docrender import render_doc
 from .ir import AnyModel, to_jsonable
 from .parse import DEFAULT_EXCLUDE, exclude_matcher, decode, parse_doc, read_doc
-from .templating import use_templates
 from .write import replace_atomically
 
 __all__ = ["FormatReport", "MeaningChanged", "Reformatted", "format_docs", "format_text"]

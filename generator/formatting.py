@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import AbstractSet, Mapping, Optional, Sequence
 
-from .build import worker_pool
+from .workers import worker_pool
 from .config import FORMATS, ConfigError
 from .manifest import ensure_cache_dir, store_marshal
 from .write import OutputFile

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from . import naming, unions
-from .build import (PARALLEL_THRESHOLD, _load_model, _summary, _summary_data, _Summaries, interrupts_held, stop_workers,
-                    unparsed_paths)
+from .build import unparsed_paths
 from .diagnostics import Diagnostic, SpecError
 from .discovery import find_docs
 from .fromcode import CodeClass, CodeField, Unknown, dotted, module_files, read_module, strip_annotated
@@ -37,6 +36,8 @@ from .pysyntax import GENERICS, PRIMITIVES
 from .resolve import resolve, spec_root_names, summarize
 from .summary import Key, Resolved, Summary
 from .templating import render
+from .workers import (PARALLEL_THRESHOLD, Summaries, interrupts_held, load_model, plain_summary, stop_workers,
+                      summary_of)
 
 NAMESPACES = {"models", "shared", "operations", "components", "errors"}
 # Module prefixes of the names an annotation may use, dropped before comparing.
@@ -102,10 +103,10 @@ def bootstrap(specs: Path, roots: Sequence[Path], *, exclude: Sequence[str] = DE
         doc_shares[_owner(naming.module_path(rel).rpartition("/")[2], count)].append(rel)
     for file in files:
         file_shares[_owner(file[3], count)].append(file)
-    with _Workers(specs, count) as workers:
+    with Workers(specs, count) as workers:
         loaded = workers.load(doc_shares, file_shares)
         problems = [Diagnostic(*p) for part in loaded for p in part[1]]
-        summaries = [_summary(data) for part in loaded for data in part[0]]
+        summaries = [summary_of(data) for part in loaded for data in part[0]]
         if any(p.severity == "error" for p in problems):
             raise SpecError(problems)
         resolved, found = resolve(summaries, unparsed=unparsed_paths(paths, summaries),
@@ -157,7 +158,7 @@ class _Side:
             problems += [p.data() for p in found]
             if model is not None:
                 self.models[rel] = model
-                summaries.append(_summary_data(summarize(model)))
+                summaries.append(plain_summary(summarize(model)))
         headers: list[CodeClass] = []
         unknown: list[Unknown] = []
         for path, source, namespace, module in files:
@@ -181,14 +182,14 @@ class _Side:
             if cls is None:  # its module was read by another process: read it here too
                 self._read(*module)
                 cls = self.classes[(header.source, header.name)]
-            model = self.models.get(rel) or _load_model(self.specs, rel)
+            model = self.models.get(rel) or load_model(self.specs, rel)
             entry = _model_entry(model, cls, resolved, names, result)
             if entry is not None:
                 entries.append(entry)
         return entries, result
 
 
-class _Workers:
+class Workers:
     """`_Side`s in worker processes (fork), or one in this process."""
 
     def __init__(self, specs: Path, count: int):
@@ -197,7 +198,7 @@ class _Workers:
         self.pipes: list[Connection] = []
         self.procs: list[multiprocessing.process.BaseProcess] = []
 
-    def __enter__(self) -> "_Workers":
+    def __enter__(self) -> "Workers":
         return self
 
     def load(self, docs: Sequence[Sequence[str]], files: Sequence[Sequence[Module]]) -> list[Loaded]:
@@ -219,7 +220,7 @@ class _Workers:
         if self.count == 1:
             return [self.side.compare(resolved, classes, pairs[0])]
         # what a worker needs of every model: its summary bar links, fields and evidence
-        rows = [(*data[:6], (), (), (), *data[9:]) for data in map(_summary_data, resolved.by_key.values())]
+        rows = [(*data[:6], (), (), (), *data[9:]) for data in map(plain_summary, resolved.by_key.values())]
         for pipe, share in zip(self.pipes, pairs):
             pipe.send((rows, dict(resolved.cycle_of), classes, share))
         return [_receive(pipe) for pipe in self.pipes]
@@ -236,7 +237,7 @@ def _serve(pipe: Connection, specs: Path, docs: Sequence[str], files: Sequence[M
         if message is None:
             return
         rows, cycles, classes, pairs = message
-        pipe.send(side.compare(Resolved(_Summaries(rows), cycles), classes, pairs))
+        pipe.send(side.compare(Resolved(Summaries(rows), cycles), classes, pairs))
         pipe.recv()
     except Exception as exc:  # report to the main process, which raises it
         pipe.send(exc)

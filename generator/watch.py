@@ -29,7 +29,7 @@ from typing import Callable, NoReturn, Optional, Sequence
 from watchfiles._rust_notify import RustNotify  # watchfiles.watch would start watching only when first asked
 
 from . import api
-from .build import interrupts_held
+from .workers import interrupts_held
 from .config import ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .manifest import OutputError

@@ -13,7 +13,7 @@ from unittest import mock
 
 import pytest
 
-from generator import api, build, write
+from generator import api, build, workers, write
 from generator.manifest import CACHE_DIR, MANIFEST_NAME, PACKAGE_INPUTS
 from generator.templating import use_templates
 from generator.write import CheckReport
@@ -129,7 +129,7 @@ def fresh_check(specs: Path, out: Path, **options: Any) -> tuple[CheckReport, se
     """The check's report, and the docs whose module it rendered (and
     PACKAGE_INPUTS if it rendered the package's own files)."""
     rendered: set[str] = set()
-    real, real_package = build.render_module, build.render_package
+    real, real_package = workers.render_module, build.render_package
 
     def counting(model: Any, *args: Any, **kwargs: Any) -> Any:
         rendered.add(model.path)
@@ -139,7 +139,7 @@ def fresh_check(specs: Path, out: Path, **options: Any) -> tuple[CheckReport, se
         rendered.add(PACKAGE_INPUTS)
         return real_package(*args, **kwargs)
 
-    with mock.patch.object(build, "render_module", counting), \
+    with mock.patch.object(workers, "render_module", counting), \
             mock.patch.object(build, "render_package", counting_package):
         report = api.check(specs, out, "pkg", **options)[0]
     assert not (out / CACHE_DIR).exists()  # check writes nothing
@@ -273,7 +273,7 @@ def test_a_changed_custom_template(tmp_path: Path) -> None:
 
 def test_another_md2models_version(tmp_path: Path) -> None:
     specs, out = committed(tmp_path)
-    real: Callable[..., Any] = build.render_module
+    real: Callable[..., Any] = workers.render_module
 
     def renders_otherwise(*args: Any, **kwargs: Any) -> tuple[str, str]:
         path, text = real(*args, **kwargs)
@@ -283,7 +283,7 @@ def test_another_md2models_version(tmp_path: Path) -> None:
     with other:  # same rendering, new tool: every doc is rendered again, and agrees
         report, rendered = fresh_check(specs, out)
     assert report.up_to_date and rendered == EVERYTHING
-    with other, mock.patch.object(build, "render_module", renders_otherwise):
+    with other, mock.patch.object(workers, "render_module", renders_otherwise):
         assert not api.check(specs, out, "pkg")[0].up_to_date
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import api, build
+from generator import api, workers
 from generator.templating import builtin_templates_dir, use_templates
 
 from .specgen import md2models
@@ -69,9 +69,9 @@ def test_templates_folder_from_config(tmp_path: Path, monkeypatch) -> None:  # t
     ("{% for x in %}", "template: Expected an expression, got 'end of statement block'"),
     ("{{ no_such_variable.attr }}", "template: 'no_such_variable' is undefined"),
 ])
-@pytest.mark.parametrize("workers", [False, True], ids=["one process", "workers"])
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "workers"])
 def test_a_broken_custom_template_is_an_error_at_its_line_and_nothing_is_written(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str, message: str, workers: bool) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str, message: str, parallel: bool) -> None:
     """A user's template that does not compile or render is their input: exit 2 at its file and line,
     not an internal error, also when the worker processes render it."""
     templates = tmp_path / "templates"
@@ -79,12 +79,12 @@ def test_a_broken_custom_template_is_an_error_at_its_line_and_nothing_is_written
     template = templates / "python" / "module.py.jinja"
     template.write_text(template.read_text() + line + "\n")
     last = template.read_text().count("\n")
-    if workers:
-        monkeypatch.setattr(build, "PARALLEL_THRESHOLD", 1)
+    if parallel:
+        monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
     out = tmp_path / "out"
     try:
         done = md2models("generate", ROOT / "specs", "--out", out, "--package", "pkg", "--templates", templates,
-                         "--jobs", "2" if workers else "1")
+                         "--jobs", "2" if parallel else "1")
     finally:
         use_templates(None)
     assert done.code == 2 and [(d.path, d.line, d.message) for d in done.errors] == [

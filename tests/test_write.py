@@ -22,7 +22,7 @@ from typing import Iterable, Mapping, Optional
 
 import pytest
 
-from generator import api, build, write
+from generator import api, workers, write
 from generator.diagnostics import SpecError
 from generator.manifest import (
     CACHE_DIR,
@@ -706,8 +706,8 @@ def test_a_cold_generate_writes_as_it_renders_and_records_every_file(
         out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     specs = small_spec(tmp_path)
     by_build: list[str] = []
-    real = build.replace_atomically
-    monkeypatch.setattr(build, "replace_atomically",
+    real = workers.replace_atomically
+    monkeypatch.setattr(workers, "replace_atomically",
                         lambda full, data, **how: by_build.append(full) or real(full, data, **how))
     report, _ = api.generate(specs, out, "pkg")
     produced = {f"pkg/models/{name[:-3]}.py" for name in SMALL_SPEC} | {f"docs/models/{name}" for name in SMALL_SPEC}
@@ -729,7 +729,7 @@ def test_a_generate_that_fails_while_rendering_leaves_out_as_it_found_it(
         (specs / "models" / "delta.md").write_text(SMALL_SPEC["alpha.md"].replace("Alpha", "Delta"))
         shutil.rmtree(out / CACHE_DIR)  # as on a fresh clone: every doc is rendered again
     snap = snapshot(tmp_path)
-    real, calls = build.render_module, []
+    real, calls = workers.render_module, []
 
     def fails_on_the_third(*args: object, **kwargs: object) -> tuple[str, str]:
         calls.append(1)
@@ -737,7 +737,7 @@ def test_a_generate_that_fails_while_rendering_leaves_out_as_it_found_it(
             raise failure([]) if failure is SpecError else failure()
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build, "render_module", fails_on_the_third)
+    monkeypatch.setattr(workers, "render_module", fails_on_the_third)
     with pytest.raises(failure):
         api.generate(specs, out, "pkg")
     after = snapshot(tmp_path)
@@ -863,18 +863,17 @@ def test_files_hashed_ahead_are_not_read_again_unless_changed_since(
 
 def test_generate_and_check_leave_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The build's worker processes (here on a small spec) are joined before the command returns."""
-    from generator import api, build
     specs = REPO / "tests" / "golden" / "cycles" / "specs"
     out = tmp_path / "out"
-    monkeypatch.setattr(build, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
     started = []
-    real_init = build._Workers.__init__
+    real_init = workers.Workers.__init__
 
-    def init(self: build._Workers, *args: object, **kwargs: object) -> None:
+    def init(self: workers.Workers, *args: object, **kwargs: object) -> None:
         real_init(self, *args, **kwargs)  # type: ignore[arg-type]
         started.append(self.count)
 
-    monkeypatch.setattr(build._Workers, "__init__", init)
+    monkeypatch.setattr(workers.Workers, "__init__", init)
     assert api.generate(specs, out, "pkg", jobs=2)[0].created
     (next((out / "docs").rglob("*.md"))).write_text("edited\n")
     assert not api.check(specs, out, "pkg", jobs=2)[0].up_to_date
@@ -1074,16 +1073,16 @@ def test_ctrl_c_stops_the_workers_at_once_without_a_traceback(tmp_path: Path) ->
     out = tmp_path / "interrupted-out"
     code = (
         "import os, signal, sys, time\n"
-        "from generator import build, cli\n"
-        "build.PARALLEL_THRESHOLD = 1\n"
-        "main, real = os.getpid(), build._parse_one\n"
+        "from generator import cli, workers\n"
+        "workers.PARALLEL_THRESHOLD = 1\n"
+        "main, real = os.getpid(), workers._parse_one\n"
         "def parse_one(*args, **kwargs):\n"
         "    if os.getpid() != main:\n"
         "        os.kill(os.getpid(), signal.SIGINT)\n"
         "        os.kill(main, signal.SIGINT)\n"
         "        time.sleep(5)\n"
         "    return real(*args, **kwargs)\n"
-        "build._parse_one = parse_one\n"
+        "workers._parse_one = parse_one\n"
         f"sys.argv = ['md2models', 'generate', {str(specs)!r}, '--out', {str(out)!r}, '--package', 'pkg', '-j', '2']\n"
         "cli.run()\n"
     )

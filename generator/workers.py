@@ -1,0 +1,302 @@
+"""The build's worker processes (fork): each reads and parses its share of
+the docs and sends back their summaries; then hashes the output files it is
+given (while the main process resolves the spec); then renders its share,
+writing each file where the write stage said (`Job`) or sending it back.
+So parsed models never cross a process boundary, and what does is plain
+tuples passed by marshal: pickling 18k summaries and the resolved spec
+cost more than parsing half the docs.  Below `PARALLEL_THRESHOLD` docs the
+same steps run in this process.  Also here: keeping Ctrl-C and forked
+processes in order (`interrupts_held`, `stop_workers`, `worker_pool`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.pool
+import os
+import pickle
+import signal
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, cast
+
+from . import naming
+from .diagnostics import DiagnosticData, SpecError
+from .docrender import render_doc
+from .ir import AnyModel
+from .manifest import StatRecord
+from .overrides import NO_OVERRIDES, Overrides
+from .parse import parse_bytes, read_doc
+from .progress import NO_PROGRESS, Counter, Progress
+from .pyrender import DEFAULT_PYTHON, DEFAULT_TARGET, render_module
+from .resolve import summarize
+from .summary import Key, Link, Resolved, Summary
+from .write import hash_files, replace_atomically
+
+# Below this many docs to parse or render, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 300
+
+
+def plain_summary(summary: Summary) -> tuple:  # type: ignore[type-arg]
+    """A summary as plain tuples, which marshal stores and passes fast."""
+    return (*summary[:6], tuple(map(tuple, summary.links)), summary.field_names, summary.evidence, summary.shape,
+            summary.enum)
+
+
+def summary_of(data: tuple) -> Summary:  # type: ignore[type-arg]
+    kind, name, namespace, path, line, col, links, *rest = data  # rest: fields, evidence, shape, enum
+    return Summary(kind, name, namespace, path, line, col, tuple(map(Link._make, links)), *rest)
+
+
+# A job: (doc path, its doc page too?, where to write the module, where the page: "" to send them back).
+Job = tuple[str, bool, str, str]
+# An output as rendered: (bytes, or None where written; digest, "" if not
+# rendered; (size, mtime_ns) where written, else None).
+Output = tuple[Optional[bytes], str, Optional[tuple[int, int]]]
+Rendered = tuple[str, Optional[bytes], str, Optional[tuple[int, int]], Optional[bytes], str,
+                 Optional[tuple[int, int]]]  # the doc path, then its module's and its page's Output
+NOT_RENDERED = (None, "", None, None, "", None)
+
+
+def _render_one(job: Job, model: AnyModel, resolved: Resolved, overrides: Overrides,
+                target: str, python_version: str, counter: Counter, slot: int = 0) -> Rendered:
+    rel, with_doc, module_to, doc_to = job
+    module = _output(render_module(model, resolved, overrides=overrides, target=target,
+                                   python_version=python_version)[1], module_to)
+    doc = _output(render_doc(model), doc_to) if with_doc else (None, "", None)
+    counter.add(1, slot)
+    return (rel, *module, *doc)
+
+
+def _output(text: str, where: str) -> Output:
+    data = text.encode("utf-8")
+    if not where:
+        return data, sha256_hex(data), None
+    return None, sha256_hex(data), replace_atomically(where, data, claimed=True)
+
+
+class Summaries(Mapping[Key, Summary]):
+    """Summaries by key, each decoded from its plain tuple when first looked
+    up: rendering one changed module reads a handful of the 18k."""
+
+    def __init__(self, rows: Iterable[tuple]):  # type: ignore[type-arg]
+        self.rows = {(row[2], row[1]): row for row in rows}
+        self.decoded: dict[Key, Summary] = {}
+
+    def __getitem__(self, key: Key) -> Summary:
+        summary = self.decoded.get(key)
+        if summary is None:
+            summary = self.decoded[key] = summary_of(self.rows[key])
+        return summary
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def load_model(specs: Path, rel: str) -> AnyModel:
+    """Parse one doc again (its model was not kept by this process)."""
+    data, problems = read_doc(specs, rel)
+    model, more = parse_bytes(data, rel) if data is not None else (None, [])
+    if model is None:  # the doc changed under us since the run read it
+        raise SpecError(problems + more)
+    return model
+
+
+class Workers:
+    """Parse, then render, each doc in the same process (see the module docstring)."""
+
+    def __init__(self, specs: Path, jobs: int, work: int, progress: Progress = NO_PROGRESS,
+                 idle: Callable[[], Sequence[str]] = lambda: ()):
+        count = jobs or os.cpu_count() or 1
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        self.count = count if (fork and count > 1 and work >= PARALLEL_THRESHOLD) else 0
+        self.specs, self.progress, self.idle = specs, progress, idle
+        # Made before the workers fork, so that they share them.
+        self.parsed, self.rendered = progress.counter(self.count), progress.counter(self.count)
+        self.models: dict[str, AnyModel] = {}  # serial mode only
+        self.pipes: list[Connection] = []
+        self.procs: list[multiprocessing.process.BaseProcess] = []
+        self.owner: dict[str, int] = {}
+        self.hashing = False  # the workers were given files to hash, and have not sent the records
+
+    def parse(self, paths: Sequence[str]) -> list[Parsed]:
+        """Read and parse the docs at `paths` (sorted); results in that order."""
+        self.progress.show("parsing", len(paths), self.parsed)
+        if not self.count:
+            return [_parse_one(self.specs, rel, self.models, self.parsed) for rel in paths]
+        context = multiprocessing.get_context("fork")
+        with interrupts_held():
+            for index in range(self.count):
+                share = paths[index :: self.count]
+                self.owner.update((rel, index) for rel in share)
+                parent, child = context.Pipe()
+                proc = context.Process(target=_worker, daemon=True,
+                                       args=(child, self.specs, share, self.parsed, self.rendered, index))
+                proc.start()
+                child.close()
+                self.pipes.append(parent)
+                self.procs.append(proc)
+        to_hash = self.idle()
+        results: list[Parsed] = []
+        waiting = dict(zip(self.pipes, range(self.count)))
+        while waiting:  # each worker hashes its share as soon as it has parsed
+            for ready in multiprocessing.connection.wait(list(waiting)):
+                pipe = cast(Connection, ready)  # wait() gives back the pipes it was given
+                results += _receive(pipe)
+                pipe.send_bytes(marshal.dumps(list(to_hash[waiting.pop(pipe) :: self.count])))
+        self.hashing = True
+        return sorted(results)
+
+    def hashed(self) -> dict[str, StatRecord]:
+        """The records of the files the workers were given to hash after parsing."""
+        if not self.hashing:
+            return {}
+        self.hashing = False
+        return {path: record for pipe in self.pipes for path, record in _receive(pipe)}
+
+    def render(self, jobs: Sequence[Job], resolved: Resolved, summaries: Iterable[tuple],  # type: ignore[type-arg]
+               cycles: Iterable[tuple[str, str, int]], overrides: Overrides = NO_OVERRIDES,
+               target: str = DEFAULT_TARGET, python_version: str = DEFAULT_PYTHON,
+               meanwhile: Callable[[], None] = lambda: None) -> list[Rendered]:
+        """Render `jobs`; `summaries` (as plain tuples) and `cycles` are
+        `resolved`'s, for the workers; `meanwhile`: work for this process
+        while they render (done first, if it renders itself)."""
+        self.progress.show("rendering", len(jobs), self.rendered)
+        if not self.count:
+            meanwhile()
+            return [_render_one(job, self.models.get(job[0]) or load_model(self.specs, job[0]), resolved,
+                                overrides, target, python_version, self.rendered) for job in jobs]
+        shares: list[list[Job]] = [[] for _ in self.pipes]
+        for n, job in enumerate(jobs):
+            shares[self.owner.get(job[0], n % self.count)].append(job)
+        # What a worker needs of every model to render any: its summary bar
+        # links and fields, as marshal bytes (a tenth of pickling Resolved).
+        index = marshal.dumps(([(*row[:6], (), (), (), *row[9:]) for row in summaries], tuple(cycles)))
+        common = pickle.dumps((index, overrides, target, python_version), pickle.HIGHEST_PROTOCOL)
+        for pipe, share in zip(self.pipes, shares):
+            pipe.send_bytes(common)
+            pipe.send(share)
+        meanwhile()
+        return [result for pipe in self.pipes for result in _receive(pipe)]
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, failed: Optional[type[BaseException]], *_: object) -> None:
+        """Stop the workers (see `stop_workers`)."""
+        if self.hashing and failed is None:  # they are sending the records: take them first
+            self.hashed()
+        stop_workers(self.pipes, self.procs, lambda pipe: pipe.send_bytes(b""), failed is not None)
+        self.pipes, self.procs = [], []
+
+
+def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
+    """A worker's results (marshal bytes), or the exception it sent."""
+    message = pipe.recv()
+    if isinstance(message, BaseException):
+        raise message
+    return marshal.loads(message)  # type: ignore[no-any-return]
+
+
+# (path, digest of the bytes parsed or "" when unreadable, summary as plain
+# tuples or None, problems as plain tuples, the module's path in the
+# package): what marshal passes fast.
+Parsed = tuple[str, str, Optional[tuple], tuple[DiagnosticData, ...], str]  # type: ignore[type-arg]
+
+
+def _parse_one(specs: Path, rel: str, models: dict[str, AnyModel], counter: Counter, slot: int = 0) -> Parsed:
+    """Read and parse one doc, keeping its model in `models` for the render."""
+    data, problems = read_doc(specs, rel)
+    digest, summary = "", None
+    if data is not None:
+        model, problems = parse_bytes(data, rel)
+        digest = sha256_hex(data)
+        if model is not None:
+            models[rel] = model
+            summary = plain_summary(summarize(model))
+    counter.add(1, slot)
+    return rel, digest, summary, tuple(p.data() for p in problems), naming.module_path(rel)
+
+
+def stop_workers(pipes: Iterable[Connection], procs: Iterable[multiprocessing.process.BaseProcess],
+                 stop: Callable[[Connection], None], failed: bool) -> None:
+    """Send each worker `stop` (its pipe closed after), then wait for them:
+    killed at once if the run `failed` (or was interrupted).  A second Ctrl-C
+    waits until they are gone, so none outlives the command."""
+    with interrupts_held():
+        for pipe in pipes:
+            try:
+                stop(pipe)
+            except OSError:
+                pass
+            pipe.close()
+        for proc in procs:
+            if failed:
+                proc.kill()
+            proc.join()
+
+
+@contextmanager
+def worker_pool(count: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A pool of `count` forked workers that never see Ctrl-C and are gone
+    when the block is left, however it is left (see `interrupts_held`)."""
+    with interrupts_held():
+        pool = multiprocessing.get_context("fork").Pool(count)
+    try:
+        yield pool
+    finally:
+        with interrupts_held():
+            pool.terminate()
+            pool.join()
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Around forking worker processes.  Ctrl-C reaches the whole process
+    group: the workers inherit SIGINT blocked, so they never see it (no
+    traceback from them), and the main process gets it once they are all
+    started (not inside the fork machinery), then stops them."""
+    if not hasattr(signal, "pthread_sigmask"):  # no fork either
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter, rendered: Counter,
+            slot: int) -> None:
+    try:
+        models: dict[str, AnyModel] = {}
+        pipe.send(marshal.dumps([_parse_one(specs, rel, models, parsed, slot) for rel in share]))
+        to_hash = pipe.recv_bytes()
+        if not to_hash:
+            return
+        pipe.send(marshal.dumps(list(hash_files(marshal.loads(to_hash)).items())))
+        common = pipe.recv_bytes()
+        if not common:
+            return
+        index, overrides, target, python_version = pickle.loads(common)
+        rows, cycles = marshal.loads(index)
+        resolved = Resolved(Summaries(rows), {(ns, name): cycle for ns, name, cycle in cycles})
+        done = [_render_one(job, models.get(job[0]) or load_model(specs, job[0]), resolved, overrides, target,
+                            python_version, rendered, slot) for job in pipe.recv()]
+        pipe.send(marshal.dumps(done))
+        pipe.recv_bytes()
+    except Exception as exc:  # report to the main process, which raises it
+        pipe.send(exc)
+    finally:
+        pipe.close()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
