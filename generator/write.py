@@ -167,10 +167,11 @@ def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, sta
     """The report, and the stat records of the unchanged files fit to keep.
     A record vouches for a file's digest if its size and mtime_ns match and
     its digest is the manifest's (else it is from another state of OUT,
-    e.g. a checkout); a file hashed now (or ahead in this run, see `to_hash`:
-    `hashed`, if size and mtime_ns still match) is recorded only if its
-    mtime is older than `_RACY_NS`.  `written`: files this run wrote, under
-    its lock, with their records: unchanged, and recorded."""
+    e.g. a checkout); a file hashed now is recorded only if its mtime is
+    older than `_RACY_NS`.  `hashed`: files hashed ahead in this run (see
+    `to_hash`), taken as they were then, with no second look; `written`:
+    files this run wrote, under its lock, with their records: unchanged, and
+    recorded."""
     known = manifest.files
     settled = time.time_ns() - _RACY_NS
     unchanged: list[str] = []
@@ -184,6 +185,15 @@ def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, sta
             unchanged.append(path)
             records[path] = record
             continue
+        record = hashed.get(path)
+        if record is not None:
+            if record[0] != new.digest:
+                stale.append(path)
+                continue
+            unchanged.append(path)
+            if record[2] < settled:
+                records[path] = record
+            continue
         record = stats.get(path)
         full = f"{root}/{path}"  # os.path.join costs a third of a no-op run
         try:
@@ -196,10 +206,7 @@ def _compare(root: str, files: Mapping[str, OutputFile], manifest: Manifest, sta
             continue
         keep = True
         if record is None or record[0] != known.get(path) or record[1] != st.st_size or record[2] != st.st_mtime_ns:
-            ahead = hashed.get(path)
-            if ahead is None or ahead[1] != st.st_size or ahead[2] != st.st_mtime_ns:
-                ahead = (_hash_file(full), st.st_size, st.st_mtime_ns)
-            record, keep = ahead, st.st_mtime_ns < settled
+            record, keep = (_hash_file(full), st.st_size, st.st_mtime_ns), st.st_mtime_ns < settled
         if record[0] != new.digest:
             stale.append(path)
             continue

@@ -832,29 +832,28 @@ def test_a_changed_file_with_the_old_stat_is_still_compared_by_content(out: Path
     assert target.read_bytes() == STATE_A["pkg/models/foo.py"].load()
 
 
-def test_files_hashed_ahead_are_not_read_again_unless_changed_since(
+def test_files_hashed_ahead_are_taken_as_they_were_then(
         out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The files a compare would hash can be hashed ahead (by the build's
-    workers, while the main process resolves); the compare takes those
-    digests only for files whose size and mtime have not changed since."""
+    workers, while the main process resolves): the compare takes those
+    records, with no second look, and reads nothing itself."""
     write_output(out, STATE_A, tool_version=VERSION)
     clone = tmp_path / "clone"
     for path in [*STATE_A, MANIFEST_NAME]:  # a fresh clone: nothing vouches for any file
         (clone / path).parent.mkdir(parents=True, exist_ok=True)
         (clone / path).write_bytes((out / path).read_bytes())
+    target = clone / "pkg/models/foo.py"
+    target.write_text("class Foo: !!\n")  # hand-edited before the run
     listed = write.to_hash(clone, read_manifest(str(clone / MANIFEST_NAME)))
     root = os.path.realpath(clone)
     assert sorted(listed) == sorted(f"{root}/{path}" for path in STATE_A)
     hashed = {path[len(root) + 1:]: record for path, record in write.hash_files(listed).items()}
-    target = clone / "pkg/models/foo.py"
-    target.write_text("class Foo: !!\n")  # edited after it was hashed ahead
     read: list[str] = []
     hash_file = write._hash_file
     monkeypatch.setattr(write, "_hash_file", lambda path: read.append(path) or hash_file(path))
-    assert check_output(clone, STATE_A, hashed=hashed).stale == ("pkg/models/foo.py",)
-    assert read == [str(target)]
+    assert check_output(clone, STATE_A, hashed=hashed).stale == ("pkg/models/foo.py",) and read == []
     report = write_output(clone, STATE_A, tool_version=VERSION, hashed=hashed)
-    assert report.updated == ("pkg/models/foo.py",) and contents(clone) == expected(STATE_A)
+    assert report.updated == ("pkg/models/foo.py",) and contents(clone) == expected(STATE_A) and read == []
     # the stat cache vouches for all of them now: nothing to hash ahead
     age(clone, STATE_A)
     write_output(clone, STATE_A, tool_version=VERSION)
