@@ -179,24 +179,26 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
                     python_version=python_version, code_format=format, committed=ahead.committed if committed else None,
                     idle=ahead)
     files = layout.place(format_files(result.files, format, cache, jobs, final=result.from_manifest).files)
-    report = check_output(layout.root, files, layout.keep, trust_stats=not full, hashed=ahead.take(result.hashed))
+    report = check_output(layout.root, files, layout.keep, trust_stats=not full, hashed=ahead.take(result.hashed),
+                          manifest=ahead.found)
     return replace(report, sources=layout.place(result.sources)), files, result.warnings
 
 
 class _Ahead:
     """Work ahead for a build's idle moments: while its workers parse, read
-    the committed manifest (and, `for_build`, key its files as the build
-    keys them) and list the output files the write stage would hash (on a
-    fresh clone, all of them), for the workers to hash while the main
+    the committed manifest (`found`; and, `for_build`, key its files as the
+    build keys them) and list the output files the write stage would hash
+    (on a fresh clone, all of them), for the workers to hash while the main
     process resolves.  `take` turns their records into the compare's `hashed`."""
 
     def __init__(self, layout: Layout, *, trust_stats: bool = True, for_build: bool = False):
         self.layout, self.trust_stats, self.for_build = layout, trust_stats, for_build
+        self.found: Optional[Manifest] = None  # as read while the workers parsed (None: not read)
         self.read: Optional[Manifest] = None
 
     def __call__(self) -> list[str]:
         try:
-            manifest = read_manifest(str(self.layout.keep.manifest))
+            manifest = self.found = read_manifest(str(self.layout.keep.manifest))
         except OutputError:  # met again, and reported, where it is needed
             return []
         if self.for_build:

@@ -121,11 +121,13 @@ class WriteReport:
 
 
 def check_output(out: Path, files: Mapping[str, OutputFile], keep: Optional[Bookkeeping] = None, *,
-                 trust_stats: bool = True, hashed: Mapping[str, StatRecord] = {}) -> CheckReport:
+                 trust_stats: bool = True, hashed: Mapping[str, StatRecord] = {},
+                 manifest: Optional[Manifest] = None) -> CheckReport:
     """Compare OUT (the root the paths are relative to) with the new files;
     never writes anything (not even the stat cache).  `keep`: where the
     bookkeeping is (default: in OUT); `trust_stats`: False hashes every
-    file, whatever the stat cache says; `hashed`: records found ahead (see `to_hash`)."""
+    file, whatever the stat cache says; `hashed`: records found ahead (see
+    `to_hash`); `manifest`: the manifest as this run already read it."""
     check_relpaths(files)
     root = _resolve(out)
     keep = keep or Bookkeeping.in_output(Path(root))
@@ -133,7 +135,7 @@ def check_output(out: Path, files: Mapping[str, OutputFile], keep: Optional[Book
         if not os.path.isdir(root):
             return CheckReport(out, (), (), tuple(sorted(files)), ())
         journal = _read_journal(str(keep.cache))
-        manifest = read_manifest(str(keep.manifest))
+        manifest = manifest or read_manifest(str(keep.manifest))
         stats = read_stat_cache(str(keep.cache)) if trust_stats else {}
         report = _compare(root, files, manifest, stats, journal, _retired(root, keep), hashed)[0]
         listed = len(manifest.files) == len(files) and all(manifest.files.get(path) == new.digest
