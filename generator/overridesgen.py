@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 from . import naming, unions
 from .build import unparsed_paths
@@ -36,8 +36,8 @@ from .pysyntax import GENERICS, PRIMITIVES
 from .resolve import resolve, spec_root_names, summarize
 from .summary import Key, Resolved, Summary
 from .templating import render
-from .workers import (PARALLEL_THRESHOLD, Summaries, interrupts_held, load_model, plain_summary, stop_workers,
-                      summary_of)
+from .workers import (PARALLEL_THRESHOLD, Summaries, interrupts_held, load_model, plain_summary, receive,
+                      reporting_to, stop_workers, summary_of)
 
 NAMESPACES = {"models", "shared", "operations", "components", "errors"}
 # Module prefixes of the names an annotation may use, dropped before comparing.
@@ -213,7 +213,7 @@ class Workers:
                 child.close()
                 self.pipes.append(parent)
                 self.procs.append(proc)
-        return [_receive(pipe) for pipe in self.pipes]
+        return [receive(pipe) for pipe in self.pipes]
 
     def compare(self, resolved: Resolved, classes: Mapping[tuple[str, str], Key],
                 pairs: Sequence[Sequence[Pair]]) -> list[tuple[list[dict[str, object]], Result]]:
@@ -223,14 +223,14 @@ class Workers:
         rows = [(*data[:6], (), (), (), *data[9:]) for data in map(plain_summary, resolved.by_key.values())]
         for pipe, share in zip(self.pipes, pairs):
             pipe.send((rows, dict(resolved.cycle_of), classes, share))
-        return [_receive(pipe) for pipe in self.pipes]
+        return [receive(pipe) for pipe in self.pipes]
 
     def __exit__(self, failed: Optional[type[BaseException]], *_: object) -> None:
         stop_workers(self.pipes, self.procs, lambda pipe: pipe.send(None), failed is not None)
 
 
 def _serve(pipe: Connection, specs: Path, docs: Sequence[str], files: Sequence[Module]) -> None:
-    try:
+    with reporting_to(pipe):
         side = _Side(specs)
         pipe.send(side.load(docs, files))
         message = pipe.recv()
@@ -239,17 +239,6 @@ def _serve(pipe: Connection, specs: Path, docs: Sequence[str], files: Sequence[M
         rows, cycles, classes, pairs = message
         pipe.send(side.compare(Resolved(Summaries(rows), cycles), classes, pairs))
         pipe.recv()
-    except Exception as exc:  # report to the main process, which raises it
-        pipe.send(exc)
-    finally:
-        pipe.close()
-
-
-def _receive(pipe: Connection) -> Any:
-    message = pipe.recv()
-    if isinstance(message, BaseException):
-        raise message
-    return message
 
 
 # --- matching classes to docs ------------------------------------------------------

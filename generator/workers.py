@@ -22,7 +22,7 @@ import signal
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, cast
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, cast
 
 from . import naming
 from .diagnostics import DiagnosticData, SpecError
@@ -197,12 +197,29 @@ class Workers:
         self.pipes, self.procs = [], []
 
 
-def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
-    """A worker's results (marshal bytes), or the exception it sent."""
+def receive(pipe: Connection) -> Any:
+    """A worker's message, or the exception it sent (see `reporting_to`), raised."""
     message = pipe.recv()
     if isinstance(message, BaseException):
         raise message
-    return marshal.loads(message)  # type: ignore[no-any-return]
+    return message
+
+
+def _receive(pipe: Connection) -> list:  # type: ignore[type-arg]
+    """A worker's results, sent as marshal bytes."""
+    return marshal.loads(receive(pipe))  # type: ignore[no-any-return]
+
+
+@contextmanager
+def reporting_to(pipe: Connection) -> Iterator[None]:
+    """Around a worker process's body: an exception goes to the main
+    process, which raises it (`receive`), and the pipe is closed."""
+    try:
+        yield
+    except Exception as exc:
+        pipe.send(exc)
+    finally:
+        pipe.close()
 
 
 # (path, digest of the bytes parsed or "" when unreadable, summary as plain
@@ -275,7 +292,7 @@ def interrupts_held() -> Iterator[None]:
 
 def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter, rendered: Counter,
             slot: int) -> None:
-    try:
+    with reporting_to(pipe):
         models: dict[str, AnyModel] = {}
         pipe.send(marshal.dumps([_parse_one(specs, rel, models, parsed, slot) for rel in share]))
         to_hash = pipe.recv_bytes()
@@ -292,10 +309,6 @@ def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter
                             python_version, rendered, slot) for job in pipe.recv()]
         pipe.send(marshal.dumps(done))
         pipe.recv_bytes()
-    except Exception as exc:  # report to the main process, which raises it
-        pipe.send(exc)
-    finally:
-        pipe.close()
 
 
 def sha256_hex(data: bytes) -> str:
