@@ -4,7 +4,9 @@ Every path is relative to one root (OUT in the default layout; see
 `layout`), and the run's own files live where its `Bookkeeping` says.
 Each changed file is written to a temporary file in its own folder and
 renamed over the old one (mode kept), so a file is always wholly old or
-wholly new; unchanged files are left untouched and no folder is replaced.  Only
+wholly new (a file where nothing was, which a run `claim`s and journals
+first, is written in place: see `write_claimed`); unchanged files are left
+untouched and no folder is replaced.  Only
 files md2models generated (the manifest lists them, or the journal of an
 interrupted run, or the manifest of a retired layout) are replaced or
 deleted, and nothing is written outside the root but the bookkeeping.  A
@@ -353,7 +355,7 @@ class Writer:
     def claim(self, paths: Iterable[str]) -> dict[str, str]:
         """The `paths` where nothing is on disk (nor in the way of their
         folders), each with its full path, journaled: the caller writes the
-        files there (with `replace_atomically`) and tells `finish`."""
+        files there (with `write_claimed`) and tells `finish`."""
         wanted = list(paths)
         check_relpaths(wanted)
         with _as_output_error(self.root):
@@ -390,7 +392,6 @@ class Writer:
         try:
             for full in self.claimed.values():
                 _unlink_if_there(full)
-                _unlink_if_there(_tmp_name(full))
             if self._journal_bytes is not None:
                 _save(f"{self.cache}/{JOURNAL_FILE}", self._journal_bytes)
             elif self.claimed:
@@ -531,39 +532,54 @@ def _tmp_name(full: str) -> str:
     return f"{folder}/.{name}{TMP_SUFFIX}"
 
 
-def replace_atomically(full: str, data: bytes, *, claimed: bool = False) -> tuple[int, int]:
+def replace_atomically(full: str, data: bytes) -> tuple[int, int]:
     """Put `data` at `full` atomically, keeping the mode of the file it
-    replaces; its size and mtime.  `claimed`: `full` is a path `Writer.claim`
-    gave, where nothing is (no mode to look up: a tenth of a cold run's writing)."""
+    replaces; its size and mtime."""
     mode = None
     try:
-        st = None if claimed else os.lstat(full)
-        if st is not None and stat.S_ISREG(st.st_mode):
+        st = os.lstat(full)
+        if stat.S_ISREG(st.st_mode):
             mode = stat.S_IMODE(st.st_mode)
     except (FileNotFoundError, NotADirectoryError):
         pass
     tmp = _tmp_name(full)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
     try:  # the open too: Ctrl-C lands just after a system call returns (the name is ours alone, under the lock)
-        try:  # os.open: half the system calls of open()
-            fd = os.open(tmp, flags, 0o666)
-        except FileNotFoundError:  # a new folder
-            os.makedirs(full.rpartition("/")[0], exist_ok=True)
-            fd = os.open(tmp, flags, 0o666)
-        try:
-            if mode is not None:
-                os.fchmod(fd, mode)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            st = os.fstat(fd)
-        finally:
-            os.close(fd)
+        st = _write_file(tmp, data, mode)
         os.replace(tmp, full)
     except BaseException:
         _unlink_if_there(tmp)
         raise
     return st.st_size, st.st_mtime_ns
+
+
+def write_claimed(full: str, data: bytes) -> tuple[int, int]:
+    """Write `data` at `full`, a path `Writer.claim` gave (nothing was
+    there); its size and mtime.  Straight to the path, no temporary file:
+    the journal names it, so a run stopped half-way removes it (`abort`) or
+    leaves it to the next run and to `check` as a killed run's file, and a
+    cold run creates each file once, not twice (each creation holds its
+    folder's lock, which parallel workers otherwise queue for)."""
+    st = _write_file(full, data, None)
+    return st.st_size, st.st_mtime_ns
+
+
+def _write_file(full: str, data: bytes, mode: Optional[int]) -> os.stat_result:
+    """Create or truncate `full` (and its folder if need be), write `data`, keep `mode`."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    try:  # os.open: half the system calls of open()
+        fd = os.open(full, flags, 0o666)
+    except FileNotFoundError:  # a new folder
+        os.makedirs(full.rpartition("/")[0], exist_ok=True)
+        fd = os.open(full, flags, 0o666)
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
 
 
 def _save(full: str, data: bytes, *, best_effort: bool = False) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import hashlib
 import io
 import json
 import os
@@ -24,6 +25,9 @@ import pytest
 
 from generator import api, workers, write
 from generator.diagnostics import SpecError
+from generator.overrides import NO_OVERRIDES
+from generator.progress import NO_PROGRESS
+from generator.resolve import resolve, summarize
 from generator.manifest import (
     CACHE_DIR,
     CACHE_GITIGNORE,
@@ -706,9 +710,8 @@ def test_a_cold_generate_writes_as_it_renders_and_records_every_file(
         out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     specs = small_spec(tmp_path)
     by_build: list[str] = []
-    real = workers.replace_atomically
-    monkeypatch.setattr(workers, "replace_atomically",
-                        lambda full, data, **how: by_build.append(full) or real(full, data, **how))
+    real = workers.write_claimed
+    monkeypatch.setattr(workers, "write_claimed", lambda full, data: by_build.append(full) or real(full, data))
     report, _ = api.generate(specs, out, "pkg")
     produced = {f"pkg/models/{name[:-3]}.py" for name in SMALL_SPEC} | {f"docs/models/{name}" for name in SMALL_SPEC}
     assert {os.path.relpath(full, os.path.realpath(out)) for full in by_build} == produced
@@ -717,6 +720,32 @@ def test_a_cold_generate_writes_as_it_renders_and_records_every_file(
     assert api.check(specs, out, "pkg")[0].up_to_date
     monkeypatch.setattr(write, "_hash_file", lambda path: pytest.fail(f"hashed {path}"))
     assert api.generate(specs, out, "pkg")[0].summary() == f"up to date: {len(report.created)} files"
+
+
+@pytest.mark.parametrize("later", [0, 1])
+def test_a_worker_writes_one_kind_of_file_after_its_whole_share(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, later: int) -> None:
+    """Two workers write modules and pages in opposite orders, so they do
+    not queue for one folder's lock; every record still matches its file."""
+    specs = small_spec(tmp_path)
+    models = {rel: workers.load_model(specs, rel) for rel in (f"models/{name}" for name in sorted(SMALL_SPEC))}
+    resolved, _ = resolve(summarize(model) for model in models.values())
+    folder = tmp_path / "written"
+    jobs = [(rel, True, f"{folder}/pkg/{rel[:-3]}.py", f"{folder}/docs/{rel}") for rel in models]
+    order: list[str] = []
+    real = workers.write_claimed
+    monkeypatch.setattr(workers, "write_claimed", lambda full, data: order.append(full) or real(full, data))
+    rows = workers._render_share(jobs, models.__getitem__, resolved, NO_OVERRIDES, "pydantic", "3.9",
+                                 NO_PROGRESS.counter(), later=later)
+    first, then = ("/docs/", "/pkg/") if later == 0 else ("/pkg/", "/docs/")
+    assert [first in full for full in order] == [True] * len(jobs) + [False] * len(jobs)
+    assert all(then in full for full in order[len(jobs):])
+    for rel, module, module_digest, module_record, page, page_digest, page_record in rows:
+        for full, digest, record, data in ((f"{folder}/pkg/{rel[:-3]}.py", module_digest, module_record, module),
+                                           (f"{folder}/docs/{rel}", page_digest, page_record, page)):
+            st = os.stat(full)
+            assert data is None and record == (st.st_size, st.st_mtime_ns)
+            assert digest == hashlib.sha256(Path(full).read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize("failure", [SpecError, KeyboardInterrupt])
