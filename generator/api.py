@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
 
-from . import __version__, wirenames
+from . import __version__, quickcheck, wirenames
 from .config import PYTHON_VERSIONS, TARGETS, ConfigError
 from .diagnostics import Diagnostic, SpecError
 from .ir import IR_FORMAT_VERSION, Spec, to_jsonable
@@ -27,7 +27,8 @@ from .templating import use_templates
 from .wirenames import POLICIES
 from .resolve import resolve, silence_overridden, spec_root_names
 from .summary import Resolved, Summary
-from .build import Build, Claim, build, parse_and_resolve, parse_summaries, save_cache, unparsed_paths
+from .build import (Build, Claim, build, has_cache, inputs_base, parse_and_resolve, parse_summaries, save_cache,
+                    unparsed_paths)
 from .progress import NO_PROGRESS, Progress
 from .layout import Layout, plan
 from .manifest import Manifest, OutputError, StatRecord, read_manifest
@@ -85,6 +86,25 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     `committed`: reads a manifest whose recorded outputs stand for the docs whose inputs it records.
     `idle`: work to do while worker processes parse (it returns files for them to hash after);
     `claim`: where the build may write files as it renders them (see `build.build`)."""
+    read = _read_sources(specs, package, exclude=exclude, templates=templates, overrides=overrides, target=target,
+                         python_version=python_version, wire_names=wire_names)
+    return _render(read, package, jobs=jobs, cache_dir=cache_dir, target=target, progress=progress, strict=strict,
+                   wire_names=wire_names, python_version=python_version, code_format=code_format,
+                   committed=committed, idle=idle, claim=claim)
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """What a run reads: the spec root, the doc paths below it, the overrides."""
+
+    root: Path
+    paths: list[str]
+    overrides: Optional[OverridesFile]
+
+
+def _read_sources(specs: Path, package: str, *, exclude: Sequence[str], templates: Optional[Path],
+                  overrides: Optional[Path], target: str, python_version: str, wire_names: str) -> _Sources:
+    """The options checked (ConfigError), the templates in use, the docs found, the overrides loaded."""
     check_package_name(package)
     if target not in TARGETS:
         raise ConfigError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})")
@@ -96,8 +116,16 @@ def render(specs: Path, package: str, *, exclude: Sequence[str] = DEFAULT_EXCLUD
     use_templates(templates.resolve() if templates is not None else None)
     source = load_overrides(overrides) if overrides is not None else None
     root, paths, _ = find_docs(specs, exclude)
-    result = build(root, paths, package, cache_dir=cache_dir, jobs=jobs, overrides=source, target=target,
-                   progress=progress, wire_names=wire_names, python_version=python_version,
+    return _Sources(root, paths, source)
+
+
+def _render(read: _Sources, package: str, *, jobs: int, cache_dir: Optional[Path], target: str, progress: Progress,
+            strict: bool, wire_names: str, python_version: str, code_format: str,
+            committed: Optional[Callable[[], Manifest]], idle: Callable[[], Sequence[str]],
+            claim: Optional[Claim] = None) -> Build:
+    """`render` once the sources are read."""
+    result = build(read.root, read.paths, package, cache_dir=cache_dir, jobs=jobs, overrides=read.overrides,
+                   target=target, progress=progress, wire_names=wire_names, python_version=python_version,
                    code_format=identity(code_format), committed=committed, idle=idle, claim=claim)
     if strict and result.warnings:
         raise SpecError(replace(warning, severity="error") for warning in result.warnings)
@@ -148,6 +176,7 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
                         claim=claim if format == "none" else None)  # black rewrites the files after
         formatted = format_files(result.files, format, cache, jobs)
         report = writer.finish(layout.place(formatted.files), tool_version=__version__, inputs=result.inputs(),
+                               docs=result.doc_keys(layout.placement),
                                progress=progress, hashed=ahead.take(result.hashed),
                                written=layout.place(result.written))
     except BaseException:
@@ -173,11 +202,20 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     layout = plan_layout(out, package, docs_out=docs_out, state_dir=state_dir)
     cache = None if full else layout.keep.cache
     committed = not full and layout.keep.manifest.is_file()
-    ahead = _Ahead(layout, trust_stats=not full, for_build=committed)
-    result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,
-                    overrides=overrides, target=target, progress=progress, strict=strict, wire_names=wire_names,
-                    python_version=python_version, code_format=format, committed=ahead.committed if committed else None,
-                    idle=ahead)
+    read = _read_sources(specs, package, exclude=exclude, templates=templates, overrides=overrides, target=target,
+                         python_version=python_version, wire_names=wire_names)
+    hashed: dict[str, StatRecord] = {}
+    if committed and not has_cache(layout.keep.cache):  # a fresh clone: see `quickcheck`
+        base = inputs_base(package, read.overrides, target, wire_names, python_version, identity(format))
+        quick = quickcheck.unchanged(read.root, read.paths, read_manifest(str(layout.keep.manifest)), base,
+                                     layout.placement, layout.root, layout.keep, jobs)
+        if quick.report is not None:
+            return quick.report, quick.files, ()
+        hashed = quick.hashed
+    ahead = _Ahead(layout, trust_stats=not full, for_build=committed, hashed=hashed)
+    result = _render(read, package, jobs=jobs, cache_dir=cache, target=target, progress=progress, strict=strict,
+                     wire_names=wire_names, python_version=python_version, code_format=format,
+                     committed=ahead.committed if committed else None, idle=ahead)
     files = layout.place(format_files(result.files, format, cache, jobs, final=result.from_manifest).files)
     report = check_output(layout.root, files, layout.keep, trust_stats=not full, hashed=ahead.take(result.hashed),
                           manifest=ahead.found)
@@ -191,8 +229,10 @@ class _Ahead:
     (on a fresh clone, all of them), for the workers to hash while the main
     process resolves.  `take` turns their records into the compare's `hashed`."""
 
-    def __init__(self, layout: Layout, *, trust_stats: bool = True, for_build: bool = False):
+    def __init__(self, layout: Layout, *, trust_stats: bool = True, for_build: bool = False,
+                 hashed: Mapping[str, StatRecord] = {}):
         self.layout, self.trust_stats, self.for_build = layout, trust_stats, for_build
+        self.hashed = hashed  # records (by full path) found before the run: not hashed again
         self.found: Optional[Manifest] = None  # as read while the workers parsed (None: not read)
         self.read: Optional[Manifest] = None
 
@@ -203,12 +243,14 @@ class _Ahead:
             return []
         if self.for_build:
             self.committed(manifest)
-        return to_hash(self.layout.root, manifest, self.layout.keep, trust_stats=self.trust_stats)
+        wanted = to_hash(self.layout.root, manifest, self.layout.keep, trust_stats=self.trust_stats)
+        return [path for path in wanted if path not in self.hashed] if self.hashed else wanted
 
     def take(self, hashed: Mapping[str, StatRecord]) -> dict[str, StatRecord]:
-        """Records by full path, by path relative to the root."""
+        """Records by full path (and those found before the run), by path relative to the root."""
         prefix = f"{os.path.realpath(self.layout.root)}/"
-        return {path[len(prefix):]: record for path, record in hashed.items() if path.startswith(prefix)}
+        return {path[len(prefix):]: record for path, record in [*self.hashed.items(), *hashed.items()]
+                if path.startswith(prefix)}
 
     def committed(self, manifest: Optional[Manifest] = None) -> Manifest:
         """The committed manifest, its files keyed as the build keys them."""

@@ -17,7 +17,7 @@ to the tool starts it afresh; a damaged cache is ignored.
 
 Without a cache (a fresh clone), `check` trusts the committed manifest
 instead: it records each doc's inputs key (its module key, salted with
-everything global, see `_inputs_base`) beside the output digests, so only
+everything global, see `inputs_base`) beside the output digests, so only
 the docs whose key differs are rendered; every digest is still compared
 with the file on disk by the write stage.  Records stay
 plain tuples until needed, and a run that changed a few docs writes only
@@ -113,7 +113,7 @@ class Build:
     dirty: set[str] = field(repr=False, default_factory=set)
     whole_changed: bool = field(repr=False, default=True)
     cache_base: Optional[CacheBase] = field(repr=False, default=None)  # None: the docs are not the cached ones
-    inputs_base: str = field(repr=False, default="")  # see `_inputs_base`
+    inputs_base: str = field(repr=False, default="")  # see `inputs_base`
     # the output paths whose digests the committed manifest gave (as formatted, if it is)
     from_manifest: frozenset[str] = field(repr=False, default=frozenset())
     # the output paths the build wrote where `claim` said, with their records
@@ -126,6 +126,14 @@ class Build:
         keys = {rel: _inputs_key(self.inputs_base, record.module_key) for rel, record in self.records.items()}
         keys[PACKAGE_INPUTS] = _inputs_key(self.inputs_base, self.whole.names_key)
         return keys
+
+    def doc_keys(self, placement: str) -> dict[str, str]:
+        """Doc path -> its doc key (see `doc_key`), for the manifest; none
+        when the run had warnings (a check that compared only the files
+        would not report them)."""
+        if self.warnings:
+            return {}
+        return {rel: doc_key(self.inputs_base, placement, record.digest) for rel, record in self.records.items()}
 
 
 @dataclass(frozen=True)
@@ -173,8 +181,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     parsed, while this process resolves: the result's `hashed`.
     `claim`: the write stage's offer to take files as they are rendered
     (see `Claim`); those written are in the result's `written`."""
-    overrides_digest = overrides.digest if overrides is not None else ""
-    inputs_base = _inputs_base(package, overrides_digest, target, wire_names, python_version, code_format)
+    salt = inputs_base(package, overrides, target, wire_names, python_version, code_format)
     root = spec_root_names(str(specs))
     cache_key = build_cache_key(specs, package, overrides, target, wire_names, python_version)
     cached, whole, base = _load_cache(cache_dir, cache_key)
@@ -206,7 +213,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     same_paths = list(cached) == list(paths)
     with Workers(specs, jobs, len(changed), progress, idle) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
-                        whole, cache_key, overrides, _Committed(committed, inputs_base), target, root, wire_names,
+                        whole, cache_key, overrides, _Committed(committed, salt), target, root, wire_names,
                         python_version, claim)
     result.dirty.update(rel for rel, _, _ in stale)
     result.cache_base = base if same_paths else None
@@ -373,8 +380,8 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: Workers, re
                  hashed=hashed)
 
 
-def _inputs_base(package: str, overrides_digest: str, target: str, wire_names: str, python_version: str,
-                 code_format: str) -> str:
+def inputs_base(package: str, overrides: Optional[OverridesFile], target: str, wire_names: str, python_version: str,
+                code_format: str) -> str:
     """What every output depends on besides the docs, for the committed
     manifest's inputs keys: the cache key's parts bar the spec root's place
     (which decides only where warnings point, and differs between clones),
@@ -382,8 +389,18 @@ def _inputs_base(package: str, overrides_digest: str, target: str, wire_names: s
     version (its Unicode tables decide which characters a string literal
     keeps as they are) and the versions of the parser and template engine."""
     python = "%d.%d" % sys.version_info[:2]
+    overrides_digest = overrides.digest if overrides is not None else ""
     return sha256_hex(f"{tool_digest()}\0{templates_digest()}\0{package}\0{overrides_digest}\0{target}\0{wire_names}\0"
                    f"{python_version}\0{code_format}\0{python}\0{markdown_it.__version__}\0{jinja2.__version__}".encode())
+
+
+def doc_key(base: str, placement: str, digest: str) -> str:
+    """A doc's key in the manifest: the digest of its bytes, salted with
+    `inputs_base` and where the files go (`layout.Layout.placement`).  The
+    output is a function of the docs and of these alone, so when every doc
+    of a spec has the key the manifest records, the files it records are
+    the output (see `quickcheck`)."""
+    return sha256_hex(f"{base}\0{placement}\0{digest}".encode())[:32]
 
 
 def _inputs_key(base: str, module_key: str) -> str:
@@ -494,6 +511,11 @@ def save_cache(cache_dir: Path, result: Build) -> None:
         (cache_dir / DELTA_FILE).unlink(missing_ok=True)  # names another base id: ignored even if left
     except OSError:
         pass
+
+
+def has_cache(cache_dir: Path) -> bool:
+    """Whether a run left its cache there (a fresh clone has none)."""
+    return (cache_dir / CACHE_FILE).is_file()
 
 
 def _load_cache(cache_dir: Optional[Path], key: str

@@ -67,6 +67,11 @@ class Layout:
     def docs(self) -> Optional[Path]:
         return None if self.docs_dir is None else self.root / self.docs_dir
 
+    @property
+    def placement(self) -> str:
+        """Where the files go, relative to root, as one string (for `build.doc_key`)."""
+        return f"{self.package_dir}\0{'' if self.docs_dir is None else '/' + self.docs_dir}"
+
 
 def plan(out: Path, package: str, *, docs_out: Optional[str] = None,
          state_dir: Optional[Path] = None) -> Layout:

@@ -7,12 +7,14 @@ sha256 and each doc to the key of the inputs its outputs were rendered from
 (see `build.py`: the doc, what its module reads of other docs, and
 everything global: md2models' code, templates, overrides, options), the
 package's own files (`__init__`s, runtime) likewise under `PACKAGE_INPUTS`,
-plus the format and the tool version.  Users commit it with the output, so it holds
+each doc to its doc key (its own bytes, salted likewise), plus the format
+and the tool version.  Users commit it with the output, so it holds
 nothing that changes unless the generated files or their inputs do (no
 sizes, no mtimes) and is byte-for-byte deterministic: one line per file and
 per doc, sorted, so a one-doc change changes a few lines.  A `check` on a
-fresh clone (no cache) re-renders only the docs whose key changed; the
-digests are always compared with the files on disk.
+fresh clone (no cache) whose docs all have their recorded doc keys only
+compares the files (`quickcheck`); otherwise it re-renders the docs whose
+inputs key changed.  The digests are always compared with the files on disk.
 
 `stat.marshal` in the cache folder (`OUT/.md2models-cache/` or
 `STATE/cache/`; never committed: the folder ignores itself) maps each
@@ -34,10 +36,11 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 MANIFEST_NAME = ".md2models-manifest.json"
-# 3: path -> sha256, and doc path -> inputs key.  2 (still read) had no
-# inputs; 1 (still read) also held size and mtime_ns per file, which changed
-# whenever a file was touched or checked out.
-MANIFEST_FORMAT = 3
+# 4: path -> sha256, doc path -> inputs key, and doc path -> doc key.  3
+# (still read) had no doc keys; 2 (still read) no inputs either; 1 (still
+# read) also held size and mtime_ns per file, which changed whenever a file
+# was touched or checked out.
+MANIFEST_FORMAT = 4
 
 # The inputs entry of the package's own files: no doc path (those end in .md).
 PACKAGE_INPUTS = "(package)"
@@ -112,6 +115,9 @@ class Manifest:
     format: int = MANIFEST_FORMAT
     # doc path (spec-root-relative) -> key of what its outputs were rendered from; PACKAGE_INPUTS: the package's
     inputs: Mapping[str, str] = field(default_factory=dict)
+    # doc path -> its bytes' digest salted with everything global (`build.doc_key`); empty when the run had
+    # warnings: with every doc as recorded, `check` needs only compare the files (see `quickcheck`)
+    docs: Mapping[str, str] = field(default_factory=dict)
 
 
 # Format 0: equal to no manifest a run makes, so an absent one is always written.
@@ -147,11 +153,13 @@ def read_manifest(path: str) -> Manifest:
         raise OutputError(f"{path} is not valid JSON; delete it and run `md2models generate`") from e
     try:
         version = data["format"]
-        if version not in (1, 2, MANIFEST_FORMAT):
+        if version not in (1, 2, 3, MANIFEST_FORMAT):
             raise OutputError(f"{path} has format {version!r}; this md2models reads {MANIFEST_FORMAT}")
         files = _manifest_files(data["files"], version)
-        inputs = _strings(data["inputs"], "key") if version == MANIFEST_FORMAT else {}
-        return Manifest(tool_version=str(data["tool_version"]), files=files, format=version, inputs=inputs)
+        inputs = _strings(data["inputs"], "key") if version >= 3 else {}
+        docs = _strings(data["docs"], "key") if version >= 4 else {}
+        return Manifest(tool_version=str(data["tool_version"]), files=files, format=version, inputs=inputs,
+                        docs=docs)
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise OutputError(f"{path} is malformed ({e}); delete it and run `md2models generate`") from e
 
@@ -173,8 +181,9 @@ def _strings(values: Any, what: str) -> dict[str, str]:
 
 def manifest_bytes(manifest: Manifest) -> bytes:
     """Deterministic JSON: sorted keys, one line per file and per doc."""
-    text = (f' "files": {_object_lines(manifest.files)},\n "format": {MANIFEST_FORMAT},\n'
-            f' "inputs": {_object_lines(manifest.inputs)},\n "tool_version": {json.dumps(manifest.tool_version)}\n')
+    text = (f' "docs": {_object_lines(manifest.docs)},\n "files": {_object_lines(manifest.files)},\n'
+            f' "format": {MANIFEST_FORMAT},\n "inputs": {_object_lines(manifest.inputs)},\n'
+            f' "tool_version": {json.dumps(manifest.tool_version)}\n')
     return ("{\n" + text + "}\n").encode()
 
 

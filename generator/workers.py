@@ -69,7 +69,7 @@ def _render_share(jobs: Iterable[Job], model_of: Callable[[str], AnyModel], reso
     (or sending it back).  `later`: 0 to write the modules after the whole
     share, 1 the pages: so two workers create files in two folders, not
     queueing for one folder's lock (each creation holds it; a worker waiting
-    spins: a third of a cold run's system time, measured with perf)."""
+    spins: a quarter of a cold run's CPU samples, measured with perf)."""
     done: list[list[Any]] = []
     deferred: list[tuple[list[Any], int, str, bytes]] = []  # (row, its output's place in it, path, bytes)
     for rel, with_doc, module_to, doc_to in jobs:

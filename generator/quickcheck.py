@@ -1,0 +1,75 @@
+"""A fresh clone's `check` when every doc is the one the committed manifest
+records: then only the files need comparing.
+
+The output is a function of the docs' bytes and of what `build.inputs_base`
+and the layout's placement name.  The manifest records each doc's key (its
+bytes' digest salted with both, `build.doc_key`), written only by a run
+without warnings.  So when the spec has exactly the recorded docs, each with
+its recorded key, the files the manifest records are what the docs generate,
+and `check` hashes the docs and the files (in worker processes) and compares
+the files, parsing nothing.  This is the usual CI case: a commit that
+changes docs commits their output too.  Anything else (a doc changed, added
+or removed, another option, a file that differs) is left to the full check,
+which gets the records of the files hashed here so it does not hash them
+again, and renders what it must to show the differences.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from functools import partial
+from pathlib import Path
+from typing import Mapping, NamedTuple, Optional, Sequence
+
+from .build import doc_key
+from .manifest import Bookkeeping, Manifest, StatRecord
+from .workers import PARALLEL_THRESHOLD, worker_pool
+from .write import CheckReport, OutputFile, check_output, hash_files, to_hash
+
+
+class Quick(NamedTuple):
+    report: Optional[CheckReport]  # OUT is up to date; None: the full check must tell
+    files: Mapping[str, OutputFile]  # with the report: the output, as recorded (and on disk)
+    hashed: dict[str, StatRecord]  # OUT's files hashed on the way, by full path
+
+
+def unchanged(specs: Path, paths: Sequence[str], manifest: Manifest, base: str, placement: str, out: Path,
+              keep: Bookkeeping, jobs: int = 0) -> Quick:
+    """Whether the docs at `paths` below `specs` are those `manifest`
+    records under `base` and `placement`, and every file of OUT is as
+    recorded (see `Quick`)."""
+    docs = manifest.docs
+    if len(docs) != len(paths) or not all(rel in docs for rel in paths):
+        return Quick(None, {}, {})
+    spec_root = os.path.realpath(specs)
+    found = _hash(to_hash(out, manifest, keep) + [f"{spec_root}/{rel}" for rel in paths], jobs)
+    outputs = {path: record for path, record in found.items() if not path.startswith(f"{spec_root}/")}
+    for rel in paths:
+        record = found.get(f"{spec_root}/{rel}")
+        if record is None or doc_key(base, placement, record[0]) != docs[rel]:
+            return Quick(None, {}, outputs)
+    root = os.path.realpath(out)
+    prefix = f"{root}/"
+    files = {path: OutputFile(digest, partial(_on_disk, f"{prefix}{path}")) for path, digest in manifest.files.items()}
+    hashed = {path[len(prefix):]: record for path, record in outputs.items() if path.startswith(prefix)}
+    report = check_output(out, files, keep, hashed=hashed, manifest=manifest)
+    return Quick(report, files, outputs) if report.up_to_date else Quick(None, {}, outputs)
+
+
+def _on_disk(full: str) -> bytes:
+    """An output file's bytes: those generated, once the report says it is up to date."""
+    with open(full, "rb") as file:
+        return file.read()
+
+
+def _hash(paths: list[str], jobs: int) -> dict[str, StatRecord]:
+    """`write.hash_files` over `paths`, in worker processes when there are many."""
+    count = jobs or os.cpu_count() or 1
+    if count < 2 or len(paths) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        return hash_files(paths)
+    found: dict[str, StatRecord] = {}
+    with worker_pool(count) as pool:
+        for part in pool.imap_unordered(hash_files, [paths[n :: count * 4] for n in range(count * 4)]):
+            found.update(part)
+    return found
