@@ -8,7 +8,9 @@ The floors are plain Python doing the same I/O, measured in the same run:
 - cold generate: reading every doc and writing the same output files (held
   in memory) into an empty folder.
 The clone is a copy of a generated OUT without its cache folder (the
-committed files only).  Every cold run writes into a new, empty folder after
+committed files only).  Its check is timed twice: against the specs it was
+generated from (the usual CI case: up to date), and against a copy of them
+with one doc edited (stale: it must exit 1), both beside the same floor.  Every cold run writes into a new, empty folder after
 `sync` (the page cache is kept: other work shares this machine).  Runs
 alternate (floor, this checkout, the baseline; the order turns each run),
 each after `sync` (no run pays for the writeback of the one before);
@@ -34,6 +36,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Optional
 
@@ -124,6 +127,7 @@ class Tool:
         self.env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH", "")]))}
         self.out, self.clone = self.dir / "out", self.dir / "clone"
         self.cold, self.check = Figure(f"{name}: cold generate"), Figure(f"{name}: fresh-clone check")
+        self.stale = Figure(f"{name}: fresh-clone check, one doc edited (exit 1)")
         self.runs = 0
 
     def command(self, verb: str, out: Path, *options: str) -> list[str]:
@@ -147,18 +151,34 @@ class Tool:
         if (self.clone / CACHE_DIR).exists():
             raise SystemExit(f"{self.name}: check wrote a cache into the clone")
 
+    def run_stale_check(self, edited: Path) -> None:
+        """The clone checked against `edited` (the specs with one doc changed): it must exit 1."""
+        os.sync()
+        command = self.command("check", self.clone, "--quiet")
+        command[command.index(str(self.specs))] = str(edited)
+        self.stale.add(*run(command, self.env, self.dir, expect=1))
 
-def run(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
-    """(wall, user CPU, system CPU) seconds of the command and the children it waited for."""
+
+def run(cmd: list[str], env: dict[str, str], cwd: Path, expect: int = 0) -> tuple[float, float, float]:
+    """(wall, user CPU, system CPU) seconds of the command and the children it waited for; it must exit `expect`."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if proc.returncode != expect:
         raise SystemExit(f"exit {proc.returncode}: {' '.join(cmd)}\n{output.decode(errors='replace')[-3000:]}")
     return wall, usage.ru_utime, usage.ru_stime
+
+
+def edit_one_doc(specs: Path, to: Path) -> Path:
+    """A copy of `specs` whose first doc has one more sentence after its title."""
+    shutil.copytree(specs, to)
+    doc = min(to.rglob("*.md"))
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(text.replace("\n", "\n\nEdited for the benchmark.\n", 1), encoding="utf-8")
+    return to
 
 
 def main(argv: list[str]) -> None:
@@ -183,13 +203,14 @@ def main(argv: list[str]) -> None:
         for tool in tools:
             tool.prepare()
         files = sum(1 for path in tools[0].clone.rglob("*") if path.is_file())
+        edited = edit_one_doc(specs, tmp / "specs-edited")
         for n in range(args.runs):
             def floor_check() -> None:
                 os.sync()
                 check_floor.add(*run([sys.executable, "-c", FLOOR_CHECK, str(specs), str(tools[0].clone)],
                                      tools[0].env, tmp))
 
-            steps = [floor_check, *(tool.run_check for tool in tools)]
+            steps = [floor_check, *(tool.run_check for tool in tools), partial(tools[0].run_stale_check, edited)]
             for step in steps[::-1] if n % 2 else steps:
                 step()
 
@@ -204,7 +225,8 @@ def main(argv: list[str]) -> None:
                 step()
             print(f"run {n + 1}/{args.runs} done, load average {os.getloadavg()}", flush=True)
     finally:
-        rows = [(check_floor, [tool.check for tool in tools], 3.0), (cold_floor, [tool.cold for tool in tools], 2.5)]
+        rows = [(check_floor, [tool.check for tool in tools] + [tools[0].stale], 3.0),
+                (cold_floor, [tool.cold for tool in tools], 2.5)]
         print(f"\n{files} output files\n")
         print("| figure | wall | floor | ratio | budget | verdict | CPU (user + sys) | floor's CPU | CPU ratio |"
               " wall min-max | floor min-max |\n|---|---|---|---|---|---|---|---|---|---|---|")

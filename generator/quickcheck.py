@@ -6,21 +6,22 @@ and the layout's placement name.  The manifest records each doc's key (its
 bytes' digest salted with both, `build.doc_key`), written only by a run
 without warnings.  So when the spec has exactly the recorded docs, each with
 its recorded key, the files the manifest records are what the docs generate,
-and `check` hashes the docs and the files (in worker processes) and compares
-the files, parsing nothing.  This is the usual CI case: a commit that
-changes docs commits their output too.  Anything else (a doc changed, added
-or removed, another option, a file that differs) is left to the full check,
-which gets the records of the files hashed here so it does not hash them
-again, and renders what it must to show the differences.
+and `check` hashes the docs, then the files (in worker processes), and
+compares the files, parsing nothing.  This is the usual CI case: a commit
+that changes docs commits their output too.  Anything else (a doc changed,
+added or removed, another option, a file that differs) is left to the full
+check, which renders what it must to show the differences; it gets the
+records of the files hashed here, if any, so as not to hash them again.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Mapping, NamedTuple, Optional, Sequence
+from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 from .build import doc_key
 from .manifest import Bookkeeping, Manifest, StatRecord
@@ -38,19 +39,20 @@ def unchanged(specs: Path, paths: Sequence[str], manifest: Manifest, base: str, 
               keep: Bookkeeping, jobs: int = 0) -> Quick:
     """Whether the docs at `paths` below `specs` are those `manifest`
     records under `base` and `placement`, and every file of OUT is as
-    recorded (see `Quick`)."""
+    recorded (see `Quick`).  The docs are hashed first: when one differs,
+    the files are left to the full check, which hashes them while it parses."""
     docs = manifest.docs
     if len(docs) != len(paths) or not all(rel in docs for rel in paths):
         return Quick(None, {}, {})
     spec_root = os.path.realpath(specs)
-    found = _hash(to_hash(out, manifest, keep) + [f"{spec_root}/{rel}" for rel in paths], jobs)
-    outputs = {path: record for path, record in found.items() if not path.startswith(f"{spec_root}/")}
-    for rel in paths:
-        record = found.get(f"{spec_root}/{rel}")
-        if record is None or doc_key(base, placement, record[0]) != docs[rel]:
-            return Quick(None, {}, outputs)
-    root = os.path.realpath(out)
-    prefix = f"{root}/"
+    with _hashing(len(paths), jobs) as hash_files_at:
+        found = hash_files_at([f"{spec_root}/{rel}" for rel in paths])
+        for rel in paths:
+            record = found.get(f"{spec_root}/{rel}")
+            if record is None or doc_key(base, placement, record[0]) != docs[rel]:
+                return Quick(None, {}, {})
+        outputs = hash_files_at(to_hash(out, manifest, keep))
+    prefix = f"{os.path.realpath(out)}/"
     files = {path: OutputFile(digest, partial(_on_disk, f"{prefix}{path}")) for path, digest in manifest.files.items()}
     hashed = {path[len(prefix):]: record for path, record in outputs.items() if path.startswith(prefix)}
     report = check_output(out, files, keep, hashed=hashed, manifest=manifest)
@@ -63,13 +65,18 @@ def _on_disk(full: str) -> bytes:
         return file.read()
 
 
-def _hash(paths: list[str], jobs: int) -> dict[str, StatRecord]:
-    """`write.hash_files` over `paths`, in worker processes when there are many."""
+@contextmanager
+def _hashing(work: int, jobs: int) -> Iterator[Callable[[list[str]], dict[str, StatRecord]]]:
+    """`write.hash_files`, spread over worker processes when there is much to hash."""
     count = jobs or os.cpu_count() or 1
-    if count < 2 or len(paths) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return hash_files(paths)
-    found: dict[str, StatRecord] = {}
+    if count < 2 or work < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        yield hash_files
+        return
     with worker_pool(count) as pool:
-        for part in pool.imap_unordered(hash_files, [paths[n :: count * 4] for n in range(count * 4)]):
-            found.update(part)
-    return found
+        def spread(paths: list[str]) -> dict[str, StatRecord]:
+            found: dict[str, StatRecord] = {}
+            for part in pool.imap_unordered(hash_files, [paths[n :: count * 4] for n in range(count * 4)]):
+                found.update(part)
+            return found
+
+        yield spread
