@@ -417,10 +417,14 @@ def test_a_fresh_clone_of_a_real_sdk(tmp_path: Path) -> None:
     report, _ = api.generate(docs, tmp_path / "out", "pkg")
     assert len(report.created) > 2800 and not report.updated
     specs, out = clone(docs, tmp_path / "out", tmp_path / "clone")
-    assert api.check(specs, out, "pkg")[0].up_to_date
+    with mock.patch.object(workers, "parse_bytes", lambda *args: pytest.fail("parsed a doc")):
+        assert api.check(specs, out, "pkg")[0].up_to_date  # hashed in worker processes, nothing parsed
     assert api.check(specs, out, "pkg", full=True)[0].up_to_date  # every file rendered and hashed: the same
     module, page = sorted((out / "pkg" / "models").glob("*.py"))[1], sorted((out / "docs" / "models").glob("*.md"))[1]
     module.write_text(module.read_text() + "# hand-edited\n")
     page.unlink()
     report = api.check(specs, out, "pkg")[0]
     assert report.stale == (str(module.relative_to(out)),) and report.missing == (str(page.relative_to(out)),)
+    doc = sorted((specs / "models").glob("*.md"))[5]
+    doc.write_text(doc.read_text().replace("\n", "\n\nEdited.\n", 1))
+    assert f"docs/models/{doc.name}" in api.check(specs, out, "pkg")[0].stale  # parsed again, in the workers
