@@ -46,6 +46,7 @@ CORPUS = Path(os.environ.get("MD2MODELS_CORPUS", REPO.parent / "shared" / "corpu
 DEFAULT_SPECS = CORPUS / "orq-python-4.13.19" / "docs"
 PACKAGE = "bench_models"
 CACHE_DIR = ".md2models-cache"
+DROP_CACHES = "/proc/sys/vm/drop_caches"
 
 # Reads and hashes every file below each folder given (the cache folder skipped: a clone has none).
 FLOOR_CHECK = """
@@ -142,21 +143,38 @@ class Tool:
 
     def run_cold(self) -> None:
         self.runs += 1
-        os.sync()
+        settle([self.specs], self.env)
         self.cold.add(*run(self.command("generate", self.dir / f"cold-{self.runs}"), self.env, self.dir))
 
     def run_check(self) -> None:
-        os.sync()  # not paying for the writeback of a cold run before it
+        settle([self.specs, self.clone], self.env)
         self.check.add(*run(self.command("check", self.clone, "--quiet"), self.env, self.dir))
         if (self.clone / CACHE_DIR).exists():
             raise SystemExit(f"{self.name}: check wrote a cache into the clone")
 
     def run_stale_check(self, edited: Path) -> None:
         """The clone checked against `edited` (the specs with one doc changed): it must exit 1."""
-        os.sync()
+        settle([edited, self.clone], self.env)
         command = self.command("check", self.clone, "--quiet")
         command[command.index(str(self.specs))] = str(edited)
         self.stale.add(*run(command, self.env, self.dir, expect=1))
+
+
+def settle(inputs: list[Path], env: dict[str, str]) -> None:
+    """Before a timed run: sync, drop the page cache (if `DROP` allows),
+    read `inputs` back in and start the interpreter and md2models once."""
+    os.sync()
+    if DROP:
+        with open(DROP_CACHES, "w") as f:
+            f.write("3\n")
+    for top in inputs:
+        for path in sorted(top.rglob("*")):
+            if path.is_file():
+                path.read_bytes()
+    subprocess.run([sys.executable, "-m", "generator.cli", "--version"], env=env, capture_output=True, check=True)
+
+
+DROP = False  # set by main
 
 
 def run(cmd: list[str], env: dict[str, str], cwd: Path, expect: int = 0) -> tuple[float, float, float]:
@@ -188,7 +206,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--jobs", type=int, help="passed to md2models --jobs (default: the tool's)")
     parser.add_argument("--baseline", type=Path, help="another md2models checkout to measure beside this one")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir with all outputs")
+    parser.add_argument("--keep-page-cache", action="store_true", help="do not drop the page cache before runs")
     args = parser.parse_args(argv)
+    global DROP
+    DROP = not args.keep_page_cache and os.access(DROP_CACHES, os.W_OK)
     specs = args.specs.resolve()
     tmp = Path(tempfile.mkdtemp(prefix="md2models-fresh-"))
     tools = [Tool("this checkout", REPO, tmp, specs, args.jobs)]
@@ -196,7 +217,8 @@ def main(argv: list[str]) -> None:
         tools.append(Tool("baseline", args.baseline.resolve(), tmp, specs, args.jobs))
     docs = sum(1 for _ in specs.rglob("*.md"))
     print(f"specs: {specs} ({docs} docs), runs: {args.runs}, nproc {os.cpu_count()}, "
-          f"load average before: {os.getloadavg()}", flush=True)
+          f"page cache dropped before each run: {'yes' if DROP else 'no'}, load average before: {os.getloadavg()}",
+          flush=True)
     check_floor, cold_floor = Figure("floor: read + hash docs and outputs"), Figure("floor: read docs, write outputs")
     files = 0
     try:
@@ -206,7 +228,7 @@ def main(argv: list[str]) -> None:
         edited = edit_one_doc(specs, tmp / "specs-edited")
         for n in range(args.runs):
             def floor_check() -> None:
-                os.sync()
+                settle([specs, tools[0].clone], tools[0].env)
                 check_floor.add(*run([sys.executable, "-c", FLOOR_CHECK, str(specs), str(tools[0].clone)],
                                      tools[0].env, tmp))
 
@@ -216,6 +238,7 @@ def main(argv: list[str]) -> None:
 
             def floor_cold() -> None:
                 new = tmp / f"floor-{n}"
+                settle([specs], tools[0].env)
                 proc = subprocess.run([sys.executable, "-c", FLOOR_COLD, str(specs), str(tools[0].out), str(new)],
                                       capture_output=True, text=True, check=True, cwd=tmp)
                 cold_floor.add(*map(float, proc.stdout.split()))
