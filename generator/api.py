@@ -196,23 +196,25 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     """Compare the output with what SPECS generate; writes nothing (not even
     the cache).  `strict`: warnings are errors (SpecError).  The report's
     and the files' paths are relative to the layout's root (see `plan_layout`).
-    Docs whose outputs neither the cache nor the committed manifest knows for
-    their inputs are rendered; `full`: every doc is, and every file is hashed
+    With no cache, when every doc has the doc key the manifest records,
+    only the files are compared (see `quickcheck`).  Else docs whose
+    outputs neither the cache nor the committed manifest knows for their
+    inputs are rendered; `full`: every doc is, and every file is hashed
     (no cache, no manifest trusted)."""
     layout = plan_layout(out, package, docs_out=docs_out, state_dir=state_dir)
     cache = None if full else layout.keep.cache
     committed = not full and layout.keep.manifest.is_file()
     read = _read_sources(specs, package, exclude=exclude, templates=templates, overrides=overrides, target=target,
                          python_version=python_version, wire_names=wire_names)
-    hashed: dict[str, StatRecord] = {}
+    ahead = _Ahead(layout, trust_stats=not full, for_build=committed)
     if committed and not has_cache(layout.keep.cache):  # a fresh clone: see `quickcheck`
         base = inputs_base(package, read.overrides, target, wire_names, python_version, identity(format))
-        quick = quickcheck.unchanged(read.root, read.paths, read_manifest(str(layout.keep.manifest)), base,
-                                     layout.placement, layout.root, layout.keep, jobs)
+        ahead.found = read_manifest(str(layout.keep.manifest))
+        quick = quickcheck.unchanged(read.root, read.paths, ahead.found, base, layout.placement, layout.root,
+                                     layout.keep, jobs)
         if quick.report is not None:
             return quick.report, quick.files, ()
-        hashed = quick.hashed
-    ahead = _Ahead(layout, trust_stats=not full, for_build=committed, hashed=hashed)
+        ahead.hashed = quick.hashed
     result = _render(read, package, jobs=jobs, cache_dir=cache, target=target, progress=progress, strict=strict,
                      wire_names=wire_names, python_version=python_version, code_format=format,
                      committed=ahead.committed if committed else None, idle=ahead)
@@ -229,16 +231,15 @@ class _Ahead:
     (on a fresh clone, all of them), for the workers to hash while the main
     process resolves.  `take` turns their records into the compare's `hashed`."""
 
-    def __init__(self, layout: Layout, *, trust_stats: bool = True, for_build: bool = False,
-                 hashed: Mapping[str, StatRecord] = {}):
+    def __init__(self, layout: Layout, *, trust_stats: bool = True, for_build: bool = False):
         self.layout, self.trust_stats, self.for_build = layout, trust_stats, for_build
-        self.hashed = hashed  # records (by full path) found before the run: not hashed again
-        self.found: Optional[Manifest] = None  # as read while the workers parsed (None: not read)
+        self.hashed: Mapping[str, StatRecord] = {}  # records (by full path) found before the run: not hashed again
+        self.found: Optional[Manifest] = None  # as read while the workers parsed, or before (None: not read)
         self.read: Optional[Manifest] = None
 
     def __call__(self) -> list[str]:
         try:
-            manifest = self.found = read_manifest(str(self.layout.keep.manifest))
+            manifest = self.found = self.found or read_manifest(str(self.layout.keep.manifest))
         except OutputError:  # met again, and reported, where it is needed
             return []
         if self.for_build:

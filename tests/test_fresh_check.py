@@ -428,3 +428,17 @@ def test_a_fresh_clone_of_a_real_sdk(tmp_path: Path) -> None:
     doc = sorted((specs / "models").glob("*.md"))[5]
     doc.write_text(doc.read_text().replace("\n", "\n\nEdited.\n", 1))
     assert f"docs/models/{doc.name}" in api.check(specs, out, "pkg")[0].stale  # parsed again, in the workers
+
+
+@pytest.mark.parametrize("damage", ["not JSON", "a doc key that is no string"])
+def test_a_damaged_manifest_is_a_clear_error(tmp_path: Path, damage: str) -> None:
+    specs, out = committed(tmp_path)
+    manifest = out / MANIFEST_NAME
+    if damage == "not JSON":
+        manifest.write_text("{ not json")
+    else:
+        data = json.loads(manifest.read_text())
+        data["docs"]["models/thing.md"] = 7
+        manifest.write_text(json.dumps(data))
+    result = cli("check", specs, "--out", out, "--package", "pkg")
+    assert result.code == 2 and str(manifest) in result.stderr and "run `md2models generate`" in result.stderr
