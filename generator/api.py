@@ -27,8 +27,8 @@ from .templating import use_templates
 from .wirenames import POLICIES
 from .resolve import resolve, silence_overridden, spec_root_names
 from .summary import Resolved, Summary
-from .build import (Build, Claim, build, has_cache, inputs_base, parse_and_resolve, parse_summaries, save_cache,
-                    unparsed_paths)
+from .build import (Build, Claim, build, docs_salt, has_cache, inputs_base, parse_and_resolve, parse_summaries,
+                    save_cache, unparsed_paths)
 from .progress import NO_PROGRESS, Progress
 from .layout import Layout, plan
 from .manifest import Manifest, OutputError, StatRecord, read_manifest
@@ -176,7 +176,7 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
                         claim=claim if format == "none" else None)  # black rewrites the files after
         formatted = format_files(result.files, format, cache, jobs)
         report = writer.finish(layout.place(formatted.files), tool_version=__version__, inputs=result.inputs(),
-                               docs=result.doc_keys(layout.placement),
+                               docs=result.docs_record(layout.placement),
                                progress=progress, hashed=ahead.take(result.hashed),
                                written=layout.place(result.written))
     except BaseException:
@@ -196,8 +196,8 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     """Compare the output with what SPECS generate; writes nothing (not even
     the cache).  `strict`: warnings are errors (SpecError).  The report's
     and the files' paths are relative to the layout's root (see `plan_layout`).
-    With no cache, when every doc has the doc key the manifest records,
-    only the files are compared (see `quickcheck`).  Else docs whose
+    With no cache, when every doc is as the manifest records it (under
+    the same salt), only the files are compared (see `quickcheck`).  Else docs whose
     outputs neither the cache nor the committed manifest knows for their
     inputs are rendered; `full`: every doc is, and every file is hashed
     (no cache, no manifest trusted)."""
@@ -210,8 +210,8 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     if committed and not has_cache(layout.keep.cache):  # a fresh clone: see `quickcheck`
         base = inputs_base(package, read.overrides, target, wire_names, python_version, identity(format))
         ahead.found = read_manifest(str(layout.keep.manifest))
-        quick = quickcheck.unchanged(read.root, read.paths, ahead.found, base, layout.placement, layout.root,
-                                     layout.keep, jobs)
+        quick = quickcheck.unchanged(read.root, read.paths, ahead.found, docs_salt(base, layout.placement),
+                                     layout.root, layout.keep, jobs)
         if quick.report is not None:
             return quick.report, quick.files, ()
         ahead.hashed = quick.hashed

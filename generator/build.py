@@ -127,13 +127,14 @@ class Build:
         keys[PACKAGE_INPUTS] = _inputs_key(self.inputs_base, self.whole.names_key)
         return keys
 
-    def doc_keys(self, placement: str) -> dict[str, str]:
-        """Doc path -> its doc key (see `doc_key`), for the manifest; none
-        when the run had warnings (a check that compared only the files
-        would not report them)."""
+    def docs_record(self, placement: str) -> tuple[str, dict[str, str]]:
+        """For the manifest: the salt of the docs (see `docs_salt`) and each
+        doc's digest (the first 32 hex digits of its sha256); none when the
+        run had warnings (a check that compared only the files would not
+        report them)."""
         if self.warnings:
-            return {}
-        return {rel: doc_key(self.inputs_base, placement, record.digest) for rel, record in self.records.items()}
+            return "", {}
+        return docs_salt(self.inputs_base, placement), {rel: record.digest[:32] for rel, record in self.records.items()}
 
 
 @dataclass(frozen=True)
@@ -394,13 +395,13 @@ def inputs_base(package: str, overrides: Optional[OverridesFile], target: str, w
                    f"{python_version}\0{code_format}\0{python}\0{markdown_it.__version__}\0{jinja2.__version__}".encode())
 
 
-def doc_key(base: str, placement: str, digest: str) -> str:
-    """A doc's key in the manifest: the digest of its bytes, salted with
-    `inputs_base` and where the files go (`layout.Layout.placement`).  The
-    output is a function of the docs and of these alone, so when every doc
-    of a spec has the key the manifest records, the files it records are
-    the output (see `quickcheck`)."""
-    return sha256_hex(f"{base}\0{placement}\0{digest}".encode())[:32]
+def docs_salt(base: str, placement: str) -> str:
+    """What the manifest's doc digests were recorded under: `inputs_base`
+    and where the files go (`layout.Layout.placement`).  The output is a
+    function of the docs' bytes and of these alone, so when the salt and
+    every doc's digest are those the manifest records, the files it records
+    are the output (see `quickcheck`)."""
+    return sha256_hex(f"{base}\0{placement}".encode())[:32]
 
 
 def _inputs_key(base: str, module_key: str) -> str:

@@ -69,7 +69,7 @@ class Layout:
 
     @property
     def placement(self) -> str:
-        """Where the files go, relative to root, as one string (for `build.doc_key`)."""
+        """Where the files go, relative to root, as one string (for `build.docs_salt`)."""
         return f"{self.package_dir}\0{'' if self.docs_dir is None else '/' + self.docs_dir}"
 
 

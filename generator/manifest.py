@@ -7,13 +7,13 @@ sha256 and each doc to the key of the inputs its outputs were rendered from
 (see `build.py`: the doc, what its module reads of other docs, and
 everything global: md2models' code, templates, overrides, options), the
 package's own files (`__init__`s, runtime) likewise under `PACKAGE_INPUTS`,
-each doc to its doc key (its own bytes, salted likewise), plus the format
-and the tool version.  Users commit it with the output, so it holds
+each doc to the digest of its bytes (with one salt for all: everything
+global and where the files go), plus the format and the tool version.  Users commit it with the output, so it holds
 nothing that changes unless the generated files or their inputs do (no
 sizes, no mtimes) and is byte-for-byte deterministic: one line per file and
 per doc, sorted, so a one-doc change changes a few lines.  A `check` on a
-fresh clone (no cache) whose docs all have their recorded doc keys only
-compares the files (`quickcheck`); otherwise it re-renders the docs whose
+fresh clone (no cache) whose docs all are as recorded, under the same
+salt, only compares the files (`quickcheck`); otherwise it re-renders the docs whose
 inputs key changed.  The digests are always compared with the files on disk.
 
 `stat.marshal` in the cache folder (`OUT/.md2models-cache/` or
@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 MANIFEST_NAME = ".md2models-manifest.json"
-# 4: path -> sha256, doc path -> inputs key, and doc path -> doc key.  3
-# (still read) had no doc keys; 2 (still read) no inputs either; 1 (still
+# 4: path -> sha256, doc path -> inputs key, doc path -> its sha256 and
+# their salt.  3 (still read) had no doc digests; 2 (still read) no inputs either; 1 (still
 # read) also held size and mtime_ns per file, which changed whenever a file
 # was touched or checked out.
 MANIFEST_FORMAT = 4
@@ -115,9 +115,11 @@ class Manifest:
     format: int = MANIFEST_FORMAT
     # doc path (spec-root-relative) -> key of what its outputs were rendered from; PACKAGE_INPUTS: the package's
     inputs: Mapping[str, str] = field(default_factory=dict)
-    # doc path -> its bytes' digest salted with everything global (`build.doc_key`); empty when the run had
-    # warnings: with every doc as recorded, `check` needs only compare the files (see `quickcheck`)
+    # doc path -> its bytes' sha256 (32 hex digits), and what they were recorded under (`build.docs_salt`):
+    # with the same salt and every doc as recorded, `check` needs only compare the files (see `quickcheck`);
+    # none when the run had warnings
     docs: Mapping[str, str] = field(default_factory=dict)
+    docs_salt: str = ""
 
 
 # Format 0: equal to no manifest a run makes, so an absent one is always written.
@@ -157,9 +159,9 @@ def read_manifest(path: str) -> Manifest:
             raise OutputError(f"{path} has format {version!r}; this md2models reads {MANIFEST_FORMAT}")
         files = _manifest_files(data["files"], version)
         inputs = _strings(data["inputs"], "key") if version >= 3 else {}
-        docs = _strings(data["docs"], "key") if version >= 4 else {}
+        docs = _strings(data["docs"], "digest") if version >= 4 else {}
         return Manifest(tool_version=str(data["tool_version"]), files=files, format=version, inputs=inputs,
-                        docs=docs)
+                        docs=docs, docs_salt=str(data.get("docs_salt", "")))
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise OutputError(f"{path} is malformed ({e}); delete it and run `md2models generate`") from e
 
@@ -181,9 +183,9 @@ def _strings(values: Any, what: str) -> dict[str, str]:
 
 def manifest_bytes(manifest: Manifest) -> bytes:
     """Deterministic JSON: sorted keys, one line per file and per doc."""
-    text = (f' "docs": {_object_lines(manifest.docs)},\n "files": {_object_lines(manifest.files)},\n'
-            f' "format": {MANIFEST_FORMAT},\n "inputs": {_object_lines(manifest.inputs)},\n'
-            f' "tool_version": {json.dumps(manifest.tool_version)}\n')
+    text = (f' "docs": {_object_lines(manifest.docs)},\n "docs_salt": {json.dumps(manifest.docs_salt)},\n'
+            f' "files": {_object_lines(manifest.files)},\n "format": {MANIFEST_FORMAT},\n'
+            f' "inputs": {_object_lines(manifest.inputs)},\n "tool_version": {json.dumps(manifest.tool_version)}\n')
     return ("{\n" + text + "}\n").encode()
 
 

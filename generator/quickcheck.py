@@ -2,16 +2,17 @@
 records: then only the files need comparing.
 
 The output is a function of the docs' bytes and of what `build.inputs_base`
-and the layout's placement name.  The manifest records each doc's key (its
-bytes' digest salted with both, `build.doc_key`), written only by a run
-without warnings.  So when the spec has exactly the recorded docs, each with
-its recorded key, the files the manifest records are what the docs generate,
-and `check` hashes the docs, then the files (in worker processes), and
-compares the files, parsing nothing.  This is the usual CI case: a commit
-that changes docs commits their output too.  Anything else (a doc changed,
-added or removed, another option, a file that differs) is left to the full
-check, which renders what it must to show the differences; it gets the
-records of the files hashed here, if any, so as not to hash them again.
+and the layout's placement name.  The manifest records each doc's digest
+and, once, the salt they were recorded under (both, `build.docs_salt`),
+written only by a run without warnings.  So when the salt is today's and
+the spec has exactly the recorded docs, each with its recorded digest, the
+files the manifest records are what the docs generate, and `check` hashes
+the docs, then the files (in worker processes), and compares the files,
+parsing nothing.  This is the usual CI case: a commit that changes docs
+commits their output too.  Anything else (a doc changed, added or removed,
+another option, a file that differs) is left to the full check, which
+renders what it must to show the differences; it gets the records of the
+files hashed here, if any, so as not to hash them again.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
-from .build import doc_key
 from .manifest import Bookkeeping, Manifest, StatRecord
 from .workers import PARALLEL_THRESHOLD, worker_pool
 from .write import CheckReport, OutputFile, check_output, hash_files, to_hash
@@ -35,21 +35,21 @@ class Quick(NamedTuple):
     hashed: dict[str, StatRecord]  # OUT's files hashed on the way, by full path
 
 
-def unchanged(specs: Path, paths: Sequence[str], manifest: Manifest, base: str, placement: str, out: Path,
-              keep: Bookkeeping, jobs: int = 0) -> Quick:
-    """Whether the docs at `paths` below `specs` are those `manifest`
-    records under `base` and `placement`, and every file of OUT is as
-    recorded (see `Quick`).  The docs are hashed first: when one differs,
-    the files are left to the full check, which hashes them while it parses."""
+def unchanged(specs: Path, paths: Sequence[str], manifest: Manifest, salt: str, out: Path, keep: Bookkeeping,
+              jobs: int = 0) -> Quick:
+    """Whether `manifest` recorded the docs under `salt` and they are those
+    at `paths` below `specs`, and every file of OUT is as recorded (see
+    `Quick`).  The docs are hashed first: when one differs, the files are
+    left to the full check, which hashes them while it parses."""
     docs = manifest.docs
-    if len(docs) != len(paths) or not all(rel in docs for rel in paths):
+    if manifest.docs_salt != salt or len(docs) != len(paths) or not all(rel in docs for rel in paths):
         return Quick(None, {}, {})
     spec_root = os.path.realpath(specs)
     with _hashing(len(paths), jobs) as hash_files_at:
         found = hash_files_at([f"{spec_root}/{rel}" for rel in paths])
         for rel in paths:
             record = found.get(f"{spec_root}/{rel}")
-            if record is None or doc_key(base, placement, record[0]) != docs[rel]:
+            if record is None or record[0][:32] != docs[rel]:
                 return Quick(None, {}, {})
         outputs = hash_files_at(to_hash(out, manifest, keep))
     prefix = f"{os.path.realpath(out)}/"

@@ -1,5 +1,5 @@
 """`check` on a fresh clone: the specs and the committed output (with its
-manifest), no cache.  When every doc has the doc key the manifest records,
+manifest), no cache.  When every doc is as the manifest records it (same salt),
 it parses nothing and compares the files (`quickcheck`); otherwise it
 renders only the docs whose inputs key differs from the manifest's.  Every
 way the output can go stale must still fail it (exit 1), and an untouched
@@ -217,10 +217,10 @@ def test_a_new_doc_changes_the_package_index(tmp_path: Path) -> None:
 
 def test_a_manifest_without_the_package_key_renders_the_package(tmp_path: Path) -> None:
     """As an md2models before the package's own files were keyed wrote it
-    (format 3, before the doc keys)."""
+    (format 3, before the doc digests)."""
     specs, out = committed(tmp_path)
     manifest = json.loads((out / MANIFEST_NAME).read_text())
-    del manifest["inputs"][PACKAGE_INPUTS], manifest["docs"]
+    del manifest["inputs"][PACKAGE_INPUTS], manifest["docs"], manifest["docs_salt"]
     manifest["format"] = 3
     (out / MANIFEST_NAME).write_text(json.dumps(manifest))
     report, rendered = fresh_check(specs, out)
@@ -330,14 +330,14 @@ def test_a_one_doc_change_changes_a_few_manifest_lines(tmp_path: Path) -> None:
     after = (out / MANIFEST_NAME).read_text().splitlines()
     assert len(after) == len(before)
     changed = sorted(line.split(":")[0].strip() for old, line in zip(before, after) if old != line)
-    # the page's and the module's digests, the doc's doc key and inputs key
+    # the page's and the module's digests, the doc's digest and inputs key
     assert changed == ['"docs/models/lonely.md"', '"models/lonely.md"', '"models/lonely.md"', '"pkg/models/lonely.py"']
     report, rendered = fresh_check(*clone(specs, out, tmp_path / "again"))
     assert report.up_to_date and rendered == set()
 
 
 def test_an_untouched_clone_parses_nothing(tmp_path: Path) -> None:
-    """Every doc has its recorded doc key: the files are compared, nothing parsed."""
+    """Every doc is as recorded: the files are compared, nothing parsed."""
     specs, out = committed(tmp_path)
     assert json.loads((out / MANIFEST_NAME).read_text())["docs"].keys() == {f"models/{name}" for name in DOCS}
     with mock.patch.object(workers, "parse_bytes", lambda *args: pytest.fail("parsed a doc")):
@@ -348,7 +348,7 @@ def test_an_untouched_clone_parses_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("generated, checked", [(None, "none"), ("none", None)])
 def test_docs_placed_elsewhere(tmp_path: Path, generated: Any, checked: Any) -> None:
-    """Where the files go is part of each doc key: a check that wants the
+    """Where the files go is part of the docs' salt: a check that wants the
     docs elsewhere (or none) than the committed output has them fails."""
     specs, out = committed(tmp_path, docs_out=generated)
     report, rendered = fresh_check(specs, out, docs_out=checked)
@@ -357,11 +357,12 @@ def test_docs_placed_elsewhere(tmp_path: Path, generated: Any, checked: Any) -> 
         f"docs/models/{name}" for name in sorted(DOCS))
 
 
-def test_a_run_with_warnings_records_no_doc_keys_and_a_check_reports_them(tmp_path: Path) -> None:
+def test_a_run_with_warnings_records_no_doc_digests_and_a_check_reports_them(tmp_path: Path) -> None:
     specs, out = committed(tmp_path)
     edit(specs / "models" / "lonely.md", "| *str* |", "| [models.Ghost](../models/ghost.md) |")
     _, warnings = api.generate(specs, out, "pkg")
-    assert warnings and json.loads((out / MANIFEST_NAME).read_text())["docs"] == {}
+    manifest = json.loads((out / MANIFEST_NAME).read_text())
+    assert warnings and manifest["docs"] == {} and manifest["docs_salt"] == ""
     specs, out = clone(specs, out, tmp_path / "again")
     report, _, found = api.check(specs, out, "pkg")
     assert report.up_to_date and found == warnings
@@ -430,7 +431,7 @@ def test_a_fresh_clone_of_a_real_sdk(tmp_path: Path) -> None:
     assert f"docs/models/{doc.name}" in api.check(specs, out, "pkg")[0].stale  # parsed again, in the workers
 
 
-@pytest.mark.parametrize("damage", ["not JSON", "a doc key that is no string"])
+@pytest.mark.parametrize("damage", ["not JSON", "a doc digest that is no string"])
 def test_a_damaged_manifest_is_a_clear_error(tmp_path: Path, damage: str) -> None:
     specs, out = committed(tmp_path)
     manifest = out / MANIFEST_NAME

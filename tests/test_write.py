@@ -256,7 +256,7 @@ def test_manifest_is_deterministic_and_does_not_churn(out: Path, tmp_path: Path)
     manifest_path = out / MANIFEST_NAME
     text = manifest_path.read_text()
     data = json.loads(text)
-    assert list(data) == ["docs", "files", "format", "inputs", "tool_version"] and data["format"] == 4
+    assert list(data) == ["docs", "docs_salt", "files", "format", "inputs", "tool_version"] and data["format"] == 4
     assert data["files"] == {path: STATE_A[path].digest for path in sorted(STATE_A)}
     assert list(data["files"]) == sorted(STATE_A)
     assert list(data["inputs"]) == sorted(inputs) and data["inputs"] == inputs
