@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A fresh clone's `check` and a cold `generate`, each beside its floor.
 
-    python bench/fresh.py [--specs DIR] [--runs N] [--jobs J] [--baseline CHECKOUT] [--keep]
+    python bench/fresh.py [--specs DIR] [--runs N] [--jobs J] [--baseline CHECKOUT] [--keep] [--keep-page-cache]
 
 The floors are plain Python doing the same I/O, measured in the same run:
 - fresh-clone check: reading and hashing (sha256) every doc and every output file;
@@ -10,11 +10,15 @@ The floors are plain Python doing the same I/O, measured in the same run:
 The clone is a copy of a generated OUT without its cache folder (the
 committed files only).  Its check is timed twice: against the specs it was
 generated from (the usual CI case: up to date), and against a copy of them
-with one doc edited (stale: it must exit 1), both beside the same floor.  Every cold run writes into a new, empty folder after
-`sync` (the page cache is kept: other work shares this machine).  Runs
-alternate (floor, this checkout, the baseline; the order turns each run),
-each after `sync` (no run pays for the writeback of the one before);
-the table gives medians, and the ratio of the medians to the floor (wall
+with one doc edited (stale: it must exit 1), both beside the same floor.
+Every cold run writes into a new, empty folder.  Before every timed run,
+floors too: `sync` (no run pays for the writeback of the one before), the
+page cache dropped where allowed (not with `--keep-page-cache`), then the
+run's inputs and the interpreter read back in, as `bench/run.py` does: on
+this VM's ext4, creating files costs 3-10x more while the inode tables are
+cached, so without the drop a cold figure and its floor measure the
+cache's history.  Runs alternate (floor, this checkout, the baseline; the
+order turns each run); the table gives medians, and the ratio of the medians to the floor (wall
 time, and CPU time: user + system, the steadier one on a loaded machine).
 
 `--baseline CHECKOUT`: another checkout of md2models (e.g. the commit a
@@ -120,8 +124,8 @@ class Figure:
 class Tool:
     """One checkout of md2models, with its own OUT and fresh clone."""
 
-    def __init__(self, name: str, checkout: Path, tmp: Path, specs: Path, jobs: Optional[int]):
-        self.name, self.checkout, self.specs, self.jobs = name, checkout, specs, jobs
+    def __init__(self, name: str, checkout: Path, tmp: Path, specs: Path, jobs: Optional[int], drop: bool):
+        self.name, self.checkout, self.specs, self.jobs, self.drop = name, checkout, specs, jobs, drop
         self.dir = tmp / name.replace(" ", "-")
         self.dir.mkdir()
         env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
@@ -143,28 +147,28 @@ class Tool:
 
     def run_cold(self) -> None:
         self.runs += 1
-        settle([self.specs], self.env)
+        settle([self.specs], self.env, self.drop)
         self.cold.add(*run(self.command("generate", self.dir / f"cold-{self.runs}"), self.env, self.dir))
 
     def run_check(self) -> None:
-        settle([self.specs, self.clone], self.env)
+        settle([self.specs, self.clone], self.env, self.drop)
         self.check.add(*run(self.command("check", self.clone, "--quiet"), self.env, self.dir))
         if (self.clone / CACHE_DIR).exists():
             raise SystemExit(f"{self.name}: check wrote a cache into the clone")
 
     def run_stale_check(self, edited: Path) -> None:
         """The clone checked against `edited` (the specs with one doc changed): it must exit 1."""
-        settle([edited, self.clone], self.env)
+        settle([edited, self.clone], self.env, self.drop)
         command = self.command("check", self.clone, "--quiet")
         command[command.index(str(self.specs))] = str(edited)
         self.stale.add(*run(command, self.env, self.dir, expect=1))
 
 
-def settle(inputs: list[Path], env: dict[str, str]) -> None:
-    """Before a timed run: sync, drop the page cache (if `DROP` allows),
+def settle(inputs: list[Path], env: dict[str, str], drop: bool) -> None:
+    """Before a timed run: sync, drop the page cache (if `drop`),
     read `inputs` back in and start the interpreter and md2models once."""
     os.sync()
-    if DROP:
+    if drop:
         with open(DROP_CACHES, "w") as f:
             f.write("3\n")
     for top in inputs:
@@ -173,8 +177,6 @@ def settle(inputs: list[Path], env: dict[str, str]) -> None:
                 path.read_bytes()
     subprocess.run([sys.executable, "-m", "generator.cli", "--version"], env=env, capture_output=True, check=True)
 
-
-DROP = False  # set by main
 
 
 def run(cmd: list[str], env: dict[str, str], cwd: Path, expect: int = 0) -> tuple[float, float, float]:
@@ -208,16 +210,15 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temp dir with all outputs")
     parser.add_argument("--keep-page-cache", action="store_true", help="do not drop the page cache before runs")
     args = parser.parse_args(argv)
-    global DROP
-    DROP = not args.keep_page_cache and os.access(DROP_CACHES, os.W_OK)
+    drop = not args.keep_page_cache and os.access(DROP_CACHES, os.W_OK)
     specs = args.specs.resolve()
     tmp = Path(tempfile.mkdtemp(prefix="md2models-fresh-"))
-    tools = [Tool("this checkout", REPO, tmp, specs, args.jobs)]
+    tools = [Tool("this checkout", REPO, tmp, specs, args.jobs, drop)]
     if args.baseline is not None:
-        tools.append(Tool("baseline", args.baseline.resolve(), tmp, specs, args.jobs))
+        tools.append(Tool("baseline", args.baseline.resolve(), tmp, specs, args.jobs, drop))
     docs = sum(1 for _ in specs.rglob("*.md"))
     print(f"specs: {specs} ({docs} docs), runs: {args.runs}, nproc {os.cpu_count()}, "
-          f"page cache dropped before each run: {'yes' if DROP else 'no'}, load average before: {os.getloadavg()}",
+          f"page cache dropped before each run: {'yes' if drop else 'no'}, load average before: {os.getloadavg()}",
           flush=True)
     check_floor, cold_floor = Figure("floor: read + hash docs and outputs"), Figure("floor: read docs, write outputs")
     files = 0
@@ -228,7 +229,7 @@ def main(argv: list[str]) -> None:
         edited = edit_one_doc(specs, tmp / "specs-edited")
         for n in range(args.runs):
             def floor_check() -> None:
-                settle([specs, tools[0].clone], tools[0].env)
+                settle([specs, tools[0].clone], tools[0].env, drop)
                 check_floor.add(*run([sys.executable, "-c", FLOOR_CHECK, str(specs), str(tools[0].clone)],
                                      tools[0].env, tmp))
 
@@ -238,7 +239,7 @@ def main(argv: list[str]) -> None:
 
             def floor_cold() -> None:
                 new = tmp / f"floor-{n}"
-                settle([specs], tools[0].env)
+                settle([specs], tools[0].env, drop)
                 proc = subprocess.run([sys.executable, "-c", FLOOR_COLD, str(specs), str(tools[0].out), str(new)],
                                       capture_output=True, text=True, check=True, cwd=tmp)
                 cold_floor.add(*map(float, proc.stdout.split()))

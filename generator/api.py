@@ -175,9 +175,9 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
                         python_version=python_version, code_format=format, idle=ahead,
                         claim=claim if format == "none" else None)  # black rewrites the files after
         formatted = format_files(result.files, format, cache, jobs)
+        salt, digests = result.docs_record(layout.placement)
         report = writer.finish(layout.place(formatted.files), tool_version=__version__, inputs=result.inputs(),
-                               docs=result.docs_record(layout.placement),
-                               progress=progress, hashed=ahead.take(result.hashed),
+                               docs_salt=salt, docs=digests, progress=progress, hashed=ahead.take(result.hashed),
                                written=layout.place(result.written))
     except BaseException:
         writer.abort()
@@ -206,15 +206,17 @@ def check(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = DEFA
     committed = not full and layout.keep.manifest.is_file()
     read = _read_sources(specs, package, exclude=exclude, templates=templates, overrides=overrides, target=target,
                          python_version=python_version, wire_names=wire_names)
-    ahead = _Ahead(layout, trust_stats=not full, for_build=committed)
+    found: Optional[Manifest] = None
+    hashed: dict[str, StatRecord] = {}
     if committed and not has_cache(layout.keep.cache):  # a fresh clone: see `quickcheck`
         base = inputs_base(package, read.overrides, target, wire_names, python_version, identity(format))
-        ahead.found = read_manifest(str(layout.keep.manifest))
-        quick = quickcheck.unchanged(read.root, read.paths, ahead.found, docs_salt(base, layout.placement),
-                                     layout.root, layout.keep, jobs)
+        found = read_manifest(str(layout.keep.manifest))
+        quick = quickcheck.unchanged(read.root, read.paths, found, docs_salt(base, layout.placement), layout.root,
+                                     layout.keep, jobs)
         if quick.report is not None:
             return quick.report, quick.files, ()
-        ahead.hashed = quick.hashed
+        hashed = quick.hashed
+    ahead = _Ahead(layout, trust_stats=not full, for_build=committed, found=found, hashed=hashed)
     result = _render(read, package, jobs=jobs, cache_dir=cache, target=target, progress=progress, strict=strict,
                      wire_names=wire_names, python_version=python_version, code_format=format,
                      committed=ahead.committed if committed else None, idle=ahead)
@@ -231,10 +233,11 @@ class _Ahead:
     (on a fresh clone, all of them), for the workers to hash while the main
     process resolves.  `take` turns their records into the compare's `hashed`."""
 
-    def __init__(self, layout: Layout, *, trust_stats: bool = True, for_build: bool = False):
+    def __init__(self, layout: Layout, *, trust_stats: bool = True, for_build: bool = False,
+                 found: Optional[Manifest] = None, hashed: Mapping[str, StatRecord] = {}):
         self.layout, self.trust_stats, self.for_build = layout, trust_stats, for_build
-        self.hashed: Mapping[str, StatRecord] = {}  # records (by full path) found before the run: not hashed again
-        self.found: Optional[Manifest] = None  # as read while the workers parsed, or before (None: not read)
+        self.found = found  # the manifest as read before the run or while the workers parsed (None: not read)
+        self.hashed = hashed  # records (by full path) found before the run: not hashed again
         self.read: Optional[Manifest] = None
 
     def __call__(self) -> list[str]:

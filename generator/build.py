@@ -134,7 +134,8 @@ class Build:
         report them)."""
         if self.warnings:
             return "", {}
-        return docs_salt(self.inputs_base, placement), {rel: record.digest[:32] for rel, record in self.records.items()}
+        digests = {rel: record.digest[:32] for rel, record in self.records.items()}
+        return docs_salt(self.inputs_base, placement), digests
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     parsed, while this process resolves: the result's `hashed`.
     `claim`: the write stage's offer to take files as they are rendered
     (see `Claim`); those written are in the result's `written`."""
-    salt = inputs_base(package, overrides, target, wire_names, python_version, code_format)
+    base_key = inputs_base(package, overrides, target, wire_names, python_version, code_format)
     root = spec_root_names(str(specs))
     cache_key = build_cache_key(specs, package, overrides, target, wire_names, python_version)
     cached, whole, base = _load_cache(cache_dir, cache_key)
@@ -214,7 +215,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
     same_paths = list(cached) == list(paths)
     with Workers(specs, jobs, len(changed), progress, idle) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
-                        whole, cache_key, overrides, _Committed(committed, salt), target, root, wire_names,
+                        whole, cache_key, overrides, _Committed(committed, base_key), target, root, wire_names,
                         python_version, claim)
     result.dirty.update(rel for rel, _, _ in stale)
     result.cache_base = base if same_paths else None

@@ -8,13 +8,14 @@ sha256 and each doc to the key of the inputs its outputs were rendered from
 everything global: md2models' code, templates, overrides, options), the
 package's own files (`__init__`s, runtime) likewise under `PACKAGE_INPUTS`,
 each doc to the digest of its bytes (with one salt for all: everything
-global and where the files go), plus the format and the tool version.  Users commit it with the output, so it holds
-nothing that changes unless the generated files or their inputs do (no
-sizes, no mtimes) and is byte-for-byte deterministic: one line per file and
-per doc, sorted, so a one-doc change changes a few lines.  A `check` on a
-fresh clone (no cache) whose docs all are as recorded, under the same
-salt, only compares the files (`quickcheck`); otherwise it re-renders the docs whose
-inputs key changed.  The digests are always compared with the files on disk.
+global and where the files go), plus the format and the tool version.
+Users commit it with the output, so it holds nothing that changes unless
+the generated files or their inputs do (no sizes, no mtimes) and is
+byte-for-byte deterministic: one line per file and two per doc, sorted,
+so a one-doc change changes a few lines.  A `check` on a fresh clone (no
+cache) whose docs all are as recorded, under the same salt, only compares
+the files (`quickcheck`); otherwise it re-renders the docs whose inputs
+key changed.  The digests are always compared with the files on disk.
 
 `stat.marshal` in the cache folder (`OUT/.md2models-cache/` or
 `STATE/cache/`; never committed: the folder ignores itself) maps each
@@ -37,9 +38,9 @@ from typing import Any, Iterable, Mapping, Optional
 
 MANIFEST_NAME = ".md2models-manifest.json"
 # 4: path -> sha256, doc path -> inputs key, doc path -> its sha256 and
-# their salt.  3 (still read) had no doc digests; 2 (still read) no inputs either; 1 (still
-# read) also held size and mtime_ns per file, which changed whenever a file
-# was touched or checked out.
+# their salt.  3 (still read) had no doc digests; 2 (still read) no inputs
+# either; 1 (still read) also held size and mtime_ns per file, which
+# changed whenever a file was touched or checked out.
 MANIFEST_FORMAT = 4
 
 # The inputs entry of the package's own files: no doc path (those end in .md).
@@ -113,7 +114,8 @@ class Manifest:
     tool_version: str
     files: Mapping[str, str]  # path -> sha256 hex
     format: int = MANIFEST_FORMAT
-    # doc path (spec-root-relative) -> key of what its outputs were rendered from; PACKAGE_INPUTS: the package's
+    # doc path (spec-root-relative) -> key of what its outputs were rendered from; PACKAGE_INPUTS -> that of
+    # the package's own files
     inputs: Mapping[str, str] = field(default_factory=dict)
     # doc path -> its bytes' sha256 (32 hex digits), and what they were recorded under (`build.docs_salt`):
     # with the same salt and every doc as recorded, `check` needs only compare the files (see `quickcheck`);

@@ -409,10 +409,11 @@ class Writer:
             self._lock = None
 
     def finish(self, files: Mapping[str, OutputFile], *, tool_version: str, inputs: Mapping[str, str] = {},
-               docs: tuple[str, Mapping[str, str]] = ("", {}), progress: Progress = NO_PROGRESS, hashed: Mapping[str, StatRecord] = {},
-               written: Mapping[str, StatRecord] = {}) -> WriteReport:
-        """Make OUT hold `files` (see `write_output`); `docs`: the manifest's
-        docs salt and doc digests; `written`: the claimed paths written, each with its file's record."""
+               docs_salt: str = "", docs: Mapping[str, str] = {}, progress: Progress = NO_PROGRESS,
+               hashed: Mapping[str, StatRecord] = {}, written: Mapping[str, StatRecord] = {}) -> WriteReport:
+        """Make OUT hold `files` (see `write_output`); `docs_salt`, `docs`:
+        the manifest's (see `manifest.Manifest`); `written`: the claimed
+        paths written, each with its file's record."""
         check_relpaths(files)
         root, cache, manifest_path = self.root, self.cache, self.manifest_path
         self._finishing = True
@@ -446,7 +447,7 @@ class Writer:
                 if records != stats:
                     _save(f"{cache}/{STAT_FILE}", stat_cache_bytes(records), best_effort=True)
                 new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()},
-                                        inputs=inputs, docs_salt=docs[0], docs=docs[1])
+                                        inputs=inputs, docs_salt=docs_salt, docs=docs)
                 if new_manifest != manifest:
                     _save(manifest_path, manifest_bytes(new_manifest))
                 for path in retired.bookkeeping:  # last: until the new manifest is there, it names the orphans
