@@ -24,8 +24,8 @@ plain tuples until needed, and a run that changed a few docs writes only
 their records, to a delta file beside the base (see `save_cache`).
 
 Parallel: docs are split between worker processes (see `workers`) that
-parse their share, hash output files the main process names while it
-resolves, then render their share, writing the files where the write stage
+parse their share, hash output files the main process names and render
+the changed docs' pages while it resolves, then render their share, writing the files where the write stage
 said (`claim`); meanwhile the main process keys the docs and renders the
 package's own files.
 """
@@ -213,7 +213,8 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         if record.warnings_data:
             problems.extend(record.warnings)
     same_paths = list(cached) == list(paths)
-    with Workers(specs, jobs, len(changed), progress, idle) as workers:
+    # without a manifest to trust, every changed doc's page is rendered
+    with Workers(specs, jobs, len(changed), progress, idle, pages=committed is None) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
                         whole, cache_key, overrides, _Committed(committed, base_key), target, root, wire_names,
                         python_version, claim)

@@ -1,6 +1,7 @@
 """The build's worker processes (fork): each reads and parses its share of
 the docs and sends back their summaries; then hashes the output files it is
-given (while the main process resolves the spec); then renders its share,
+given and (`pages`) renders the docs pages of what it parsed (while the main process
+resolves the spec: a page needs nothing else); then renders its share,
 writing each file where the write stage said (`Job`) or sending it back.
 So parsed models never cross a process boundary, and what does is plain
 tuples passed by marshal: pickling 18k summaries and the resolved spec
@@ -64,9 +65,9 @@ NOT_RENDERED = (None, "", None, None, "", None)
 
 def _render_share(jobs: Iterable[Job], model_of: Callable[[str], AnyModel], resolved: Resolved,
                   overrides: Overrides, target: str, python_version: str, counter: Counter, slot: int = 0,
-                  later: Optional[int] = None) -> list[Rendered]:
-    """Render each job's module and page, writing each where the job says
-    (or sending it back).  `later`: 0 to write the modules after the whole
+                  later: Optional[int] = None, pages: Optional[dict[str, bytes]] = None) -> list[Rendered]:
+    """Render each job's module and page (unless `pages` has it: it is
+    taken from there), writing each where the job says (or sending it back).  `later`: 0 to write the modules after the whole
     share, 1 the pages: so two workers create files in two folders, not
     queueing for one folder's lock (each creation holds it; a worker waiting
     spins: a quarter of a cold run's CPU samples, measured with perf)."""
@@ -79,7 +80,8 @@ def _render_share(jobs: Iterable[Job], model_of: Callable[[str], AnyModel], reso
         row: list[Any] = [rel, *NOT_RENDERED]
         outputs = [(module, module_to)]
         if with_doc:
-            outputs.append((render_doc(model).encode("utf-8"), doc_to))
+            page = pages.pop(rel, None) if pages else None
+            outputs.append((page if page is not None else render_doc(model).encode("utf-8"), doc_to))
         for kind, (data, where) in enumerate(outputs):
             at = 1 + 3 * kind  # this output's place in the row: bytes, digest, record
             row[at + 1] = sha256_hex(data)
@@ -130,11 +132,15 @@ class Workers:
     """Parse, then render, each doc in the same process (see the module docstring)."""
 
     def __init__(self, specs: Path, jobs: int, work: int, progress: Progress = NO_PROGRESS,
-                 idle: Callable[[], Sequence[str]] = lambda: ()):
+                 idle: Callable[[], Sequence[str]] = lambda: (), pages: bool = False):
         count = jobs or os.cpu_count() or 1
         fork = "fork" in multiprocessing.get_all_start_methods()
         self.count = count if (fork and count > 1 and work >= PARALLEL_THRESHOLD) else 0
         self.specs, self.progress, self.idle = specs, progress, idle
+        # Workers render the page of each doc they parsed while the main
+        # process resolves (a page needs nothing else): for a caller that
+        # renders every parsed doc's page.
+        self.pages = pages
         # Made before the workers fork, so that they share them.
         self.parsed, self.rendered = progress.counter(self.count), progress.counter(self.count)
         self.models: dict[str, AnyModel] = {}  # serial mode only
@@ -155,7 +161,7 @@ class Workers:
                 self.owner.update((rel, index) for rel in share)
                 parent, child = context.Pipe()
                 proc = context.Process(target=_worker, daemon=True,
-                                       args=(child, self.specs, share, self.parsed, self.rendered, index))
+                                       args=(child, self.specs, share, self.parsed, self.rendered, index, self.pages))
                 proc.start()
                 child.close()
                 self.pipes.append(parent)
@@ -308,7 +314,7 @@ def interrupts_held() -> Iterator[None]:
 
 
 def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter, rendered: Counter,
-            slot: int) -> None:
+            slot: int, pages: bool) -> None:
     with reporting_to(pipe):
         models: dict[str, AnyModel] = {}
         pipe.send(marshal.dumps([_parse_one(specs, rel, models, parsed, slot) for rel in share]))
@@ -316,6 +322,7 @@ def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter
         if not to_hash:
             return
         pipe.send(marshal.dumps(list(hash_files(marshal.loads(to_hash)).items())))
+        early = {rel: render_doc(model).encode("utf-8") for rel, model in models.items()} if pages else {}
         common = pipe.recv_bytes()
         if not common:
             return
@@ -323,7 +330,7 @@ def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter
         rows, cycles = marshal.loads(index)
         resolved = Resolved(Summaries(rows), {(ns, name): cycle for ns, name, cycle in cycles})
         done = _render_share(pipe.recv(), lambda rel: models.get(rel) or load_model(specs, rel), resolved, overrides,
-                             target, python_version, rendered, slot, later=slot % 2)
+                             target, python_version, rendered, slot, later=slot % 2, pages=early)
         pipe.send(marshal.dumps(done))
         pipe.recv_bytes()
 

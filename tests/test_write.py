@@ -748,6 +748,36 @@ def test_a_worker_writes_one_kind_of_file_after_its_whole_share(
             assert digest == hashlib.sha256(Path(full).read_bytes()).hexdigest()
 
 
+def test_workers_render_the_pages_while_the_main_process_resolves_and_only_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `pages`, each worker renders its docs' pages right after parsing
+    them (in the gap while the main process resolves) and uses those in the
+    render: each page is rendered once, and the files are those of a run without."""
+    specs = small_spec(tmp_path)
+    log = tmp_path / "pages.log"
+    real = workers.render_doc
+
+    def logged(model: object) -> str:  # in the worker processes too (they fork after this)
+        with open(log, "a") as f:
+            f.write(f"{model.path}\n")  # type: ignore[attr-defined]
+        return real(model)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "render_doc", logged)
+    rows = {}
+    for pages in (True, False):
+        log.write_text("")
+        with workers.Workers(specs, 2, len(SMALL_SPEC), pages=pages) as pool:
+            parsed = pool.parse(sorted(f"models/{name}" for name in SMALL_SPEC))
+            summaries = [workers.summary_of(row[2]) for row in parsed]
+            resolved, _ = resolve(summaries)
+            pool.hashed()
+            rows[pages] = sorted(pool.render([(row[0], True, "", "") for row in parsed], resolved,
+                                             [row[2] for row in parsed], ()))
+        assert sorted(log.read_text().split()) == sorted(f"models/{name}" for name in SMALL_SPEC)
+    assert rows[True] == rows[False] and all(row[4] for row in rows[True])
+
+
 @pytest.mark.parametrize("failure", [SpecError, KeyboardInterrupt])
 @pytest.mark.parametrize("before", ["no OUT", "an older OUT"])
 def test_a_generate_that_fails_while_rendering_leaves_out_as_it_found_it(
