@@ -40,6 +40,10 @@ from .write import hash_files, write_claimed
 
 # Below this many docs to parse or render, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 300
+# The workers yield the CPU to the main process, whose serial steps
+# (resolving, keying, writing) they wait for: with two workers on two
+# cores, it would get only two thirds of one while they render the pages.
+WORKER_NICENESS = 5
 
 
 def plain_summary(summary: Summary) -> tuple:  # type: ignore[type-arg]
@@ -316,6 +320,7 @@ def interrupts_held() -> Iterator[None]:
 def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter, rendered: Counter,
             slot: int, pages: bool) -> None:
     with reporting_to(pipe):
+        os.nice(WORKER_NICENESS)
         models: dict[str, AnyModel] = {}
         pipe.send(marshal.dumps([_parse_one(specs, rel, models, parsed, slot) for rel in share]))
         to_hash = pipe.recv_bytes()

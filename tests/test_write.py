@@ -778,6 +778,24 @@ def test_workers_render_the_pages_while_the_main_process_resolves_and_only_once(
     assert rows[True] == rows[False] and all(row[4] for row in rows[True])
 
 
+def test_workers_yield_the_cpu_to_the_main_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers run `WORKER_NICENESS` nicer than the main process, which
+    they wait for while it resolves, keys and writes."""
+    specs = small_spec(tmp_path)
+    seen = tmp_path / "niceness"
+    real = workers.read_doc
+
+    def read_doc(*args: object) -> object:  # in the worker processes
+        seen.write_text(str(os.nice(0)))
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "read_doc", read_doc)
+    with workers.Workers(specs, 2, len(SMALL_SPEC)) as pool:
+        pool.parse(sorted(f"models/{name}" for name in SMALL_SPEC))
+    assert int(seen.read_text()) == min(os.nice(0) + workers.WORKER_NICENESS, 19)
+
+
 @pytest.mark.parametrize("failure", [SpecError, KeyboardInterrupt])
 @pytest.mark.parametrize("before", ["no OUT", "an older OUT"])
 def test_a_generate_that_fails_while_rendering_leaves_out_as_it_found_it(
