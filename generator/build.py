@@ -44,7 +44,7 @@ from typing import Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
 import jinja2
 import markdown_it
 
-from . import unions, wirenames
+from . import naming, unions, wirenames
 from .diagnostics import Diagnostic, DiagnosticData, SpecError
 from .docrender import render_doc
 from .ir import AnyModel
@@ -213,11 +213,22 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         if record.warnings_data:
             problems.extend(record.warnings)
     same_paths = list(cached) == list(paths)
-    # without a manifest to trust, every changed doc's page is rendered
-    with Workers(specs, jobs, len(changed), progress, idle, pages=committed is None) as workers:
+    claimed: dict[str, str] = {}  # output path -> what `claim` gave: its full path, or "" (not free)
+
+    def idle_and_claim() -> Sequence[str]:
+        """Without a manifest to trust, every changed doc's outputs are
+        rendered: they are claimed while the workers parse, not after."""
+        if claim is not None and committed is None and changed:
+            wanted = [path for rel in sorted(changed) for path in (f"{package}/{naming.module_path(rel)}.py",
+                                                                   f"docs/{rel}")]
+            free = claim(wanted)
+            claimed.update((path, free.get(path, "")) for path in wanted)
+        return idle()
+
+    with Workers(specs, jobs, len(changed), progress, idle_and_claim, pages=committed is None) as workers:
         result = _build(specs, paths, package, workers, records, changed, problems, same_paths,
                         whole, cache_key, overrides, _Committed(committed, base_key), target, root, wire_names,
-                        python_version, claim)
+                        python_version, claim, claimed)
     result.dirty.update(rel for rel, _, _ in stale)
     result.cache_base = base if same_paths else None
     return result
@@ -257,7 +268,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: Workers, re
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile], committed: _Committed,
            target: str = DEFAULT_TARGET, root: tuple[str, ...] = (),
            wire_names: str = wirenames.POLICIES[0], python_version: str = DEFAULT_PYTHON,
-           claim: Optional[Claim] = None) -> Build:
+           claim: Optional[Claim] = None, claimed: Optional[dict[str, str]] = None) -> Build:
     same_summaries = True  # every changed doc still has the summary it had
     for rel, digest, summary_data, found, module in workers.parse(sorted(changed)):
         problems.extend(Diagnostic(*p) for p in found)
@@ -348,9 +359,12 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: Workers, re
     # Where the rendered files go: the write stage takes those it can as they are rendered.
     jobs = [(rel, with_doc, f"{package}/{records[rel].module}.py", f"docs/{rel}" if with_doc else "")
             for rel, with_doc in to_render]
-    taken = claim([path for job in jobs for path in job[2:] if path]) if claim is not None and jobs else {}
+    claimed = {} if claimed is None else claimed  # those claimed while the workers parsed
+    unasked = [path for job in jobs for path in job[2:] if path and path not in claimed]
+    if claim is not None and unasked:
+        claimed.update(claim(unasked))
     rendered = {result[0]: result[1:] for result in (workers.render(
-        [(rel, with_doc, taken.get(module, ""), taken.get(doc, "")) for rel, with_doc, module, doc in jobs],
+        [(rel, with_doc, claimed.get(module, ""), claimed.get(doc, "")) for rel, with_doc, module, doc in jobs],
         resolution(), (records[rel].summary_data for rel in paths), cycles, wired(), target, python_version,
         meanwhile) if to_render else ())}
     if not to_render:

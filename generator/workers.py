@@ -1,7 +1,8 @@
 """The build's worker processes (fork): each reads and parses its share of
 the docs and sends back their summaries; then hashes the output files it is
-given and (`pages`) renders the docs pages of what it parsed (while the main process
-resolves the spec: a page needs nothing else); then renders its share,
+given and (`pages`) renders the docs pages of what it parsed, in a thread
+of low priority, while the main process resolves the spec (a page needs
+nothing else); then renders its share,
 writing each file where the write stage said (`Job`) or sending it back.
 So parsed models never cross a process boundary, and what does is plain
 tuples passed by marshal: pickling 18k summaries and the resolved spec
@@ -20,6 +21,7 @@ import multiprocessing.pool
 import os
 import pickle
 import signal
+import threading
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -40,10 +42,11 @@ from .write import hash_files, write_claimed
 
 # Below this many docs to parse or render, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 300
-# The workers yield the CPU to the main process, whose serial steps
-# (resolving, keying, writing) they wait for: with two workers on two
-# cores, it would get only two thirds of one while they render the pages.
-WORKER_NICENESS = 5
+# How much nicer than the worker its thread rendering pages ahead runs
+# (see `_pages_ahead`): that is spare work, done while the main process
+# resolves, which the main process must not wait for (three processes on
+# two cores: it got two thirds of one, its resolve took twice as long).
+PAGES_AHEAD_NICENESS = 10
 
 
 def plain_summary(summary: Summary) -> tuple:  # type: ignore[type-arg]
@@ -320,15 +323,13 @@ def interrupts_held() -> Iterator[None]:
 def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter, rendered: Counter,
             slot: int, pages: bool) -> None:
     with reporting_to(pipe):
-        os.nice(WORKER_NICENESS)
         models: dict[str, AnyModel] = {}
         pipe.send(marshal.dumps([_parse_one(specs, rel, models, parsed, slot) for rel in share]))
         to_hash = pipe.recv_bytes()
         if not to_hash:
             return
         pipe.send(marshal.dumps(list(hash_files(marshal.loads(to_hash)).items())))
-        early = {rel: render_doc(model).encode("utf-8") for rel, model in models.items()} if pages else {}
-        common = pipe.recv_bytes()
+        common, early = _pages_ahead(models, pipe.recv_bytes) if pages else (pipe.recv_bytes(), {})
         if not common:
             return
         index, overrides, target, python_version = pickle.loads(common)
@@ -338,6 +339,36 @@ def _worker(pipe: Connection, specs: Path, share: Iterable[str], parsed: Counter
                              target, python_version, rendered, slot, later=slot % 2, pages=early)
         pipe.send(marshal.dumps(done))
         pipe.recv_bytes()
+
+
+def _pages_ahead(models: Mapping[str, AnyModel], wait: Callable[[], bytes]) -> tuple[bytes, dict[str, bytes]]:
+    """What `wait` returns, and the pages of `models` a thread of low
+    priority (`PAGES_AHEAD_NICENESS`) rendered until then (the rest, or a
+    page that failed, is rendered with the module, as without)."""
+    pages: dict[str, bytes] = {}
+    stop = threading.Event()
+
+    def render_pages() -> None:
+        try:  # Linux: a thread's own niceness
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                           os.getpriority(os.PRIO_PROCESS, 0) + PAGES_AHEAD_NICENESS)
+        except OSError:
+            pass
+        for rel, model in models.items():
+            if stop.is_set():
+                return
+            try:
+                pages[rel] = render_doc(model).encode("utf-8")
+            except Exception:  # reported where it is rendered again
+                continue
+
+    thread = threading.Thread(target=render_pages, daemon=True)
+    thread.start()
+    try:
+        return wait(), pages
+    finally:
+        stop.set()
+        thread.join()
 
 
 def sha256_hex(data: bytes) -> str:

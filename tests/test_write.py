@@ -23,7 +23,7 @@ from typing import Iterable, Mapping, Optional
 
 import pytest
 
-from generator import api, workers, write
+from generator import api, build, workers, write
 from generator.diagnostics import SpecError
 from generator.overrides import NO_OVERRIDES
 from generator.progress import NO_PROGRESS
@@ -778,22 +778,43 @@ def test_workers_render_the_pages_while_the_main_process_resolves_and_only_once(
     assert rows[True] == rows[False] and all(row[4] for row in rows[True])
 
 
-def test_workers_yield_the_cpu_to_the_main_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The workers run `WORKER_NICENESS` nicer than the main process, which
-    they wait for while it resolves, keys and writes."""
+def test_workers_render_pages_ahead_in_a_thread_of_low_priority(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages a worker renders while the main process resolves come from
+    a thread `PAGES_AHEAD_NICENESS` nicer than the worker: spare work, which
+    must not slow the main process."""
     specs = small_spec(tmp_path)
     seen = tmp_path / "niceness"
-    real = workers.read_doc
+    real = workers.render_doc
 
-    def read_doc(*args: object) -> object:  # in the worker processes
-        seen.write_text(str(os.nice(0)))
-        return real(*args)  # type: ignore[arg-type]
+    def render_doc(model: object) -> str:  # in the worker processes
+        if threading.current_thread() is not threading.main_thread():
+            with open(seen, "a") as f:
+                f.write(f"{os.getpriority(os.PRIO_PROCESS, threading.get_native_id())}\n")
+        return real(model)  # type: ignore[arg-type]
 
     monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(workers, "read_doc", read_doc)
-    with workers.Workers(specs, 2, len(SMALL_SPEC)) as pool:
+    monkeypatch.setattr(workers, "render_doc", render_doc)
+    with workers.Workers(specs, 2, len(SMALL_SPEC), pages=True) as pool:
         pool.parse(sorted(f"models/{name}" for name in SMALL_SPEC))
-    assert int(seen.read_text()) == min(os.nice(0) + workers.WORKER_NICENESS, 19)
+        time.sleep(0.5)  # the pages are rendered ahead while this process waits
+    assert set(seen.read_text().split()) == {str(min(os.nice(0) + workers.PAGES_AHEAD_NICENESS, 19))}
+    assert len(seen.read_text().split()) == len(SMALL_SPEC)
+
+
+def test_a_cold_generate_claims_its_files_while_the_workers_parse(
+        out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every changed doc's outputs are rendered when no manifest is trusted:
+    they are claimed in one go while the workers parse, before the resolve."""
+    specs = small_spec(tmp_path)
+    events: list[str] = []
+    real_claim, real_resolve = write.Writer.claim, build.resolve
+    monkeypatch.setattr(write.Writer, "claim", lambda self, paths: events.append("claim") or real_claim(self, paths))
+    monkeypatch.setattr(build, "resolve", lambda *a, **k: events.append("resolve") or real_resolve(*a, **k))
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    report, _ = api.generate(specs, out, "pkg", jobs=2)
+    assert events == ["claim", "resolve"]
+    assert {f"pkg/models/{name[:-3]}.py" for name in SMALL_SPEC} <= set(report.created)
+    assert api.check(specs, out, "pkg")[0].up_to_date
 
 
 @pytest.mark.parametrize("failure", [SpecError, KeyboardInterrupt])
