@@ -73,9 +73,11 @@ def store_marshal(path: str, state: dict[str, Any]) -> None:
 STATE_MANIFEST = "manifest.json"
 STATE_CACHE = "cache"
 
-# In the cache folder: the stat records, and the journal of a run under way.
+# In the cache folder: the stat records, the journal of a run under way,
+# and the sha256 of the manifest the last run wrote (`manifest_bytes`).
 STAT_FILE = "stat.marshal"
 JOURNAL_FILE = "journal.marshal"
+MANIFEST_DIGEST_FILE = "manifest.sha256"
 _STAT_FORMAT = 1
 
 
@@ -122,6 +124,7 @@ class Manifest:
     # none when the run had warnings
     docs: Mapping[str, str] = field(default_factory=dict)
     docs_salt: str = ""
+    raw: bytes = field(default=b"", compare=False, repr=False)  # the file's bytes, as read
 
 
 # Format 0: equal to no manifest a run makes, so an absent one is always written.
@@ -148,7 +151,8 @@ def read_manifest(path: str) -> Manifest:
     """The manifest at `path`, or EMPTY when there is none."""
     try:
         with open(path, "rb") as f:
-            data = json.loads(f.read())
+            raw = f.read()
+        data = json.loads(raw)
     except FileNotFoundError:
         return EMPTY
     except OSError as e:
@@ -163,7 +167,7 @@ def read_manifest(path: str) -> Manifest:
         inputs = _strings(data["inputs"], "key") if version >= 3 else {}
         docs = _strings(data["docs"], "digest") if version >= 4 else {}
         return Manifest(tool_version=str(data["tool_version"]), files=files, format=version, inputs=inputs,
-                        docs=docs, docs_salt=str(data.get("docs_salt", "")))
+                        docs=docs, docs_salt=str(data.get("docs_salt", "")), raw=raw)
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise OutputError(f"{path} is malformed ({e}); delete it and run `md2models generate`") from e
 
@@ -183,12 +187,51 @@ def _strings(values: Any, what: str) -> dict[str, str]:
     return dict(values)
 
 
-def manifest_bytes(manifest: Manifest) -> bytes:
-    """Deterministic JSON: sorted keys, one line per file and per doc."""
+def manifest_bytes(manifest: Manifest, previous: Optional[Manifest] = None) -> bytes:
+    """Deterministic JSON: sorted keys, one line per file and per doc.
+    `previous`: a manifest whose `raw` bytes are its own `manifest_bytes`
+    (the caller knows it by their digest): where `manifest` differs from
+    it in a few values only, those are replaced in its bytes (building the
+    text of 37k files costs a tenth of a one-edit run)."""
+    patched = _patched(previous, manifest) if previous is not None else None
+    if patched is not None:
+        return patched
     text = (f' "docs": {_object_lines(manifest.docs)},\n "docs_salt": {json.dumps(manifest.docs_salt)},\n'
             f' "files": {_object_lines(manifest.files)},\n "format": {MANIFEST_FORMAT},\n'
             f' "inputs": {_object_lines(manifest.inputs)},\n "tool_version": {json.dumps(manifest.tool_version)}\n')
     return ("{\n" + text + "}\n").encode()
+
+
+# Past this many changed values, building the text is cheaper than finding them.
+_PATCH_LIMIT = 64
+
+
+def _patched(old: Manifest, new: Manifest) -> Optional[bytes]:
+    """`manifest_bytes(new)` from `old.raw`, when `new` differs from `old`
+    in at most `_PATCH_LIMIT` values, each as long as the one it replaces
+    (digests are); else None."""
+    if not old.raw or (old.format, old.tool_version, old.docs_salt) != (MANIFEST_FORMAT, new.tool_version,
+                                                                       new.docs_salt):
+        return None
+    text = bytearray(old.raw)
+    changes = 0
+    for name, before, after in (("docs", old.docs, new.docs), ("files", old.files, new.files),
+                                ("inputs", old.inputs, new.inputs)):
+        if before.keys() != after.keys():
+            return None
+        changed = after.items() - before.items()
+        changes += len(changed)
+        if changes > _PATCH_LIMIT:
+            return None
+        start = text.find(f'\n "{name}": {{'.encode())
+        end = text.find(b"\n }", start)
+        for key, value in changed:
+            line = f'\n  {encode_basestring_ascii(key)}: "'.encode()
+            at = text.find(line, start, end) + len(line)
+            if at < len(line) or len(value) != len(before[key]) or text[at : at + len(value)] != before[key].encode():
+                return None
+            text[at : at + len(value)] = value.encode()
+    return bytes(text)
 
 
 def _object_lines(values: Mapping[str, str]) -> str:

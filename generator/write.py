@@ -41,9 +41,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
-from generator.manifest import (CACHE_DIR, JOURNAL_FILE, MANIFEST_NAME, STAT_FILE, TMP_SUFFIX, Bookkeeping, Manifest,
-                                OutputError, StatRecord, check_relpaths, ensure_cache_dir, manifest_bytes,
-                                read_manifest, read_stat_cache, stat_cache_bytes)
+from generator.manifest import (CACHE_DIR, JOURNAL_FILE, MANIFEST_DIGEST_FILE, MANIFEST_NAME, STAT_FILE, TMP_SUFFIX,
+                                Bookkeeping, Manifest, OutputError, StatRecord, check_relpaths, ensure_cache_dir,
+                                manifest_bytes, read_manifest, read_stat_cache, stat_cache_bytes)
 from generator.naming import ancestors
 from generator.progress import NO_PROGRESS, Progress
 from generator.terminal import BOLD, CYAN, GREEN, RED, paint
@@ -449,13 +449,27 @@ class Writer:
                 new_manifest = Manifest(tool_version, {path: new.digest for path, new in files.items()},
                                         inputs=inputs, docs_salt=docs_salt, docs=docs)
                 if new_manifest != manifest:
-                    _save(manifest_path, manifest_bytes(new_manifest))
+                    text = manifest_bytes(new_manifest, manifest if _ours(manifest, cache) else None)
+                    _save(manifest_path, text)
+                    _save(f"{cache}/{MANIFEST_DIGEST_FILE}", hashlib.sha256(text).hexdigest().encode(),
+                          best_effort=True)
                 for path in retired.bookkeeping:  # last: until the new manifest is there, it names the orphans
                     _remove_bookkeeping(f"{root}/{path}")
                 if journal is not None or writes or report.orphaned or self.claimed:
                     os.unlink(f"{cache}/{JOURNAL_FILE}")
             self._lock = None
         return WriteReport(report.missing, report.stale, report.orphaned, len(report.unchanged))
+
+
+def _ours(manifest: Manifest, cache: str) -> bool:
+    """Whether the manifest's bytes are those a run wrote (`manifest_bytes`
+    of it, patchable), by the digest it left in the cache folder."""
+    try:
+        with open(f"{cache}/{MANIFEST_DIGEST_FILE}", "rb") as f:
+            recorded = f.read()
+    except OSError:
+        return False
+    return bool(manifest.raw) and hashlib.sha256(manifest.raw).hexdigest().encode() == recorded
 
 
 def _resolve(out: Path) -> str:

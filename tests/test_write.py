@@ -18,12 +18,13 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
 import pytest
 
-from generator import api, build, workers, write
+from generator import api, build, manifest, workers, write
 from generator.diagnostics import SpecError
 from generator.overrides import NO_OVERRIDES
 from generator.progress import NO_PROGRESS
@@ -36,6 +37,8 @@ from generator.manifest import (
     MANIFEST_NAME,
     STAT_FILE,
     TMP_SUFFIX,
+    Manifest,
+    manifest_bytes,
     read_manifest,
     read_stat_cache,
     stat_cache_bytes,
@@ -130,7 +133,8 @@ def assert_no_leftovers(out: Path) -> None:
     assert ours == [MANIFEST_NAME] or ours == [], ours
     cache = out / CACHE_DIR
     assert (cache / ".gitignore").read_bytes() == CACHE_GITIGNORE
-    assert set(os.listdir(cache)) <= {".gitignore", "stat.marshal", "state.marshal", "state-delta.marshal"}
+    assert set(os.listdir(cache)) <= {".gitignore", "stat.marshal", "state.marshal", "state-delta.marshal",
+                                      "manifest.sha256"}
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
 
@@ -281,6 +285,55 @@ def test_manifest_is_deterministic_and_does_not_churn(out: Path, tmp_path: Path)
     other = tmp_path / "other"
     write_output(other, dict(reversed(STATE_A.items())), tool_version=VERSION, inputs=dict(reversed(inputs.items())))
     assert (other / MANIFEST_NAME).read_text() == text
+
+
+def test_a_manifest_is_patched_where_a_few_values_change(tmp_path: Path) -> None:
+    """The text of a manifest that differs from the last one in a few values
+    is the last one's with those replaced, the same bytes as built anew; a
+    changed set of paths, or too many changes, builds it anew."""
+    rng = random.Random(7)
+    hexes = lambda n: "".join(rng.choice("0123456789abcdef") for _ in range(n))  # noqa: E731
+    docs = {f"models/d{i}.md": hexes(32) for i in range(300)}
+    old = Manifest("1.0", {f"pkg/models/d{i}.py": hexes(64) for i in range(300)} | {'pkg/"q".py': hexes(64)},
+                   inputs={**{path: hexes(32) for path in docs}, "(package)": hexes(32)}, docs=docs, docs_salt="s")
+    path = tmp_path / MANIFEST_NAME
+    path.write_bytes(manifest_bytes(old))
+    old = read_manifest(str(path))
+    for changes in (1, 5, manifest._PATCH_LIMIT):
+        new = Manifest("1.0", dict(old.files), inputs=dict(old.inputs), docs=dict(old.docs), docs_salt="s")
+        for _ in range(changes):
+            section = rng.choice([new.files, new.inputs, new.docs])
+            key = rng.choice(sorted(section))
+            section[key] = hexes(len(section[key]))  # type: ignore[index]
+        assert manifest._patched(old, new) == manifest_bytes(new) != old.raw
+    new = Manifest("1.0", {**old.files, 'pkg/"q".py': hexes(64)}, inputs=old.inputs, docs=old.docs, docs_salt="s")
+    assert manifest._patched(old, new) == manifest_bytes(new)  # a key JSON escapes
+    assert manifest._patched(old, replace(new, files={**old.files, "pkg/new.py": hexes(64)})) is None
+    assert manifest._patched(old, replace(new, files=dict(list(old.files.items())[1:]))) is None
+    assert manifest._patched(old, replace(new, tool_version="1.1")) is None
+    many = {key: hexes(64) for key in sorted(old.files)[: manifest._PATCH_LIMIT + 1]}
+    assert manifest._patched(old, replace(new, files={**old.files, **many})) is None
+
+
+def test_generate_patches_only_a_manifest_it_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After one doc changes, the manifest is patched (nothing builds its
+    text) when its bytes are those the last run wrote; a hand-edited one
+    (valid, but laid out otherwise) is built anew, in the canonical layout."""
+    specs, out = small_spec(tmp_path), tmp_path / "out"
+    api.generate(specs, out, "pkg")
+    doc = specs / "models" / "alpha.md"
+    doc.write_text(doc.read_text().replace("| N/A |", "| The id. |", 1))
+    real = manifest._object_lines
+    monkeypatch.setattr(manifest, "_object_lines", lambda values: pytest.fail("built the manifest's text"))
+    assert api.generate(specs, out, "pkg")[0].updated
+    path = out / MANIFEST_NAME
+    monkeypatch.setattr(manifest, "_object_lines", real)
+    assert path.read_bytes() == manifest_bytes(read_manifest(str(path)))
+    path.write_text(json.dumps(json.loads(path.read_text()), indent=4))  # the same manifest, laid out otherwise
+    doc.write_text(doc.read_text().replace("| The id. |", "| The model's id. |", 1))
+    assert api.generate(specs, out, "pkg")[0].updated
+    assert path.read_bytes() == manifest_bytes(read_manifest(str(path)))
+    assert api.check(specs, out, "pkg")[0].up_to_date
 
 
 def test_a_restored_file_leaves_the_manifest_file_alone(out: Path) -> None:
