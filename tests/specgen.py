@@ -266,11 +266,12 @@ IMPORT_ALL = textwrap.dedent(
 
 
 def import_all(out: Path, package: str, cwd: Path) -> dict[str, str]:
-    """Import every generated module in a fresh interpreter (cwd=`cwd`);
+    """Import every generated module in a fresh interpreter (cwd=`cwd`;
+    `-B`: no `__pycache__` left in OUT, which tests read whole after);
     return {module.Class: __doc__} of the classes each module defines."""
     names = module_names(out, package)
     assert names, f"no Python modules under {out / package}"
-    proc = subprocess.run([sys.executable, "-c", IMPORT_ALL, str(out), json.dumps(names)], cwd=cwd,
+    proc = subprocess.run([sys.executable, "-B", "-c", IMPORT_ALL, str(out), json.dumps(names)], cwd=cwd,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"importing the generated package failed:\n{proc.stderr}"
     return json.loads(proc.stdout)
