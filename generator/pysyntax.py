@@ -164,6 +164,7 @@ def _import_source(version: tuple[int, int], source: str, name: str) -> str:
     return stdlib[0] if stdlib is not None and version >= stdlib[1] else source
 
 
+@lru_cache(maxsize=None)
 def natural(text: str, fold: bool = True) -> tuple[Union[str, int], ...]:
     """isort's natural order: digit runs as numbers (`a2` < `a10`);
     case-insensitive unless not `fold`."""
@@ -171,6 +172,7 @@ def natural(text: str, fold: bool = True) -> tuple[Union[str, int], ...]:
     return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", text)))
 
 
+@lru_cache(maxsize=None)
 def isort_key(name: str, fold: bool = True) -> tuple[int, tuple[Union[str, int], ...], str]:
     """isort's (and ruff's) order of imported names, and (not `fold`:
     case-sensitive) ruff's of `__all__`: CONSTANTS, then Classes, then the
@@ -292,9 +294,9 @@ class Ctx:
         shadows, plain = self.shadows, frozenset(self.plain)
         for mod in sorted(libs.get("import", ())):
             if mod not in shadows.aliases or mod in plain:
-                stmts.append(L.layout([L.name("import"), L.name(mod, " ")]))
+                stmts.append(_import(mod))
         for mod, alias in shadows.module_aliases():
-            stmts.append(L.layout([L.name("import"), L.name(mod, " "), L.name("as", " "), L.name(alias, " ")]))
+            stmts.append(_import(mod, alias))
         wanted = set(libs) | set(shadows.sources.values())  # each lists a name
         for src in ("builtins", "datetime", "decimal", "enum", "typing", "typing_extensions"):
             if src in wanted:
@@ -330,11 +332,9 @@ class Ctx:
 
         for mod in libs.get("import", ()):
             if mod not in shadows.aliases or mod in plain:
-                sections[0 if is_stdlib(mod) else 1].append(((0, 0, natural(mod)), L.layout(
-                    [L.name("import"), L.name(mod, " ")])))
+                sections[0 if is_stdlib(mod) else 1].append(((0, 0, natural(mod)), _import(mod)))
         for mod, alias in shadows.module_aliases():
-            sections[0 if is_stdlib(mod) else 1].append(((0, 0, natural(mod)), L.layout(
-                [L.name("import"), L.name(mod, " "), L.name("as", " "), L.name(alias, " ")])))
+            sections[0 if is_stdlib(mod) else 1].append(((0, 0, natural(mod)), _import(mod, alias)))
         for src in set(libs) - {"import", "_runtime"}:
             add(src, shadows.names(src, libs[src], plain))
         runtime = shadows.names("_runtime", libs.get("_runtime", ()), plain)
@@ -342,7 +342,7 @@ class Ctx:
             add("." * (len(self.parts)) + "_runtime", runtime)
         for mod, names in self.top.items():
             add(mod, _pairs(names))
-        stmts = [L.layout([L.name("from"), L.name("__future__", " "), L.name("import", " "), L.name("annotations", " ")])]
+        stmts = [_from_import("__future__", ["annotations"])]
         for section in sections:
             if section:
                 stmts.append("\n")
@@ -383,6 +383,13 @@ def _late_import(module: str, names: list[str]) -> str:
 
 def _pairs(names: Mapping[str, str]) -> list[str]:
     return [n if n == local else f"{n} as {local}" for n, local in sorted(names.items())]
+
+
+@lru_cache(maxsize=None)
+def _import(module: str, alias: Optional[str] = None) -> str:
+    """`import module` or `import module as alias` (a few modules, imported by thousands)."""
+    toks = [L.name("import"), L.name(module, " ")]
+    return L.layout(toks + [L.name("as", " "), L.name(alias, " ")] if alias else toks)
 
 
 def _from_import(module: str, names: Sequence[str]) -> str:
