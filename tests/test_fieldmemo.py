@@ -1,0 +1,78 @@
+"""The memo of field statements (`pyblocks._FIELDS`): a statement replayed
+with other models' names of the same lengths is what rendering it afresh
+gives, in every target and Python version, whatever the names collide with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from generator import pyblocks, pyrender
+from generator.config import PYTHON_VERSIONS, TARGETS
+from generator.ir import Generic, LiteralType, Primitive, Ref
+
+from .test_pyrender import F, it, link, obj, resolved, union
+
+
+def _refs(*names: str) -> tuple[Any, ...]:
+    return tuple(link(Ref("models", n)) for n in names)
+
+
+def _holder(name: str, a: str, b: str) -> Any:
+    """Fields of the same shapes whatever `a` and `b` (models) are."""
+    return obj(name, [
+        F("one", _refs(a)[0]),
+        F("maybe", link(Generic("Optional", _refs(a))), False),
+        F("many", Generic("List", _refs(b)), False, "the same doc"),
+        F("either", it(Generic("Union", _refs(a, b))), True),
+        F("either_or_none", it(Generic("Optional", (Generic("Union", (*_refs(a, b), Primitive("str"))),))), False),
+        F("by_key", Generic("Dict", _refs(b))),
+        F("nullable", it(Generic("OptionalNullable", _refs(a))), False),
+        F("kind", it(LiteralType((a, "x{}"))), True),  # the name in a string, braces
+        F("tagged", it(Generic("Union", (LiteralType(("Abc",)), *_refs(b)))), True),  # a name twice
+        F("data-" + a, _refs(b)[0], False),  # aliased: the name in the alias
+        F("x" * 60, it(Generic("Optional", (Generic("Union", _refs(a, b, a)),))), False),  # laid out; a repeated member
+    ])
+
+
+def _models() -> list[Any]:
+    return [
+        obj("Abc", [F("x", it(Primitive("int")))]),
+        obj("Xyz", [F("y", it(Primitive("int")))]),
+        obj("Cyc", [F("back", link(Ref("models", "HolderD")), False)]),
+        # the same shapes, with names of the same lengths: each a memo replay of the first
+        _holder("HolderA", "Xyz", "Abc"),
+        _holder("HolderB", "Abc", "Xyz"),
+        _holder("HolderC", "Xyz", "Xyz"),  # the two the same name
+        _holder("HolderD", "Cyc", "Abc"),  # on an import cycle: quoted before 3.10
+        _holder("HolderE", "Abc", "HolderE"),  # itself
+        obj("HolderF", [F("Abc", _refs("Xyz")[0]), F("one", _refs("Abc")[0])]),  # a field of a model's name
+        obj("Branch", [F("Node", link(Generic("Optional", _refs("Abcd"))), False)]),
+        obj("Abcd", []),
+        obj("Node", [F("Node", link(Generic("Optional", _refs("Node"))), False)]),  # shadows itself: an error from 3.10 on
+        union("Pair", [Ref("models", "Abc"), Ref("models", "Xyz")]),
+    ]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("python_version", PYTHON_VERSIONS)
+def test_replayed_statements_are_rendered_afresh(target: str, python_version: str) -> None:
+    models, res = resolved(_models(), cycles=[[("models", "Cyc"), ("models", "HolderD")], [("models", "HolderE")],
+                                                      [("models", "Node")]])
+
+    def module(model: Any) -> str:
+        try:
+            return pyrender.render_module(model, res, target=target, python_version=python_version)[1]
+        except AssertionError as exc:
+            return repr(exc)
+
+    pyblocks._FIELDS.clear()
+    warm = [module(m) for m in models]
+    afresh = []
+    for m in models:
+        pyblocks._FIELDS.clear()
+        afresh.append(module(m))
+    assert warm == afresh
+    by_name = dict(zip((m.name for m in models), warm))
+    assert "one: Abc" in by_name["HolderB"] and "one: Xyz" in by_name["HolderA"]  # each its own name
