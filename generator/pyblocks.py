@@ -20,6 +20,7 @@ from .ir import AnyModel, EnumModel, Field, Generic, LiteralType, Markup, Object
 from .overrides import DEFAULT_CALLS, Default, FieldFix
 from .pyescape import docstring, py_str
 from .pylayout import Tok
+from .pymemo import template
 from .pysyntax import (
     Ctx,
     annassign,
@@ -293,8 +294,8 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
     start = len(ctx.used)
     made = _statements(f, ctx, NO_FIELD_FIX, attr, alias, rule, main, twin)
     if fits and made.names.isdisjoint(fields):
-        main_template = _template(made.main, main_locals, 0)
-        twin_template = _template(made.twin, twin_locals, len(main_locals))
+        main_template = made.main and template(made.main, main_locals)
+        twin_template = made.twin and template(made.twin, twin_locals, len(main_locals))
         if (main_template is not None or not main) and (twin_template is not None or not twin):
             _FIELDS[key] = _Statements(main_template, twin_template, made.has_default,
                                        made.names.difference(locals_), tuple(ctx.used[start:]))
@@ -322,43 +323,6 @@ def _outline(node: TypeNode, refs: list[Ref]) -> object:
     if isinstance(node, Generic):
         return (node.origin, *[_outline(arg, refs) for arg in node.args])
     return node
-
-
-def _template(text: Optional[str], locals_: list[str], first: int) -> Optional[str]:
-    """`text` as a `str.format` template with the i-th of `locals_` its field
-    `first + i`; None when one of them is not there exactly once as a word
-    (where else could it be: in an alias string, as the field's name)."""
-    if text is None:
-        return None
-    spots = []
-    for i, local in enumerate(locals_):
-        found = _words_at(text, local)
-        if len(found) != 1:
-            return None
-        spots.append((found[0], i))
-    pieces: list[str] = []
-    done = 0
-    for at, i in sorted(spots):
-        pieces += [text[done:at].replace("{", "{{").replace("}", "}}"), f"{{{first + i}}}"]
-        done = at + len(locals_[i])
-    pieces.append(text[done:].replace("{", "{{").replace("}", "}}"))
-    return "".join(pieces)
-
-
-def _words_at(text: str, word: str) -> list[int]:
-    """Where `word` is in `text` as a whole word (not part of a longer name)."""
-    found = []
-    at = text.find(word)
-    while at >= 0:
-        end = at + len(word)
-        if not (at and _is_word(text[at - 1]) or end < len(text) and _is_word(text[end])):
-            found.append(at)
-        at = text.find(word, at + 1)
-    return found
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 def _statements(f: Field, ctx: Ctx, fix: FieldFix, attr: str, alias: Optional[str], rule: Optional[Convention],
@@ -495,13 +459,30 @@ def _enum_blocks(m: EnumModel, ctx: Ctx, default_style: str) -> list[BlockView]:
             note = f"{text}\n\nDeprecated: {m.deprecated}" if text.strip() else f"Deprecated: {m.deprecated}"
             view.doc = docstring(note, 1)
         return [BlockView("class", cls=view)]
+    doc = docstring(text, 0) if text.strip() else ""
+    key = (tuple([(type(v), v) for v in values]), m.open, len(cls), ctx.spelling.version)  # `True` is no `1`
+    memo = _LITERALS.get(key)
+    if memo is not None:
+        for source, name in memo[1]:
+            ctx.use(source, name)
+        return [BlockView("assign", stmt=memo[0].format(cls), doc=doc)]
+    start = len(ctx.used)
     ctx.use("typing", "Literal")
     lit = subscript("Literal", [[literal_value(v)] for v in values]) if values else [L.name("str")]
     if m.open:
         unrec = "UnrecognizedInt" if values and all(isinstance(v, int) for v in values) else "UnrecognizedStr"
         ctx.use("_runtime", unrec)
         lit = generic("Union", [lit, [L.name(unrec)]], ctx, runtime=not ctx.spelling.type_statement)
-    return [BlockView("assign", stmt=type_alias(cls, lit, ctx), doc=docstring(text, 0) if text.strip() else "")]
+    stmt = type_alias(cls, lit, ctx)
+    alias = template(stmt, [cls])
+    if alias is not None:
+        _LITERALS[key] = (alias, tuple(ctx.used[start:]))
+    return [BlockView("assign", stmt=stmt, doc=doc)]
+
+
+# `Literal` aliases by all they are made of, their name known by its length
+# (`pymemo`), and what they import: orq 4.13.19's 8.7k enums have 464 value lists.
+_LITERALS: dict[tuple[object, ...], tuple[str, tuple[tuple[str, str], ...]]] = {}
 
 
 def _union_blocks(m: UnionModel, ctx: Ctx) -> list[BlockView]:

@@ -1,18 +1,17 @@
-"""The memo of field statements (`pyblocks._FIELDS`): a statement replayed
-with other models' names of the same lengths is what rendering it afresh
-gives, in every target and Python version, whatever the names collide with."""
+"""The statement memos (`pyblocks._FIELDS`, `pyblocks._LITERALS`): a
+statement replayed with other names of the same lengths is what rendering it
+afresh gives, in every target and Python version, whatever the names
+collide with."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from generator import pyblocks, pyrender
 from generator.config import PYTHON_VERSIONS, TARGETS
-from generator.ir import Generic, LiteralType, Primitive, Ref
+from generator.ir import Generic, LiteralType, ObjectModel, Primitive, Ref
 
-from .test_pyrender import F, it, link, obj, resolved, union
+from .test_pyrender import F, enum, it, link, obj, resolved, union
 
 
 def _refs(*names: str) -> tuple[Any, ...]:
@@ -52,27 +51,53 @@ def _models() -> list[Any]:
         obj("Abcd", []),
         obj("Node", [F("Node", link(Generic("Optional", _refs("Node"))), False)]),  # shadows itself: an error from 3.10 on
         union("Pair", [Ref("models", "Abc"), Ref("models", "Xyz")]),
+        enum("Lit", ["a", "b"]),
+        enum("Mix", ["a", "b"]),
+        enum("One", [1, 2]),
+        enum("Tru", [True, 2]),  # `True` is no `1`
+        enum("Bbb", ["Bbb"]),  # its name in a value
+        enum("Ccc", ["Bbb"]),
+        enum("Opn", ["x", "y"], open_=True),
+        enum("Pqr", ["x", "y"], open_=True),
+        enum("Num", [1, 2], open_=True),
+        enum("LongA", [f"value_{i}_" * 4 for i in range(6)]),  # laid out
+        enum("LongB", [f"value_{i}_" * 4 for i in range(6)]),
+        enum("Ab", ["a" * 30, "b" * 30]),  # fits on a line
+        enum("Abcdefghijklmnop", ["a" * 30, "b" * 30]),  # does not
     ]
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("python_version", PYTHON_VERSIONS)
-def test_replayed_statements_are_rendered_afresh(target: str, python_version: str) -> None:
+def test_replayed_statements_are_rendered_afresh() -> None:
+    """Every model afresh (the memos emptied), then all of them in every
+    target and version in one go (a watch or a language server renders many
+    times in one process)."""
     models, res = resolved(_models(), cycles=[[("models", "Cyc"), ("models", "HolderD")], [("models", "HolderE")],
                                                       [("models", "Node")]])
+    kinds = [(target, version) for target in TARGETS for version in PYTHON_VERSIONS]
 
-    def module(model: Any) -> str:
+    def module(model: Any, target: str, python_version: str) -> str:
         try:
             return pyrender.render_module(model, res, target=target, python_version=python_version)[1]
         except AssertionError as exc:
             return repr(exc)
 
-    pyblocks._FIELDS.clear()
-    warm = [module(m) for m in models]
-    afresh = []
-    for m in models:
+    def forget() -> None:
         pyblocks._FIELDS.clear()
-        afresh.append(module(m))
-    assert warm == afresh
-    by_name = dict(zip((m.name for m in models), warm))
+        pyblocks._LITERALS.clear()
+
+    def statements(model: Any) -> str:  # the default target's model class alone (`md2models overrides`)
+        return "".join(pyrender.field_statements(model, res, {})) if isinstance(model, ObjectModel) else ""
+
+    afresh = []
+    for kind in kinds:
+        for m in models:
+            forget()
+            afresh.append(module(m, *kind))
+    for m in models:
+        forget()
+        afresh.append(statements(m))
+    forget()
+    assert [module(m, *kind) for kind in kinds for m in models] + [statements(m) for m in models] == afresh
+    by_name = dict(zip((m.name for m in models), afresh))  # the first kind's
     assert "one: Abc" in by_name["HolderB"] and "one: Xyz" in by_name["HolderA"]  # each its own name
+    assert "Mix = Literal" in by_name["Mix"]
