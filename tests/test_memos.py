@@ -1,13 +1,15 @@
-"""The statement memos (`pyblocks._FIELDS`, `pyblocks._LITERALS`): a
+"""The statement memos (`pyblocks._FIELDS`, `pyblocks._LITERALS`, and the
+library imports `pysyntax._LIBRARIES`, `pysyntax._ISORT_LIBRARIES`): a
 statement replayed with other names of the same lengths is what rendering it
 afresh gives, in every target and Python version, whatever the names
 collide with."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from generator import pyblocks, pyrender
+from generator import pyblocks, pyrender, pysyntax
 from generator.config import PYTHON_VERSIONS, TARGETS
 from generator.ir import Generic, LiteralType, ObjectModel, Primitive, Ref
 
@@ -39,6 +41,9 @@ def _models() -> list[Any]:
     return [
         obj("Abc", [F("x", it(Primitive("int")))]),
         obj("Xyz", [F("y", it(Primitive("int")))]),
+        replace(obj("Deep", [F("x", it(Primitive("int")))]), path="models/sub/deep.md"),  # `...._runtime`
+        obj("Plain", [F("a", it(Primitive("str"))), F("b", it(Primitive("int")))]),
+        obj("Shadow", [F("str", it(Primitive("str"))), F("b", it(Primitive("int")))]),  # `builtins.str as _str`
         obj("Cyc", [F("back", link(Ref("models", "HolderD")), False)]),
         # the same shapes, with names of the same lengths: each a memo replay of the first
         _holder("HolderA", "Xyz", "Abc"),
@@ -84,6 +89,8 @@ def test_replayed_statements_are_rendered_afresh() -> None:
     def forget() -> None:
         pyblocks._FIELDS.clear()
         pyblocks._LITERALS.clear()
+        pysyntax._LIBRARIES.clear()
+        pysyntax._ISORT_LIBRARIES.clear()
 
     def statements(model: Any) -> str:  # the default target's model class alone (`md2models overrides`)
         return "".join(pyrender.field_statements(model, res, {})) if isinstance(model, ObjectModel) else ""
