@@ -43,6 +43,8 @@ def _core(node: TypeNode) -> TypeNode:
 
 def convention(model_name: str, field: Field) -> Optional[Convention]:
     """The convention that applies to `field` of model `model_name`, if any."""
+    if field.name != "http_meta" and model_name != HTTP_METADATA:  # (asked of each field a render)
+        return None
     core = _core(field.type)
     if field.name == "http_meta" and isinstance(core, Ref) and core.name == HTTP_METADATA:
         return _HTTP_META

@@ -16,10 +16,11 @@ from typing import Optional
 from . import naming, unions
 from . import pylayout as L
 from .conventions import Convention, convention
-from .ir import AnyModel, EnumModel, Field, Generic, LiteralType, ObjectModel, Ref, TypeNode, UnionModel
+from .ir import AnyModel, EnumModel, Field, Generic, LiteralType, Markup, ObjectModel, Ref, TypeNode, UnionModel
 from .overrides import DEFAULT_CALLS, Default, FieldFix
 from .pyescape import docstring, py_str
 from .pylayout import Tok
+from .pymemo import template
 from .pysyntax import (
     Ctx,
     annassign,
@@ -36,7 +37,6 @@ from .pysyntax import (
     type_alias,
     unwrap,
 )
-from .resolve import type_refs
 from .shadowing import referenced
 
 
@@ -236,10 +236,10 @@ class _Statements:
     uses: tuple[tuple[str, str], ...] = ()  # what they import, as told to `Ctx.use`
 
 
-# The statements of fields that no override fixes and whose type refers to
-# no model, by all they are made of (see `field_pair`): a spec's fields
-# repeat a few of them (orq 4.13.19: 1.4k for 24k such fields).
-_PLAIN_FIELDS: dict[tuple[object, ...], _Statements] = {}
+# The statements of fields that no override fixes, by all they are made of
+# (see `field_pair`), as `str.format` templates of the local names of the
+# models they refer to: orq 4.13.19's 38k fields have ~4.5k.
+_FIELDS: dict[tuple[object, ...], _Statements] = {}
 
 
 def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin: bool
@@ -258,21 +258,71 @@ def field_pair(f: Field, ctx: Ctx, fix: Optional[FieldFix], *, main: bool, twin:
         alias = ctx.overrides.wire.alias(ctx.model.key, f.name, attr, alias)
     text = _field_text(f)
     doc = docstring(text, 1) if text.strip() else ""
-    # Without a fix, and for a type that refers to no model, the statements
-    # depend on the key alone, and on the module's fields only through the
-    # names those would shadow.
-    key = (f.type, f.required, attr, alias, rule, ctx.target, ctx.spelling.version, main, twin)
-    made = _PLAIN_FIELDS.get(key) if fix is None else None
-    if made is not None and made.names.isdisjoint(ctx.shadows.fields):
+    if fix is not None:
+        return _views(_statements(f, ctx, fix, attr, alias, rule, main, twin), doc)
+    # Without a fix the statements depend on the key alone, given the local
+    # names of the models the type refers to (`Ctx.ref`, in the order
+    # `annotation` meets them: each a name token, or a string token when
+    # quoted, whose length alone the layout depends on), and on the module's
+    # fields only through the names those would shadow.
+    refs: list[Ref] = []
+    outline = _outline(f.type, refs)
+    if not all((r.namespace, r.name) in ctx.resolved.by_key for r in refs):  # a dangling link: `Any`
+        return _views(_statements(f, ctx, NO_FIELD_FIX, attr, alias, rule, main, twin), doc)
+    fields = ctx.shadows.fields
+    locals_: list[str] = []
+    main_locals: list[str] = []
+    twin_locals: list[str] = []
+    key: tuple[object, ...] = (outline, f.required, attr, alias, rule, ctx.target, ctx.spelling.version, main, twin)
+    fits = True
+    if refs:
+        found = ([ctx.ref(r, False, False) for r in refs] if main else []) + (
+            [ctx.ref(r, True, False) for r in refs] if twin else [])
+        key += tuple([(len(local), quoted) for local, quoted in found])
+        locals_ = [local for local, _ in found]
+        main_locals, twin_locals = locals_[:len(refs) if main else 0], locals_[len(refs) if main else 0:]
+        # Each name a token of its own: none repeated in a statement (`generic`
+        # drops a repeated union member; no name is that of a type, which
+        # `naming.class_name` renames), none a field's (itself, shadowed).
+        fits = (len(set(main_locals)) == len(main_locals) and len(set(twin_locals)) == len(twin_locals)
+                and fields.isdisjoint(locals_))
+    made = _FIELDS.get(key)
+    if made is not None and fits and made.names.isdisjoint(fields):
         for source, name in made.uses:
             ctx.use(source, name)
-    else:
-        start = len(ctx.used)
-        made = _statements(f, ctx, fix or NO_FIELD_FIX, attr, alias, rule, main, twin)
-        if fix is None and made.names.isdisjoint(ctx.shadows.fields) and not type_refs(f.type):
-            _PLAIN_FIELDS[key] = replace(made, uses=tuple(ctx.used[start:]))
-    return (FieldView(made.main, doc, made.has_default) if made.main is not None else None,
-            FieldView(made.twin, doc, made.has_default) if made.twin is not None else None)
+        return _views(made, doc, locals_)
+    start = len(ctx.used)
+    made = _statements(f, ctx, NO_FIELD_FIX, attr, alias, rule, main, twin)
+    if fits and made.names.isdisjoint(fields):
+        main_template = made.main and template(made.main, main_locals)
+        twin_template = made.twin and template(made.twin, twin_locals, len(main_locals))
+        if (main_template is not None or not main) and (twin_template is not None or not twin):
+            _FIELDS[key] = _Statements(main_template, twin_template, made.has_default,
+                                       made.names.difference(locals_), tuple(ctx.used[start:]))
+    return _views(made, doc)
+
+
+def _views(made: _Statements, doc: str, locals_: Optional[list[str]] = None
+           ) -> tuple[Optional[FieldView], Optional[FieldView]]:
+    """The field views of `made`; of a memo's templates filled in with `locals_`."""
+    main, twin = made.main, made.twin
+    if locals_ is not None:
+        main, twin = main and main.format(*locals_), twin and twin.format(*locals_)
+    return (FieldView(main, doc, made.has_default) if main is not None else None,
+            FieldView(twin, doc, made.has_default) if twin is not None else None)
+
+
+def _outline(node: TypeNode, refs: list[Ref]) -> object:
+    """What of a type its statements show, less the models it refers to
+    (appended to `refs` in the order `annotation` meets them) and link targets."""
+    if isinstance(node, Ref):
+        refs.append(node)
+        return None
+    if isinstance(node, Markup):
+        return ("markup", node.style, _outline(node.inner, refs))
+    if isinstance(node, Generic):
+        return (node.origin, *[_outline(arg, refs) for arg in node.args])
+    return node
 
 
 def _statements(f: Field, ctx: Ctx, fix: FieldFix, attr: str, alias: Optional[str], rule: Optional[Convention],
@@ -409,13 +459,30 @@ def _enum_blocks(m: EnumModel, ctx: Ctx, default_style: str) -> list[BlockView]:
             note = f"{text}\n\nDeprecated: {m.deprecated}" if text.strip() else f"Deprecated: {m.deprecated}"
             view.doc = docstring(note, 1)
         return [BlockView("class", cls=view)]
+    doc = docstring(text, 0) if text.strip() else ""
+    key = (tuple([(type(v), v) for v in values]), m.open, len(cls), ctx.spelling.version)  # `True` is no `1`
+    memo = _LITERALS.get(key)
+    if memo is not None:
+        for source, name in memo[1]:
+            ctx.use(source, name)
+        return [BlockView("assign", stmt=memo[0].format(cls), doc=doc)]
+    start = len(ctx.used)
     ctx.use("typing", "Literal")
     lit = subscript("Literal", [[literal_value(v)] for v in values]) if values else [L.name("str")]
     if m.open:
         unrec = "UnrecognizedInt" if values and all(isinstance(v, int) for v in values) else "UnrecognizedStr"
         ctx.use("_runtime", unrec)
         lit = generic("Union", [lit, [L.name(unrec)]], ctx, runtime=not ctx.spelling.type_statement)
-    return [BlockView("assign", stmt=type_alias(cls, lit, ctx), doc=docstring(text, 0) if text.strip() else "")]
+    stmt = type_alias(cls, lit, ctx)
+    alias = template(stmt, [cls])
+    if alias is not None:
+        _LITERALS[key] = (alias, tuple(ctx.used[start:]))
+    return [BlockView("assign", stmt=stmt, doc=doc)]
+
+
+# `Literal` aliases by all they are made of, their name known by its length
+# (`pymemo`), and what they import: orq 4.13.19's 8.7k enums have 464 value lists.
+_LITERALS: dict[tuple[object, ...], tuple[str, tuple[tuple[str, str], ...]]] = {}
 
 
 def _union_blocks(m: UnionModel, ctx: Ctx) -> list[BlockView]:

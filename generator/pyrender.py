@@ -19,7 +19,8 @@ from .ir import AnyModel, ObjectModel
 from .overrides import NO_OVERRIDES, FieldFix, ModelFix, Overrides
 from .pyblocks import BlockView, added_views, field_pair, model_blocks
 from .pyescape import docstring, py_str
-from .pysyntax import Ctx, Spelling, isort_key, natural
+from .pyimports import isort_key, natural
+from .pysyntax import Ctx, Spelling
 from .resolve import summarize
 from .summary import Resolved, Summary
 from .templating import render

@@ -12,17 +12,28 @@ there do not mix with how Python is spelt.
 
 from __future__ import annotations
 
-import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Mapping, Optional, Sequence, Union
+from typing import Mapping, Optional, Sequence, Union
 
 from . import naming
 from . import pylayout as L
 from .ir import AnyModel, Generic, LiteralType, Markup, Primitive, Ref, TypeNode
 from .overrides import Overrides
 from .pyescape import py_str
+from .pyimports import (
+    IsortEntry,
+    from_import,
+    import_stmt,
+    is_stdlib,
+    isort_entries,
+    isort_key,
+    isort_lines,
+    late_import,
+    module_key,
+    natural,
+    pairs,
+)
 from .pylayout import Tok
 from .resolve import type_refs
 from .shadowing import Shadows
@@ -145,7 +156,7 @@ class Spelling:
                 if name == "TypeAlias" and self.type_statement:
                     continue
                 found.setdefault(self.source(module, name), set()).add(name)
-        statements = {module: _from_import(module, sorted(names, key=isort_key)) for module, names in found.items()}
+        statements = {module: from_import(module, sorted(names, key=isort_key)) for module, names in found.items()}
         stdlib = "".join(statements[m] for m in sorted(statements) if m != "typing_extensions")
         return stdlib.rstrip(), statements.get("typing_extensions", "").rstrip()
 
@@ -162,26 +173,6 @@ def _import_source(version: tuple[int, int], source: str, name: str) -> str:
         return "collections.abc"
     stdlib = STDLIB_SINCE.get(name) if source == "typing_extensions" and modern else None
     return stdlib[0] if stdlib is not None and version >= stdlib[1] else source
-
-
-def natural(text: str, fold: bool = True) -> tuple[Union[str, int], ...]:
-    """isort's natural order: digit runs as numbers (`a2` < `a10`);
-    case-insensitive unless not `fold`."""
-    text = text.lower() if fold else text
-    return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", text)))
-
-
-def isort_key(name: str, fold: bool = True) -> tuple[int, tuple[Union[str, int], ...], str]:
-    """isort's (and ruff's) order of imported names, and (not `fold`:
-    case-sensitive) ruff's of `__all__`: CONSTANTS, then Classes, then the
-    rest, each in natural order."""
-    base = name.split(" as ")[0]
-    kind = 0 if len(base) > 1 and base.isupper() else 1 if base[:1].isupper() else 2
-    return kind, natural(base, fold), name
-
-
-def is_stdlib(module: str) -> bool:
-    return module.split(".")[0] in sys.stdlib_module_names
 
 
 # --- per-module context --------------------------------------------------------
@@ -285,122 +276,83 @@ class Ctx:
         return self.overrides.class_name(key, target.name), is_enum, mod, same_cycle
 
     def import_lines(self) -> list[str]:
+        key = self._libraries_key()
         if self.spelling.modern:
-            return self._isort_import_lines()
+            entries = _ISORT_LIBRARIES.get(key) if key is not None else None
+            if entries is None:
+                entries = self._isort_libraries()
+                if key is not None:
+                    _ISORT_LIBRARIES[key] = entries
+            return isort_lines(entries + [entry for mod, names in self.top.items()
+                                           for entry in isort_entries(mod, pairs(names))])
+        stmts = _LIBRARIES.get(key) if key is not None else None
+        if stmts is None:
+            stmts = self._libraries()
+            if key is not None:
+                _LIBRARIES[key] = stmts
+        return stmts + [from_import(mod, pairs(self.top[mod])) for mod in sorted(self.top)]
+
+    def _libraries_key(self) -> Optional[tuple[int, frozenset[tuple[str, frozenset[str]]]]]:
+        """All the library imports depend on, when no field shadows a name (most modules)."""
+        if self.shadows.sources:
+            return None
+        return len(self.parts), frozenset([(src, frozenset(names)) for src, names in self.libs.items()])
+
+    def _libraries(self) -> list[str]:
+        """The library and runtime imports, up to 3.9: in a fixed order of modules."""
         stmts: list[str] = []
         libs = self.libs
         shadows, plain = self.shadows, frozenset(self.plain)
         for mod in sorted(libs.get("import", ())):
             if mod not in shadows.aliases or mod in plain:
-                stmts.append(L.layout([L.name("import"), L.name(mod, " ")]))
+                stmts.append(import_stmt(mod))
         for mod, alias in shadows.module_aliases():
-            stmts.append(L.layout([L.name("import"), L.name(mod, " "), L.name("as", " "), L.name(alias, " ")]))
+            stmts.append(import_stmt(mod, alias))
         wanted = set(libs) | set(shadows.sources.values())  # each lists a name
         for src in ("builtins", "datetime", "decimal", "enum", "typing", "typing_extensions"):
             if src in wanted:
-                stmts.append(_from_import(src, shadows.names(src, libs.get(src, ()), plain)))
+                stmts.append(from_import(src, shadows.names(src, libs.get(src, ()), plain)))
         for src in sorted(set(libs) - self.KNOWN):  # overrides' bases and decorators
-            stmts.append(_from_import(src, shadows.names(src, libs[src], plain)))
+            stmts.append(from_import(src, shadows.names(src, libs[src], plain)))
         runtime = shadows.names("_runtime", libs.get("_runtime", ()), plain)
         if runtime:
-            stmts.append(_from_import("." * (len(self.parts)) + "_runtime", runtime))
-        for mod in sorted(self.top):
-            stmts.append(_from_import(mod, _pairs(self.top[mod])))
+            stmts.append(from_import("." * (len(self.parts)) + "_runtime", runtime))
         return stmts
 
     KNOWN = {"import", "builtins", "datetime", "decimal", "enum", "typing", "typing_extensions", "_runtime"}
 
-    def _isort_import_lines(self) -> list[str]:
-        """The imports (from 3.10 on) as isort writes them: `__future__`,
-        standard library, third party, the package's own modules; in each,
-        `import x` first, then `from x import ...` by module, an aliased name
-        in a statement of its own."""
+    def _isort_libraries(self) -> list[IsortEntry]:
+        """The library and runtime imports from 3.10 on, as `isort_lines` entries."""
         libs, shadows, plain = self.libs, self.shadows, frozenset(self.plain)
-        sections: list[list[tuple[tuple[int, int, tuple[Union[str, int], ...]], str]]] = [[], [], []]
-
-        def add(module: str, names: Iterable[str]) -> None:
-            level = len(module) - len(module.lstrip("."))
-            section = 2 if level else 0 if is_stdlib(module) else 1
-            key = (1, -level, natural(module.lstrip(".")))
-            names = sorted(names, key=isort_key)
-            plain_names = [n for n in names if " as " not in n]
-            if plain_names:
-                sections[section].append((key, _from_import(module, plain_names)))
-            sections[section].extend((key, _from_import(module, [n])) for n in names if " as " in n)
-
+        entries = []
         for mod in libs.get("import", ()):
             if mod not in shadows.aliases or mod in plain:
-                sections[0 if is_stdlib(mod) else 1].append(((0, 0, natural(mod)), L.layout(
-                    [L.name("import"), L.name(mod, " ")])))
+                entries.append((0 if is_stdlib(mod) else 1, (0, 0, natural(mod)), import_stmt(mod)))
         for mod, alias in shadows.module_aliases():
-            sections[0 if is_stdlib(mod) else 1].append(((0, 0, natural(mod)), L.layout(
-                [L.name("import"), L.name(mod, " "), L.name("as", " "), L.name(alias, " ")])))
+            entries.append((0 if is_stdlib(mod) else 1, (0, 0, natural(mod)), import_stmt(mod, alias)))
         for src in set(libs) - {"import", "_runtime"}:
-            add(src, shadows.names(src, libs[src], plain))
+            entries += isort_entries(src, shadows.names(src, libs[src], plain))
         runtime = shadows.names("_runtime", libs.get("_runtime", ()), plain)
         if runtime:
-            add("." * (len(self.parts)) + "_runtime", runtime)
-        for mod, names in self.top.items():
-            add(mod, _pairs(names))
-        stmts = [L.layout([L.name("from"), L.name("__future__", " "), L.name("import", " "), L.name("annotations", " ")])]
-        for section in sections:
-            if section:
-                stmts.append("\n")
-                stmts.extend(stmt for _, stmt in sorted(section, key=lambda entry: entry[0]))
-        return stmts
+            entries += isort_entries("." * (len(self.parts)) + "_runtime", runtime)
+        return entries
 
     def bottom_lines(self) -> list[str]:
         if not self.spelling.modern:
-            return [_from_import(mod, _pairs(self.bottom[mod])) for mod in sorted(self.bottom)]
+            return [from_import(mod, pairs(self.bottom[mod])) for mod in sorted(self.bottom)]
         # isort's order, and each import marked as the late import it must be
         stmts = []
-        for mod in sorted(self.bottom, key=_module_key):
-            names = sorted(_pairs(self.bottom[mod]), key=isort_key)
+        for mod in sorted(self.bottom, key=module_key):
+            names = sorted(pairs(self.bottom[mod]), key=isort_key)
             plain = [n for n in names if " as " not in n]
-            stmts += [_late_import(mod, group) for group in ([plain] if plain else []) + [[n] for n in names if " as " in n]]
+            stmts += [late_import(mod, group) for group in ([plain] if plain else []) + [[n] for n in names if " as " in n]]
         return stmts
 
 
-def _module_key(module: str) -> tuple[int, tuple[Union[str, int], ...]]:
-    """isort's order of modules: relative ones furthest first."""
-    name = module.lstrip(".")
-    return len(name) - len(module), natural(name)
-
-
-# Ruff's E402 (an import below code): the imports that break an import cycle must be.
-LATE_IMPORT = "# noqa: E402"
-
-
-def _late_import(module: str, names: list[str]) -> str:
-    """`from module import names  # noqa: E402`, laid out as black keeps it:
-    on one line if it fits with the comment, else exploded with the
-    comment after the bracket (where ruff looks for it, on the first line)."""
-    stmt = _from_import(module, names).rstrip("\n")
-    if "\n" not in stmt and len(stmt) + 2 + len(LATE_IMPORT) <= L.LINE_LENGTH:
-        return f"{stmt}  {LATE_IMPORT}\n"
-    return f"from {module} import (  {LATE_IMPORT}\n" + "".join(f"    {n},\n" for n in names) + ")\n"
-
-
-def _pairs(names: Mapping[str, str]) -> list[str]:
-    return [n if n == local else f"{n} as {local}" for n, local in sorted(names.items())]
-
-
-def _from_import(module: str, names: Sequence[str]) -> str:
-    """`from module import names` as black writes it: on one line if it
-    fits, else one name a line with a trailing comma (all `layout` can make
-    of an import: black never omits its parentheses, and it has no others)."""
-    line = f"from {module} import {', '.join(names)}"
-    if not (names and line.isascii()) or "\n" in line:  # `layout` refuses it
-        toks: list[Tok] = []
-        for i, n in enumerate(names):
-            if i:
-                toks.append(L.op(L.COMMA, ","))
-            toks.append(L.name(n, " " if i else ""))
-        return L.layout([L.name("from"), L.name(module, " "), L.name("import", " "),
-                         *L.invisible_parens(toks, " ", L.IMPORT)])
-    if len(line) <= L.LINE_LENGTH:
-        return line + "\n"
-    return f"from {module} import (\n" + "".join([f"    {n},\n" for n in names]) + ")\n"
+# The library and runtime imports of modules whose fields shadow no name, by
+# `Ctx._libraries_key` (orq 4.13.19's 18.6k modules have a few hundred).
+_LIBRARIES: dict[tuple[int, frozenset[tuple[str, frozenset[str]]]], list[str]] = {}
+_ISORT_LIBRARIES: dict[tuple[int, frozenset[tuple[str, frozenset[str]]]], list[IsortEntry]] = {}
 
 
 # --- type annotations -----------------------------------------------------------

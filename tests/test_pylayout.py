@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import pylayout as L
-from generator.pysyntax import _from_import, annassign, assign, call, class_header, literal_value, subscript, union
+from generator.pyimports import from_import
+from generator.pysyntax import annassign, assign, call, class_header, literal_value, subscript, union
 
 black = pytest.importorskip("black")
 
@@ -76,7 +77,7 @@ SHAPES: list[Callable[[list[str]], str]] = [
     _pipe_annotated,
     _pipe_alias,
     _metadata,
-    lambda names: _from_import("." + names[0].lower(), names),
+    lambda names: from_import("." + names[0].lower(), names),
     lambda names: class_header(names[0], names[1:] or ["BaseModel"]),
     _annotated,
     _alias,
