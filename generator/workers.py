@@ -21,6 +21,7 @@ import multiprocessing.pool
 import os
 import pickle
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -349,11 +350,12 @@ def _pages_ahead(models: Mapping[str, AnyModel], wait: Callable[[], bytes]) -> t
     stop = threading.Event()
 
     def render_pages() -> None:
-        try:  # Linux: a thread's own niceness
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
-                           os.getpriority(os.PRIO_PROCESS, 0) + PAGES_AHEAD_NICENESS)
-        except OSError:
-            pass
+        if sys.platform.startswith("linux"):  # a thread's own niceness (elsewhere the id could name a process)
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                               os.getpriority(os.PRIO_PROCESS, 0) + PAGES_AHEAD_NICENESS)
+            except OSError:
+                pass
         for rel, model in models.items():
             if stop.is_set():
                 return

@@ -831,6 +831,7 @@ def test_workers_render_the_pages_while_the_main_process_resolves_and_only_once(
     assert rows[True] == rows[False] and all(row[4] for row in rows[True])
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own niceness is Linux's")
 def test_workers_render_pages_ahead_in_a_thread_of_low_priority(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The pages a worker renders while the main process resolves come from
     a thread `PAGES_AHEAD_NICENESS` nicer than the worker: spare work, which
