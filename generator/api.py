@@ -34,6 +34,7 @@ from .layout import Layout, plan
 from .manifest import Manifest, OutputError, StatRecord, read_manifest
 from .formatting import format_files, identity
 from .write import CheckReport, OutputFile, WriteReport, Writer, check_output, to_hash
+from .workers import interrupts_held
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -167,7 +168,8 @@ def generate(specs: Path, out: Path, package: str, *, exclude: Sequence[str] = D
 
     def claim(paths: Sequence[str]) -> dict[str, str]:  # keyed as the build keys files, both ways
         placed = layout.place({path: path for path in paths})
-        return {placed[path]: full for path, full in writer.claim(placed).items()}
+        with interrupts_held():  # a Ctrl-C mid-claim (making OUT) would leave what `abort` cannot see
+            return {placed[path]: full for path, full in writer.claim(placed).items()}
 
     try:
         result = render(specs, package, exclude=exclude, jobs=jobs, cache_dir=cache, templates=templates,

@@ -1246,6 +1246,28 @@ def test_ctrl_c_stops_the_workers_at_once_without_a_traceback(tmp_path: Path) ->
     assert left == [], left
 
 
+def test_ctrl_c_while_the_write_stage_makes_out_leaves_nothing(tmp_path: Path) -> None:
+    """A Ctrl-C that lands while a claim makes OUT and its cache folder
+    (here sent from inside, just after the cache folder is made) is held
+    until the claim is whole, so the run's abort removes all it made."""
+    specs = REPO / "tests" / "golden" / "cycles" / "specs"
+    out = tmp_path / "interrupted-out"
+    code = (
+        "import os, signal, sys\n"
+        "from generator import cli, write\n"
+        "real = write.ensure_cache_dir\n"
+        "def ensure_cache_dir(cache):\n"
+        "    real(cache)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "write.ensure_cache_dir = ensure_cache_dir\n"
+        f"sys.argv = ['md2models', 'generate', {str(specs)!r}, '--out', {str(out)!r}, '--package', 'pkg']\n"
+        "cli.run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130 and done.stderr.strip() == "md2models: interrupted", done.stderr
+    assert not out.exists()
+
+
 def test_ctrl_c_just_after_a_temporary_file_is_opened_leaves_no_temporary_file(
         out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C lands when a system call returns: here right after the open of a temporary file."""
