@@ -11,8 +11,10 @@ token an editor shows is found again in the line's text here.
 from __future__ import annotations
 
 import difflib
+import os
 import posixpath
 import re
+from pathlib import Path
 from typing import NamedTuple, Optional
 
 from . import naming
@@ -173,7 +175,8 @@ def definition(ws: Workspace, rel: str, line: int, char: int) -> list[Span]:
         return []
     if token.target and token.target_start <= char <= token.target_end:
         path = link_path(rel, token.target, ws.root_names)
-        if path is not None and (path in ws.summaries or (ws.root / path).is_file()):
+        # os.path: False, not an error, for a path the file system refuses (the link is the user's text)
+        if path is not None and (path in ws.summaries or os.path.isfile(ws.root / path)):
             return [_title(ws, path)]
     target = ws.first.get(token.key)
     return [_title(ws, target.path)] if target is not None else []
@@ -318,11 +321,23 @@ def code_actions(ws: Workspace, rel: str, first: int, last: int) -> list[Action]
             actions.append(Action(f"did you mean {key[0]}.{near}?", edits))
         for n, token in spots:
             path = link_path(rel, token.target, ws.root_names) if token.target else None
-            if path is not None and ws.contains(path) and not (ws.root / path).exists():
+            if path is not None and ws.contains(path) and _creatable(ws.root / path):
                 skeleton = ObjectModel(key[1], naming.namespace_of(path), path, "", "", Position(path, 1), ())
                 actions.append(Action(f"create the missing doc {path}", (), (path, render_doc(skeleton))))
                 break
     return actions
+
+
+def _creatable(full: Path) -> bool:
+    """Whether nothing is at `full`, a path the file system takes (not a
+    name too long, say: a link's target is the user's text)."""
+    try:
+        os.stat(full)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _near_names(ws: Workspace, key: Key) -> list[str]:

@@ -186,6 +186,17 @@ def test_no_text_makes_a_handler_fail(shop: Workspace, data: st.DataObject) -> N
         shop.set_open(rel, None)
 
 
+def test_a_link_too_long_for_the_file_system_makes_no_handler_fail(shop: Workspace) -> None:
+    """Found by the property test above: a link whose target is past the file
+    system's name limit (ENAMETOOLONG) made go-to-definition raise."""
+    rel = "models/components/owner.md"
+    text = mutate((FIXTURE / "spec" / rel).read_text(), [("huge-cell", 0.875)])
+    try:
+        exercise(shop, rel, text, 9, 33)
+    finally:
+        shop.set_open(rel, None)
+
+
 @pytest.mark.slow
 @settings(max_examples=300, **CHECKS)
 @given(data=st.data())
