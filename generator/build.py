@@ -25,8 +25,8 @@ their records, to a delta file beside the base (see `save_cache`).
 
 Parallel: docs are split between worker processes (see `workers`) that
 parse their share, hash output files the main process names and render
-the changed docs' pages while it resolves, then render their share, writing the files where the write stage
-said (`claim`); meanwhile the main process keys the docs and renders the
+the changed docs' pages while it resolves, then render their share,
+writing the files where the write stage said (`claim`); meanwhile the main process keys the docs and renders the
 package's own files.
 """
 
@@ -219,8 +219,7 @@ def build(specs: Path, paths: Sequence[str], package: str, *, cache_dir: Optiona
         """Without a manifest to trust, every changed doc's outputs are
         rendered: they are claimed while the workers parse, not after."""
         if claim is not None and committed is None and changed:
-            wanted = [path for rel in sorted(changed) for path in (f"{package}/{naming.module_path(rel)}.py",
-                                                                   f"docs/{rel}")]
+            wanted = [path for rel in sorted(changed) for path in output_paths(package, naming.module_path(rel), rel)]
             free = claim(wanted)
             claimed.update((path, free.get(path, "")) for path in wanted)
         return idle()
@@ -266,9 +265,10 @@ def cached_summaries(specs: Path, paths: Sequence[str], cache_dir: Path, cache_k
 def _build(specs: Path, paths: Sequence[str], package: str, workers: Workers, records: dict[str, DocRecord],
            changed: Mapping[str, Changed], problems: list[Diagnostic], same_paths: bool,
            whole: Optional[WholeSpec], cache_key: str, source: Optional[OverridesFile], committed: _Committed,
-           target: str = DEFAULT_TARGET, root: tuple[str, ...] = (),
-           wire_names: str = wirenames.POLICIES[0], python_version: str = DEFAULT_PYTHON,
-           claim: Optional[Claim] = None, claimed: Optional[dict[str, str]] = None) -> Build:
+           target: str, root: tuple[str, ...], wire_names: str, python_version: str, claim: Optional[Claim],
+           claimed: dict[str, str]) -> Build:
+    """`build` once the docs are sorted into cached and `changed`;
+    `claimed`: output path -> what `claim` gave while the workers parsed."""
     same_summaries = True  # every changed doc still has the summary it had
     for rel, digest, summary_data, found, module in workers.parse(sorted(changed)):
         problems.extend(Diagnostic(*p) for p in found)
@@ -357,9 +357,8 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: Workers, re
                                                                  python_version))) for rel, digest in known)
 
     # Where the rendered files go: the write stage takes those it can as they are rendered.
-    jobs = [(rel, with_doc, f"{package}/{records[rel].module}.py", f"docs/{rel}" if with_doc else "")
-            for rel, with_doc in to_render]
-    claimed = {} if claimed is None else claimed  # those claimed while the workers parsed
+    jobs = [(rel, with_doc, module, doc if with_doc else "") for rel, with_doc in to_render
+            for module, doc in [output_paths(package, records[rel].module, rel)]]
     unasked = [path for job in jobs for path in job[2:] if path and path not in claimed]
     if claim is not None and unasked:
         claimed.update(claim(unasked))
@@ -376,7 +375,7 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: Workers, re
     again = _Renderer(specs, resolution, wired, target, python_version)
     for rel in paths:
         record = records[rel]
-        outputs = f"{package}/{record.module}.py", f"docs/{rel}"
+        outputs = output_paths(package, record.module, rel)
         made = rendered.get(rel, NOT_RENDERED)
         for path, (text, digest, at), old, render_again in zip(
                 outputs, (made[:3], made[3:]), (record.module_digest, record.doc_digest), (again.module, again.doc)):
@@ -395,6 +394,12 @@ def _build(specs: Path, paths: Sequence[str], package: str, workers: Workers, re
                  dirty={*changed, *(rel for rel, _ in to_render)}, whole_changed=new_whole != whole,
                  inputs_base=committed.base, from_manifest=frozenset(committed.used), written=written,
                  hashed=hashed)
+
+
+def output_paths(package: str, module: str, rel: str) -> tuple[str, str]:
+    """A doc's two outputs, keyed as the build keys files: its module
+    (`module`: its path in the package, "models/foo") and its docs page."""
+    return f"{package}/{module}.py", f"docs/{rel}"
 
 
 def inputs_base(package: str, overrides: Optional[OverridesFile], target: str, wire_names: str, python_version: str,
@@ -442,7 +447,7 @@ class _Committed:
         records them for these inputs."""
         if self.manifest is None or self.manifest.inputs.get(rel) != _inputs_key(self.base, module_key):
             return False
-        paths = (f"{package}/{record.module}.py", f"docs/{rel}")
+        paths = output_paths(package, record.module, rel)
         module, doc = map(self.manifest.files.get, paths)
         if module is None or doc is None:
             return False

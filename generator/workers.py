@@ -2,8 +2,8 @@
 the docs and sends back their summaries; then hashes the output files it is
 given and (`pages`) renders the docs pages of what it parsed, in a thread
 of low priority, while the main process resolves the spec (a page needs
-nothing else); then renders its share,
-writing each file where the write stage said (`Job`) or sending it back.
+nothing else); then renders its share, writing each file where the write
+stage said (`Job`) or sending it back.
 So parsed models never cross a process boundary, and what does is plain
 tuples passed by marshal: pickling 18k summaries and the resolved spec
 cost more than parsing half the docs.  Below `PARALLEL_THRESHOLD` docs the
@@ -75,10 +75,11 @@ def _render_share(jobs: Iterable[Job], model_of: Callable[[str], AnyModel], reso
                   overrides: Overrides, target: str, python_version: str, counter: Counter, slot: int = 0,
                   later: Optional[int] = None, pages: Optional[dict[str, bytes]] = None) -> list[Rendered]:
     """Render each job's module and page (unless `pages` has it: it is
-    taken from there), writing each where the job says (or sending it back).  `later`: 0 to write the modules after the whole
-    share, 1 the pages: so two workers create files in two folders, not
-    queueing for one folder's lock (each creation holds it; a worker waiting
-    spins: a quarter of a cold run's CPU samples, measured with perf)."""
+    taken from there), writing each where the job says (or sending it
+    back).  `later`: 0 to write the modules after the whole share, 1 the
+    pages: so two workers create files in two folders, not queueing for one
+    folder's lock (each creation holds it; a worker waiting spins: a quarter
+    of a cold run's CPU samples, measured with perf)."""
     done: list[list[Any]] = []
     deferred: list[tuple[list[Any], int, str, bytes]] = []  # (row, its output's place in it, path, bytes)
     for rel, with_doc, module_to, doc_to in jobs:
